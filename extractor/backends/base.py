@@ -1,0 +1,75 @@
+"""The small interface every extraction backend implements.
+
+Backends never touch the database and never verify: they turn one GroupTask (a document's
+retrieved passages for one field group) into candidate values with quotes. The core
+(extractor.extract) verifies every candidate and stores the result.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Protocol
+
+from extractor.schemas.catalog import FieldSpec, GroupSpec
+
+
+@dataclass(frozen=True)
+class Passage:
+    chunk_id: int
+    text: str
+    start: int          # offset of the chunk in the document's normalised text
+    page: int | None
+    score: float = 0.0
+
+
+@dataclass(frozen=True)
+class Candidate:
+    field: str
+    value: str
+    quote: str
+
+
+@dataclass
+class CallStats:
+    """One LLM request (retries are separate CallStats)."""
+    attempt: int = 1
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    latency_ms: float | None = None
+    error: str | None = None
+
+
+@dataclass
+class GroupTask:
+    doc_id: str
+    group: GroupSpec
+    passages: list[Passage]
+    # Candidates from the rules extractor, offered to LLM backends to confirm or reject.
+    hints: list[Candidate] = field(default_factory=list)
+    # check(candidate) -> None if the candidate verifies against the passages, else the reason.
+    # LLM backends use it inside instructor's validation retry.
+    check: Callable[[Candidate], str | None] | None = None
+
+    @property
+    def fields(self) -> list[FieldSpec]:
+        return self.group.fields
+
+
+@dataclass
+class GroupOutput:
+    candidates: list[Candidate]
+    calls: list[CallStats] = field(default_factory=list)
+
+
+class BackendError(Exception):
+    """A backend failed for this task after its own retries; the batch goes on."""
+
+    def __init__(self, message: str, calls: list[CallStats] | None = None):
+        super().__init__(message)
+        self.calls = calls or []
+
+
+class Backend(Protocol):
+    name: str       # "rules", "llama", "openai", ...
+    model: str      # model identifier stored with every result ("-" for rules)
+
+    def extract(self, task: GroupTask) -> GroupOutput: ...

@@ -1,0 +1,63 @@
+"""The only module that writes to the database: connection, migrations, one transaction per unit.
+
+Storage goes through sqlite-utils; schema changes are numbered SQL files in db/ (package
+extractor.db), applied once each and recorded in the `migrations` table.
+"""
+from __future__ import annotations
+
+import os
+import sqlite3
+from importlib import resources
+from pathlib import Path
+
+import sqlite_utils
+
+DEFAULT_DB = "methex.db"
+
+
+def default_db_path() -> str:
+    return os.environ.get("METHEX_DB") or DEFAULT_DB
+
+
+def _migrations() -> list[tuple[str, str]]:
+    files = sorted(p for p in resources.files("extractor.db").iterdir()
+                   if p.name.endswith(".sql") and p.name[:3].isdigit())
+    return [(p.name, p.read_text(encoding="utf-8")) for p in files]
+
+
+def migrate(conn: sqlite3.Connection) -> list[str]:
+    """Apply pending migrations, each in its own transaction. Returns the names applied."""
+    conn.execute("CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT)")
+    done = {r[0] for r in conn.execute("SELECT name FROM migrations")}
+    applied = []
+    for name, sql in _migrations():
+        if name in done:
+            continue
+        # executescript commits implicitly; wrap it so a failing migration leaves nothing behind.
+        conn.executescript(f"BEGIN;\n{sql}\nINSERT INTO migrations VALUES "
+                           f"('{name}', datetime('now'));\nCOMMIT;")
+        applied.append(name)
+    return applied
+
+
+def open_db(path: str | Path | None = None, *, read_only: bool = False) -> sqlite_utils.Database:
+    """Open (creating and migrating if needed) the methex database.
+
+    read_only opens through a `mode=ro` URI so any write statement fails inside SQLite itself.
+    """
+    path = str(path or default_db_path())
+    if read_only:
+        if not Path(path).exists():
+            raise FileNotFoundError(f"database not found: {path} (run `methex ingest` first)")
+        conn = sqlite3.connect(f"file:{Path(path).resolve()}?mode=ro", uri=True,
+                               check_same_thread=False)
+        conn.execute("PRAGMA query_only = 1")
+        return sqlite_utils.Database(conn)
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = NORMAL")
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA busy_timeout = 30000")
+    migrate(conn)
+    return sqlite_utils.Database(conn)
