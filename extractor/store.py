@@ -61,3 +61,34 @@ def open_db(path: str | Path | None = None, *, read_only: bool = False) -> sqlit
     conn.execute("PRAGMA busy_timeout = 30000")
     migrate(conn)
     return sqlite_utils.Database(conn)
+
+
+def document_sha(db: sqlite_utils.Database, doc_id: str) -> str | None:
+    row = db.execute("SELECT sha256 FROM documents WHERE id = ?", [doc_id]).fetchone()
+    return row[0] if row else None
+
+
+def replace_document(db: sqlite_utils.Database, doc) -> None:
+    """Store a ParsedDocument and its chunks, replacing any older version, in one transaction.
+
+    Deleting the old row cascades to its chunks and extraction results (they described
+    the old content), and the FTS index follows through triggers.
+    """
+    import json
+    from datetime import datetime, timezone
+
+    now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    with db.conn:  # one transaction: a kill -9 leaves the old version or the new, never half
+        db.conn.execute("BEGIN")
+        db.conn.execute("DELETE FROM documents WHERE id = ?", [doc.doc_id])
+        db.conn.execute(
+            "INSERT INTO documents (id, path, sha256, doi, title, pages, chars, status, reason,"
+            " text, page_starts, ingested_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            [doc.doc_id, doc.path, doc.sha256, doc.doi, doc.title, doc.pages, len(doc.text),
+             doc.status, doc.reason, doc.text,
+             json.dumps(doc.page_starts) if doc.page_starts else None, now])
+        db.conn.executemany(
+            'INSERT INTO chunks (doc_id, ord, page, start, "end", text, is_reference,'
+            " is_boilerplate) VALUES (?,?,?,?,?,?,?,?)",
+            [(doc.doc_id, c.ord, c.page, c.start, c.end, c.text, int(c.is_reference),
+              int(c.is_boilerplate)) for c in doc.chunks])
