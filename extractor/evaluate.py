@@ -1,0 +1,208 @@
+"""Score predictions against gold annotations (pure functions, no database).
+
+Both sides have the shape ``{doc_id: {field: {"status", "values", "evidence"}}}``; gold files
+are described in ../shared/benchmark/FIELDS.md.
+
+Scoring rules
+-------------
+* Only documents present in both pred and gold, and only fields present in the gold document,
+  are scored. A field missing from pred counts as ``unknown`` with no values.
+* ``status_accuracy``: share of scored (doc, field) pairs whose predicted status equals gold.
+  A pred entry without a ``status`` is ``reported`` if it has values, else ``unknown``.
+* Values are matched one-to-one per (doc, field). Both strings are normalised: NFKC, lower
+  case, every run of non-alphanumeric characters becomes a space (a dot between digits is kept,
+  so ``0.001`` stays one token), and a letter/digit boundary splits tokens (``ResNet50`` and
+  ``ResNet-50`` both become ``resnet 50``). A pred value matches a gold value if
+  (1) the token sequences are equal, or (2) one token sequence occurs inside the other as a
+  contiguous run of whole tokens, or (3) the token-set Jaccard similarity is >= 0.5.
+  Numbers must agree: when both values contain numeric tokens, the numbers of the value with
+  fewer numbers must all occur in the other (so ``batch size = 32`` does not match
+  ``batch size = 64``, and ``5-fold`` does not match ``10-fold``).
+  Pairs are ranked (equal > containment > Jaccard, then by Jaccard) and assigned greedily, so
+  each value is used at most once.
+* Value precision/recall/F1 are micro-averaged: TP = matched pairs, precision = TP / predicted
+  values, recall = TP / gold values (values predicted for gold-unknown fields count as
+  predicted, unmatched). A ratio with a zero denominator is ``None``.
+* ``hallucination_rate``: predicted values given for fields whose gold status is ``unknown``,
+  divided by all predicted values.
+* ``evidence_verbatim`` (only with ``doc_texts``): share of predicted evidence quotes that occur
+  verbatim in the document text after folding runs of white space to one space on both sides.
+"""
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from pathlib import Path
+from typing import Any, Iterable
+
+REPORTED, UNKNOWN = "reported", "unknown"
+JACCARD_MIN = 0.5
+
+_TOKEN = re.compile(r"[a-z]+|\d+(?:\.\d+)*")
+_WS = re.compile(r"\s+")
+
+
+class GoldError(ValueError):
+    pass
+
+
+def load_gold(gold_dir: str | Path) -> dict[str, dict[str, dict[str, Any]]]:
+    """Read every ``*.json`` gold file of a folder into ``{doc_id: {field: entry}}``."""
+    d = Path(gold_dir)
+    if not d.is_dir():
+        raise GoldError(f"gold folder not found: {d}")
+    out: dict[str, dict[str, dict[str, Any]]] = {}
+    for p in sorted(d.glob("*.json")):
+        try:
+            data = json.loads(p.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as e:
+            raise GoldError(f"{p}: not valid JSON: {e}") from None
+        if not isinstance(data, dict) or not isinstance(data.get("fields"), dict):
+            raise GoldError(f"{p}: a gold file needs a 'fields' object")
+        doc_id = str(data.get("doc_id") or p.stem)
+        fields = {}
+        for key, entry in data["fields"].items():
+            if not isinstance(entry, dict) or entry.get("status") not in (REPORTED, UNKNOWN):
+                raise GoldError(f"{p}: field {key!r} needs status 'reported' or 'unknown'")
+            fields[key] = {"status": entry["status"],
+                           "values": [str(v) for v in entry.get("values") or []],
+                           "evidence": list(entry.get("evidence") or [])}
+        out[doc_id] = fields
+    if not out:
+        raise GoldError(f"no *.json gold files in {d}")
+    return out
+
+
+def tokens(text: str) -> list[str]:
+    """Normalised tokens of a value (see the module docstring)."""
+    return _TOKEN.findall(unicodedata.normalize("NFKC", text).lower())
+
+
+def _contains(big: list[str], small: list[str]) -> bool:
+    n = len(small)
+    return n > 0 and any(big[i:i + n] == small for i in range(len(big) - n + 1))
+
+
+def match_rank(pred: str, gold: str) -> tuple[int, float] | None:
+    """(kind, jaccard) if the values match, kind 3 = equal, 2 = containment, 1 = Jaccard."""
+    a, b = tokens(pred), tokens(gold)
+    if not a or not b:
+        return None
+    na = {t for t in a if t[0].isdigit()}
+    nb = {t for t in b if t[0].isdigit()}
+    if na and nb and not (na <= nb if len(na) <= len(nb) else nb <= na):
+        return None
+    sa, sb = set(a), set(b)
+    jac = len(sa & sb) / len(sa | sb)
+    if a == b:
+        return (3, 1.0)
+    if _contains(a, b) or _contains(b, a):
+        return (2, jac)
+    if jac >= JACCARD_MIN:
+        return (1, jac)
+    return None
+
+
+def match_values(pred: list[str], gold: list[str]) -> list[tuple[int, int]]:
+    """Greedy one-to-one matching; returns (pred index, gold index) pairs."""
+    pairs = []
+    for i, p in enumerate(pred):
+        for j, g in enumerate(gold):
+            r = match_rank(p, g)
+            if r is not None:
+                pairs.append((r, i, j))
+    pairs.sort(key=lambda x: (-x[0][0], -x[0][1], x[1], x[2]))
+    used_p: set[int] = set()
+    used_g: set[int] = set()
+    out = []
+    for _, i, j in pairs:
+        if i not in used_p and j not in used_g:
+            used_p.add(i)
+            used_g.add(j)
+            out.append((i, j))
+    return out
+
+
+def _status(entry: dict[str, Any] | None) -> str:
+    if not entry:
+        return UNKNOWN
+    st = entry.get("status")
+    if st in (REPORTED, UNKNOWN):
+        return st
+    return REPORTED if entry.get("values") else UNKNOWN
+
+
+def _quotes(evidence: Iterable[Any]) -> list[str]:
+    out = []
+    for e in evidence or []:
+        q = e.get("quote") if isinstance(e, dict) else e
+        if q:
+            out.append(str(q))
+    return out
+
+
+def fold_ws(text: str) -> str:
+    return _WS.sub(" ", text).strip()
+
+
+def _ratio(num: int, den: int) -> float | None:
+    return num / den if den else None
+
+
+class _Tally:
+    __slots__ = ("n", "status_ok", "tp", "n_pred", "n_gold", "halluc", "ev_ok", "ev_n")
+
+    def __init__(self) -> None:
+        self.n = self.status_ok = self.tp = self.n_pred = self.n_gold = 0
+        self.halluc = self.ev_ok = self.ev_n = 0
+
+    def add(self, other: "_Tally") -> None:
+        for s in self.__slots__:
+            setattr(self, s, getattr(self, s) + getattr(other, s))
+
+    def report(self, with_evidence: bool) -> dict[str, Any]:
+        p, r = _ratio(self.tp, self.n_pred), _ratio(self.tp, self.n_gold)
+        f1 = (2 * p * r / (p + r) if p and r else (0.0 if p is not None and r is not None
+                                                   else None))
+        out = {"n": self.n, "status_accuracy": _ratio(self.status_ok, self.n),
+               "precision": p, "recall": r, "f1": f1,
+               "tp": self.tp, "predicted": self.n_pred, "gold": self.n_gold,
+               "hallucination_rate": _ratio(self.halluc, self.n_pred)}
+        if with_evidence:
+            out["evidence_verbatim"] = _ratio(self.ev_ok, self.ev_n)
+        return out
+
+
+def score(pred: dict[str, dict[str, dict[str, Any]]],
+          gold: dict[str, dict[str, dict[str, Any]]],
+          doc_texts: dict[str, str] | None = None) -> dict[str, Any]:
+    """Score pred against gold; returns {"overall": {...}, "fields": {key: {...}}, "docs": n}."""
+    per_field: dict[str, _Tally] = {}
+    docs = [d for d in gold if d in pred]
+    folded = {d: fold_ws(t) for d, t in (doc_texts or {}).items()}
+    for doc in docs:
+        for key, g in gold[doc].items():
+            p = (pred[doc] or {}).get(key)
+            t = per_field.setdefault(key, _Tally())
+            t.n += 1
+            g_status = _status(g)
+            t.status_ok += _status(p) == g_status
+            p_vals = [str(v) for v in (p or {}).get("values") or []]
+            g_vals = [str(v) for v in g.get("values") or []]
+            t.n_pred += len(p_vals)
+            t.n_gold += len(g_vals)
+            t.tp += len(match_values(p_vals, g_vals))
+            if g_status == UNKNOWN:
+                t.halluc += len(p_vals)
+            if doc_texts is not None and doc in folded:
+                for q in _quotes((p or {}).get("evidence")):
+                    t.ev_n += 1
+                    t.ev_ok += fold_ws(q) in folded[doc]
+    overall = _Tally()
+    for t in per_field.values():
+        overall.add(t)
+    ev = doc_texts is not None
+    return {"overall": overall.report(ev),
+            "fields": {k: t.report(ev) for k, t in per_field.items()},
+            "docs": len(docs)}

@@ -1,0 +1,112 @@
+import json
+
+import pytest
+
+from extractor.evaluate import GoldError, load_gold, match_rank, match_values, score, tokens
+
+
+def test_tokens_split_letters_digits_and_keep_decimals():
+    assert tokens("ResNet-50") == tokens("resnet50") == ["resnet", "50"]
+    assert tokens("learning rate = 0.001") == ["learning", "rate", "0.001"]
+
+
+@pytest.mark.parametrize("pred,gold,kind", [
+    ("PyTorch", "pytorch", 3),
+    ("ResNet50", "ResNet-50", 3),
+    ("bounding boxes", "manual bounding boxes", 2),
+    ("ImageNet", "ImageNet (pretraining)", 2),
+    ("k-fold cross-validation", "5-fold cross-validation", 1),     # Jaccard 3/5
+])
+def test_match_rank_kinds(pred, gold, kind):
+    assert match_rank(pred, gold)[0] == kind
+
+
+@pytest.mark.parametrize("pred,gold", [
+    ("batch size = 32", "batch size = 64"),          # Jaccard 0.5, but numbers differ
+    ("10-fold cross-validation", "5-fold cross-validation"),
+    ("camera trap images", "own camera trap dataset"),  # Jaccard 2/5
+    ("Adam", "AdamW"),                               # no whole-word containment
+    ("", "Adam"),
+])
+def test_match_rank_rejects(pred, gold):
+    assert match_rank(pred, gold) is None
+
+
+def test_matching_is_one_to_one_and_prefers_exact():
+    # "accuracy" could match both gold values; it must take the exact one.
+    pairs = match_values(["accuracy", "overall accuracy"], ["accuracy", "overall accuracy"])
+    assert sorted(pairs) == [(0, 0), (1, 1)]
+    assert len(match_values(["Adam", "adam"], ["Adam"])) == 1
+
+
+GOLD = {
+    "A": {
+        "frameworks": {"status": "reported", "values": ["PyTorch"], "evidence": []},
+        "optimizer": {"status": "reported", "values": ["Adam", "SGD"], "evidence": []},
+        "hardware": {"status": "unknown", "values": [], "evidence": []},
+        "datasets": {"status": "reported",
+                     "values": ["ImageNet (pretraining)", "own camera trap dataset"],
+                     "evidence": []},
+    },
+    "B": {"optimizer": {"status": "unknown", "values": [], "evidence": []}},
+    "C": {"frameworks": {"status": "reported", "values": ["Keras"], "evidence": []}},
+}
+PRED = {
+    "A": {
+        "frameworks": {"status": "reported", "values": ["pytorch"],
+                       "evidence": ["built with  PyTorch"]},
+        "optimizer": {"status": "reported", "values": ["Adam", "RMSprop"],
+                      "evidence": [{"quote": "the Adam optimiser"}]},
+        "hardware": {"status": "reported", "values": ["NVIDIA RTX 3090"],
+                     "evidence": [{"quote": "on an NVIDIA RTX 3090"}]},
+        "datasets": {"status": "reported", "values": ["ImageNet", "camera trap images"],
+                     "evidence": []},
+        "purpose": {"status": "reported", "values": ["classification"], "evidence": []},
+    },
+    "B": {},
+    "D": {"frameworks": {"status": "reported", "values": ["Keras"], "evidence": []}},
+}
+TEXTS = {"A": "Our model was built with PyTorch and trained\non an NVIDIA RTX 3090 GPU."}
+
+
+def test_score_by_hand():
+    r = score(PRED, GOLD, TEXTS)
+    assert r["docs"] == 2                                # C has no pred, D has no gold
+    o = r["overall"]
+    assert o["n"] == 5
+    assert o["status_accuracy"] == pytest.approx(4 / 5)  # hardware is wrong
+    assert (o["tp"], o["predicted"], o["gold"]) == (3, 6, 5)
+    assert o["precision"] == pytest.approx(0.5)
+    assert o["recall"] == pytest.approx(0.6)
+    assert o["f1"] == pytest.approx(2 * 0.5 * 0.6 / 1.1)
+    assert o["hallucination_rate"] == pytest.approx(1 / 6)
+    assert o["evidence_verbatim"] == pytest.approx(2 / 3)
+    assert set(r["fields"]) == {"frameworks", "optimizer", "hardware", "datasets"}
+    opt = r["fields"]["optimizer"]
+    assert opt["n"] == 2 and opt["status_accuracy"] == 1.0
+    assert opt["precision"] == 0.5 and opt["recall"] == 0.5
+    hw = r["fields"]["hardware"]
+    assert hw["recall"] is None and hw["precision"] == 0.0 and hw["hallucination_rate"] == 1.0
+    json.dumps(r)                                        # JSON-able
+
+
+def test_score_without_texts_has_no_evidence_metric():
+    assert "evidence_verbatim" not in score(PRED, GOLD)["overall"]
+
+
+def test_load_gold(tmp_path):
+    (tmp_path / "x.json").write_text(json.dumps({"doc_id": "x", "fields": {
+        "optimizer": {"status": "reported", "values": ["Adam"], "evidence": ["with Adam"]}}}))
+    g = load_gold(tmp_path)
+    assert g == {"x": {"optimizer": {"status": "reported", "values": ["Adam"],
+                                     "evidence": ["with Adam"]}}}
+
+
+def test_load_gold_errors(tmp_path):
+    with pytest.raises(GoldError, match="not found"):
+        load_gold(tmp_path / "missing")
+    with pytest.raises(GoldError, match="no \\*.json"):
+        load_gold(tmp_path)
+    (tmp_path / "bad.json").write_text(json.dumps({"fields": {"a": {"status": "maybe"}}}))
+    with pytest.raises(GoldError, match="status"):
+        load_gold(tmp_path)
