@@ -92,3 +92,111 @@ def replace_document(db: sqlite_utils.Database, doc) -> None:
             " is_boilerplate) VALUES (?,?,?,?,?,?,?,?)",
             [(doc.doc_id, c.ord, c.page, c.start, c.end, c.text, int(c.is_reference),
               int(c.is_boilerplate)) for c in doc.chunks])
+
+
+# --- extraction ---------------------------------------------------------------------------
+
+def _now() -> str:
+    from datetime import datetime, timezone
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def start_run(db: sqlite_utils.Database, backend: str, model: str, schema_name: str,
+              schema_version: str, prompt_hash: str, settings: dict) -> int:
+    import json
+    with db.conn:
+        cur = db.conn.execute(
+            "INSERT INTO runs (backend, model, schema_name, schema_version, prompt_hash, settings,"
+            " started_at) VALUES (?,?,?,?,?,?,?)",
+            [backend, model, schema_name, schema_version, prompt_hash,
+             json.dumps(settings, sort_keys=True), _now()])
+    return cur.lastrowid
+
+
+def finish_run(db: sqlite_utils.Database, run_id: int, seconds: float, done: int,
+               failed: int) -> None:
+    with db.conn:
+        db.conn.execute("UPDATE runs SET finished_at = ?, seconds = ?, docs_done = ?,"
+                        " docs_failed = ? WHERE id = ?", [_now(), seconds, done, failed, run_id])
+
+
+def iter_documents(db: sqlite_utils.Database, doc_ids: list[str] | None = None):
+    """Documents one at a time (full text included), in id order."""
+    if doc_ids:
+        ids = list(dict.fromkeys(doc_ids))
+        missing = [i for i in ids
+                   if not db.execute("SELECT 1 FROM documents WHERE id = ?", [i]).fetchone()]
+        if missing:
+            raise KeyError(f"not in the database: {', '.join(missing)}")
+    else:
+        ids = [r[0] for r in db.execute("SELECT id FROM documents ORDER BY id")]
+    cols = ["id", "sha256", "status", "reason", "text", "page_starts"]
+    for i in ids:
+        row = db.execute(f"SELECT {', '.join(cols)} FROM documents WHERE id = ?", [i]).fetchone()
+        if row:
+            yield dict(zip(cols, row))
+
+
+def group_status(db: sqlite_utils.Database, doc_id: str, grp: str, cache_key: str,
+                 doc_sha256: str) -> str | None:
+    row = db.execute("SELECT status FROM group_results WHERE doc_id = ? AND grp = ? AND"
+                     " cache_key = ? AND doc_sha256 = ?",
+                     [doc_id, grp, cache_key, doc_sha256]).fetchone()
+    return row[0] if row else None
+
+
+def _fold_value(v: str) -> str:
+    return " ".join(v.casefold().split())
+
+
+def write_group_result(db: sqlite_utils.Database, run_id: int, rec) -> int:
+    """Write one document x group (a GroupRecord) and everything under it in one transaction."""
+    now = _now()
+    c = db.conn
+    with c:
+        c.execute("BEGIN")
+        c.execute("DELETE FROM group_results WHERE doc_id = ? AND grp = ? AND cache_key = ?",
+                  [rec.doc_id, rec.group, rec.cache_key])
+        gid = c.execute(
+            "INSERT INTO group_results (run_id, doc_id, doc_sha256, grp, cache_key, status, error,"
+            " seconds, created_at) VALUES (?,?,?,?,?,?,?,?,?)",
+            [run_id, rec.doc_id, rec.doc_sha256, rec.group, rec.cache_key, rec.status,
+             rec.error, rec.seconds, now]).lastrowid
+        c.executemany(
+            "INSERT INTO retrievals (group_result_id, chunk_id, rank, score) VALUES (?,?,?,?)",
+            [(gid, p.chunk_id, i + 1, p.score) for i, p in enumerate(rec.passages)])
+        c.executemany(
+            "INSERT INTO llm_calls (group_result_id, run_id, doc_id, grp, attempt, prompt_tokens,"
+            " completion_tokens, latency_ms, error, created_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            [(gid, run_id, rec.doc_id, rec.group, k.attempt, k.prompt_tokens,
+              k.completion_tokens, k.latency_ms, k.error, now) for k in rec.calls])
+        if rec.status != "done":
+            return gid
+        for key in rec.field_keys:
+            verdicts = [v for v in rec.verdicts if v.candidate.field == key]
+            reported = any(v.accepted for v in verdicts)
+            eid = c.execute(
+                "INSERT INTO extractions (group_result_id, run_id, doc_id, field, status, reason)"
+                " VALUES (?,?,?,?,?,?)",
+                [gid, run_id, rec.doc_id, key, "reported" if reported else "unknown",
+                 None if reported else rec.unknown_reason]).lastrowid
+            for v in verdicts:
+                vid = c.execute(
+                    "INSERT INTO field_values (extraction_id, doc_id, field, value, normalized,"
+                    " accepted, reason, quote) VALUES (?,?,?,?,?,?,?,?)",
+                    [eid, rec.doc_id, key, v.candidate.value.strip(),
+                     _fold_value(v.candidate.value), int(v.accepted), v.reason,
+                     v.candidate.quote]).lastrowid
+                if v.accepted:
+                    m = v.match
+                    c.execute(
+                        'INSERT INTO evidence (value_id, doc_id, quote, start, "end", page,'
+                        " chunk_id, match) VALUES (?, ?, substr((SELECT text FROM documents"
+                        " WHERE id = ?), ? + 1, ?), ?, ?, ?, ?, ?)",
+                        [vid, rec.doc_id, rec.doc_id, m.start, m.end - m.start, m.start, m.end,
+                         v.page, m.chunk_id, m.match])
+    return gid
+
+
+def count_documents(db: sqlite_utils.Database) -> int:
+    return db.execute("SELECT count(*) FROM documents").fetchone()[0]

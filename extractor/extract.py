@@ -1,0 +1,166 @@
+"""Orchestration: document x group -> retrieve -> backend -> verify -> one stored unit.
+
+Each document x group is computed by `process_group` (no database writes) and written by
+store.write_group_result in one transaction, so a crash never leaves half a result and a rerun
+skips exactly the units already stored for the same content, schema, prompt, backend and model.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import sqlite_utils
+
+from extractor import store
+from extractor.backends.base import Backend, BackendError, CallStats, Candidate, GroupTask
+from extractor.retrieve import retrieve
+from extractor.schemas.catalog import GroupSpec, Schema
+from extractor.verify import Verdict, check_candidate, verify
+
+
+@dataclass
+class Settings:
+    top_k: int | None = 8            # passages per group; None = every usable chunk
+    fields: list[str] | None = None  # restrict to these keys
+    docs: list[str] | None = None    # restrict to these documents
+    retry_failed: bool = False       # rerun units recorded as failed
+    prompt_hash: str = "-"           # of the backend's prompt template ("-" when none)
+
+    def public(self) -> dict:
+        return {"top_k": self.top_k, "fields": self.fields, "docs": self.docs}
+
+
+@dataclass
+class GroupRecord:
+    """Everything one document x group produced, ready to be written in one transaction."""
+    doc_id: str
+    doc_sha256: str
+    group: str
+    cache_key: str
+    field_keys: list[str]
+    status: str                                    # "done" | "failed"
+    error: str | None = None
+    verdicts: list[Verdict] = field(default_factory=list)
+    unknown_reason: str | None = None
+    passages: list = field(default_factory=list)   # Passage list, for `retrievals`
+    calls: list[CallStats] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+@dataclass
+class RunReport:
+    run_id: int
+    done: int = 0
+    skipped: int = 0
+    failed: int = 0
+    failures: list[tuple[str, str, str]] = field(default_factory=list)  # doc, group, error
+    seconds: float = 0.0
+
+
+def cache_key(backend: Backend, schema: Schema, settings: Settings, group: GroupSpec,
+              hints: Backend | None) -> str:
+    parts = [backend.name, backend.model, schema.name, schema.version, settings.prompt_hash,
+             str(settings.top_k), ",".join(f.key for f in group.fields),
+             f"hints={hints.name if hints else '-'}"]
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:16]
+
+
+def select_groups(schema: Schema, fields: list[str] | None) -> list[GroupSpec]:
+    if not fields:
+        return list(schema.groups)
+    wanted = set(fields)
+    unknown = wanted - set(schema.keys)
+    if unknown:
+        raise KeyError(f"unknown field(s): {', '.join(sorted(unknown))}")
+    out = []
+    for g in schema.groups:
+        fs = [f for f in g.fields if f.key in wanted]
+        if fs:
+            out.append(GroupSpec(name=g.name, description=g.description, fields=fs))
+    return out
+
+
+def process_group(doc: dict, group: GroupSpec, backend: Backend, db: sqlite_utils.Database,
+                  settings: Settings, key: str, hints_backend: Backend | None = None
+                  ) -> GroupRecord:
+    """Retrieve, extract and verify one document x group. Never raises for backend faults."""
+    t0 = time.monotonic()
+    rec = GroupRecord(doc_id=doc["id"], doc_sha256=doc["sha256"], group=group.name,
+                      cache_key=key, field_keys=[f.key for f in group.fields], status="done")
+    if doc["status"] != "ok":
+        rec.unknown_reason = f"document unreadable: {doc['reason']}"
+        return rec
+    text = doc["text"]
+    page_starts = json.loads(doc["page_starts"]) if doc["page_starts"] else None
+    passages = retrieve(db, doc["id"], group, k=settings.top_k)
+    rec.passages = passages
+    if not passages:
+        rec.unknown_reason = "no passage of the paper matches this group's search terms"
+        return rec
+    by_key = {f.key: f for f in group.fields}
+
+    def check(c: Candidate) -> str | None:
+        return check_candidate(c, by_key.get(c.field), text, passages)[1]
+
+    hints: list[Candidate] = []
+    if hints_backend is not None:
+        task = GroupTask(doc_id=doc["id"], group=group, passages=passages)
+        hints = [v.candidate for v in verify(hints_backend.extract(task).candidates,
+                                             group.fields, text, passages) if v.accepted]
+    task = GroupTask(doc_id=doc["id"], group=group, passages=passages, hints=hints, check=check)
+    try:
+        out = backend.extract(task)
+    except BackendError as e:
+        rec.status, rec.error, rec.calls = "failed", str(e), e.calls
+        rec.seconds = time.monotonic() - t0
+        return rec
+    except Exception as e:  # a backend bug must not stop the batch; it is recorded
+        rec.status, rec.error = "failed", f"{type(e).__name__}: {e}"
+        rec.seconds = time.monotonic() - t0
+        return rec
+    rec.calls = out.calls
+    rec.verdicts = verify(out.candidates, group.fields, text, passages, page_starts)
+    rejected = sum(1 for v in rec.verdicts if not v.accepted)
+    rec.unknown_reason = (f"no verified statement in the {len(passages)} passages read"
+                          + (f" ({rejected} candidate value(s) rejected)" if rejected else ""))
+    rec.seconds = time.monotonic() - t0
+    return rec
+
+
+def run_extraction(db: sqlite_utils.Database, backend: Backend, schema: Schema,
+                   settings: Settings | None = None, hints_backend: Backend | None = None,
+                   on_progress: Callable[[str, str, GroupRecord | None], None] | None = None
+                   ) -> RunReport:
+    """Extract every (selected) document x group not already stored for this configuration."""
+    settings = settings or Settings()
+    groups = select_groups(schema, settings.fields)
+    run_id = store.start_run(db, backend.name, backend.model, schema.name, schema.version,
+                             settings.prompt_hash,
+                             {**settings.public(), "hints": hints_backend.name if hints_backend
+                              else None})
+    report = RunReport(run_id=run_id)
+    t0 = time.monotonic()
+    for doc in store.iter_documents(db, settings.docs):
+        for g in groups:
+            key = cache_key(backend, schema, settings, g, hints_backend)
+            prior = store.group_status(db, doc["id"], g.name, key, doc["sha256"])
+            if prior == "done" or (prior == "failed" and not settings.retry_failed):
+                report.skipped += 1
+                if on_progress:
+                    on_progress(doc["id"], g.name, None)
+                continue
+            rec = process_group(doc, g, backend, db, settings, key, hints_backend)
+            store.write_group_result(db, run_id, rec)
+            if rec.status == "done":
+                report.done += 1
+            else:
+                report.failed += 1
+                report.failures.append((doc["id"], g.name, rec.error or ""))
+            if on_progress:
+                on_progress(doc["id"], g.name, rec)
+    report.seconds = time.monotonic() - t0
+    store.finish_run(db, run_id, report.seconds, report.done, report.failed)
+    return report

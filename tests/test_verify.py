@@ -1,0 +1,59 @@
+from extractor.backends.base import Passage
+from extractor.verify import fold, grounded, locate_quote, page_of
+
+DOC = ("Intro text here. The network was trained with the Adam optimiser "
+       "using a learning rate of 0.0001 \u2014 chosen by \u201cgrid search\u201d. "
+       "Data came from camera traps in Kenya.")
+
+
+def test_fold_maps_back_to_source_indices():
+    s = "A  \ufb01ne\u00a0Day\u2019s"
+    f, idx = fold(s)
+    assert f == "a fine day's"
+    assert [s[i] for i in idx][:3] == ["A", " ", "\ufb01"]
+
+
+def test_exact_match_offsets():
+    m = locate_quote(DOC, "trained with the Adam optimiser")
+    assert m.match == "exact" and DOC[m.start:m.end] == "trained with the Adam optimiser"
+
+
+def test_normalized_match_case_space_quotes_dashes():
+    m = locate_quote(DOC, 'Learning  rate of 0.0001 - chosen by "Grid search')
+    assert m.match == "normalized"
+    assert DOC[m.start:m.end] == "learning rate of 0.0001 \u2014 chosen by \u201cgrid search"
+
+
+def test_fuzzy_match_tolerates_small_slips_only():
+    m = locate_quote(DOC, "The network was trained with Adam optimiser using a learning rate")
+    assert m is not None and m.match == "fuzzy"
+    assert DOC[m.start:m.end].startswith("The network was trained")
+    assert locate_quote(DOC, "The model was implemented in PyTorch on four GPUs") is None
+
+
+def test_too_short_quote_and_passage_restriction():
+    assert locate_quote(DOC, "Adam") is None
+    passages = [Passage(chunk_id=7, text=DOC[:17], start=0, page=1)]
+    assert locate_quote(DOC, "camera traps in Kenya", passages) is None
+    tail = DOC.index("Data came")
+    m = locate_quote(DOC, "camera traps in Kenya",
+                     [Passage(chunk_id=9, text=DOC[tail:], start=tail, page=2)])
+    assert m.chunk_id == 9 and DOC[m.start:m.end] == "camera traps in Kenya"
+
+
+def test_grounding():
+    assert grounded("Adam", "trained with the Adam optimiser")
+    assert grounded("learning rate = 0.0001", "using a learning rate of 0.0001")
+    assert not grounded("learning rate = 0.001", "using a learning rate of 0.0001")
+    assert grounded("camera traps", "Data came from camera traps")
+    assert not grounded("PyTorch", "trained with the Adam optimiser")
+    assert grounded("GPU", "two NVIDIA GPUs were used")
+    assert grounded("PyTorch", "implemented in torch", aliases=("PyTorch", "torch"))
+
+
+def test_page_of():
+    assert page_of(0, [0, 100, 250]) == 1
+    assert page_of(99, [0, 100, 250]) == 1
+    assert page_of(100, [0, 100, 250]) == 2
+    assert page_of(300, [0, 100, 250]) == 3
+    assert page_of(5, None) is None
