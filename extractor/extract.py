@@ -1,6 +1,7 @@
 """Orchestration: document x group -> retrieve -> backend -> verify -> one stored unit.
 
-Each document x group is computed by `process_group` (no database writes) and written by
+Each document x group is prepared (retrieval) and completed (backend + verification, no
+database access, so it may run in a worker thread), then written by
 store.write_group_result in one transaction, so a crash never leaves half a result and a rerun
 skips exactly the units already stored for the same content, schema, prompt, backend and model.
 """
@@ -10,6 +11,7 @@ import hashlib
 import json
 import time
 from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, as_completed, wait
 from dataclasses import dataclass, field
 
 import sqlite_utils
@@ -27,10 +29,12 @@ class Settings:
     fields: list[str] | None = None  # restrict to these keys
     docs: list[str] | None = None    # restrict to these documents
     retry_failed: bool = False       # rerun units recorded as failed
+    concurrency: int = 1             # backend calls in flight
     prompt_hash: str = "-"           # of the backend's prompt template ("-" when none)
 
     def public(self) -> dict:
-        return {"top_k": self.top_k, "fields": self.fields, "docs": self.docs}
+        return {"top_k": self.top_k, "fields": self.fields, "docs": self.docs,
+                "concurrency": self.concurrency}
 
 
 @dataclass
@@ -83,23 +87,31 @@ def select_groups(schema: Schema, fields: list[str] | None) -> list[GroupSpec]:
     return out
 
 
-def process_group(doc: dict, group: GroupSpec, backend: Backend, db: sqlite_utils.Database,
-                  settings: Settings, key: str, hints_backend: Backend | None = None
-                  ) -> GroupRecord:
-    """Retrieve, extract and verify one document x group. Never raises for backend faults."""
+@dataclass
+class Prepared:
+    """A unit ready for the backend: retrieval is done, only the (slow) backend call remains."""
+    rec: GroupRecord
+    task: GroupTask | None      # None: nothing to ask (unreadable document, no passage)
+    text: str = ""
+    page_starts: list[int] | None = None
+    t0: float = 0.0
+
+
+def prepare_group(doc: dict, group: GroupSpec, db: sqlite_utils.Database, settings: Settings,
+                  key: str, hints_backend: Backend | None = None) -> Prepared:
+    """Retrieve passages (and rules hints) for one document x group. Reads the database."""
     t0 = time.monotonic()
     rec = GroupRecord(doc_id=doc["id"], doc_sha256=doc["sha256"], group=group.name,
                       cache_key=key, field_keys=[f.key for f in group.fields], status="done")
     if doc["status"] != "ok":
         rec.unknown_reason = f"document unreadable: {doc['reason']}"
-        return rec
+        return Prepared(rec, None)
     text = doc["text"]
-    page_starts = json.loads(doc["page_starts"]) if doc["page_starts"] else None
     passages = retrieve(db, doc["id"], group, k=settings.top_k)
     rec.passages = passages
     if not passages:
         rec.unknown_reason = "no passage of the paper matches this group's search terms"
-        return rec
+        return Prepared(rec, None)
     by_key = {f.key: f for f in group.fields}
 
     def check(c: Candidate) -> str | None:
@@ -111,22 +123,32 @@ def process_group(doc: dict, group: GroupSpec, backend: Backend, db: sqlite_util
         hints = [v.candidate for v in verify(hints_backend.extract(task).candidates,
                                              group.fields, text, passages) if v.accepted]
     task = GroupTask(doc_id=doc["id"], group=group, passages=passages, hints=hints, check=check)
+    page_starts = json.loads(doc["page_starts"]) if doc["page_starts"] else None
+    return Prepared(rec, task, text, page_starts, t0)
+
+
+def complete_group(p: Prepared, backend: Backend) -> GroupRecord:
+    """Call the backend and verify its candidates. No database access: safe in a worker thread.
+
+    Never raises for backend faults: they become a failed record and the batch goes on.
+    """
+    rec = p.rec
+    if p.task is None:
+        return rec
     try:
-        out = backend.extract(task)
+        out = backend.extract(p.task)
     except BackendError as e:
         rec.status, rec.error, rec.calls = "failed", str(e), e.calls
-        rec.seconds = time.monotonic() - t0
-        return rec
     except Exception as e:  # a backend bug must not stop the batch; it is recorded
         rec.status, rec.error = "failed", f"{type(e).__name__}: {e}"
-        rec.seconds = time.monotonic() - t0
-        return rec
-    rec.calls = out.calls
-    rec.verdicts = verify(out.candidates, group.fields, text, passages, page_starts)
-    rejected = sum(1 for v in rec.verdicts if not v.accepted)
-    rec.unknown_reason = (f"no verified statement in the {len(passages)} passages read"
-                          + (f" ({rejected} candidate value(s) rejected)" if rejected else ""))
-    rec.seconds = time.monotonic() - t0
+    else:
+        rec.calls = out.calls
+        rec.verdicts = verify(out.candidates, p.task.group.fields, p.text, p.task.passages,
+                              p.page_starts)
+        rejected = sum(1 for v in rec.verdicts if not v.accepted)
+        rec.unknown_reason = (f"no verified statement in the {len(p.task.passages)} passages read"
+                              + (f" ({rejected} candidate value(s) rejected)" if rejected else ""))
+    rec.seconds = time.monotonic() - p.t0
     return rec
 
 
@@ -143,24 +165,47 @@ def run_extraction(db: sqlite_utils.Database, backend: Backend, schema: Schema,
                               else None})
     report = RunReport(run_id=run_id)
     t0 = time.monotonic()
-    for doc in store.iter_documents(db, settings.docs):
-        for g in groups:
-            key = cache_key(backend, schema, settings, g, hints_backend)
-            prior = store.group_status(db, doc["id"], g.name, key, doc["sha256"])
-            if prior == "done" or (prior == "failed" and not settings.retry_failed):
-                report.skipped += 1
-                if on_progress:
-                    on_progress(doc["id"], g.name, None)
-                continue
-            rec = process_group(doc, g, backend, db, settings, key, hints_backend)
-            store.write_group_result(db, run_id, rec)
-            if rec.status == "done":
-                report.done += 1
-            else:
-                report.failed += 1
-                report.failures.append((doc["id"], g.name, rec.error or ""))
-            if on_progress:
-                on_progress(doc["id"], g.name, rec)
-    report.seconds = time.monotonic() - t0
-    store.finish_run(db, run_id, report.seconds, report.done, report.failed)
+
+    def record(rec: GroupRecord) -> None:
+        # the only writer: results are stored here, on the calling thread, one unit at a time
+        store.write_group_result(db, run_id, rec)
+        if rec.status == "done":
+            report.done += 1
+        else:
+            report.failed += 1
+            report.failures.append((rec.doc_id, rec.group, rec.error or ""))
+        if on_progress:
+            on_progress(rec.doc_id, rec.group, rec)
+
+    def pending():
+        for doc in store.iter_documents(db, settings.docs):
+            for g in groups:
+                key = cache_key(backend, schema, settings, g, hints_backend)
+                prior = store.group_status(db, doc["id"], g.name, key, doc["sha256"])
+                if prior == "done" or (prior == "failed" and not settings.retry_failed):
+                    report.skipped += 1
+                    if on_progress:
+                        on_progress(doc["id"], g.name, None)
+                    continue
+                yield prepare_group(doc, g, db, settings, key, hints_backend)
+
+    try:
+        if settings.concurrency <= 1:
+            for p in pending():
+                record(complete_group(p, backend))
+        else:
+            # N backend calls in flight; retrieval and writes stay on this thread.
+            with ThreadPoolExecutor(max_workers=settings.concurrency) as pool:
+                inflight: set[Future] = set()
+                for p in pending():
+                    inflight.add(pool.submit(complete_group, p, backend))
+                    if len(inflight) >= settings.concurrency:
+                        finished, inflight = wait(inflight, return_when=FIRST_COMPLETED)
+                        for f in finished:
+                            record(f.result())
+                for f in as_completed(inflight):
+                    record(f.result())
+    finally:
+        report.seconds = time.monotonic() - t0
+        store.finish_run(db, run_id, report.seconds, report.done, report.failed)
     return report

@@ -175,3 +175,45 @@ def test_retrieval_is_recorded_and_excludes_reference_chunks(tmp_path):
     read = {r[0] for r in db.execute("SELECT c.ord FROM retrievals r JOIN chunks c ON "
                                      "c.id = r.chunk_id")}
     assert read == {0}
+
+
+def _snapshot(db):
+    return sorted(db.execute(
+        "SELECT e.doc_id, e.field, e.status, e.reason, v.value, v.accepted, v.reason, ev.quote,"
+        ' ev.start, ev."end", ev.page, ev.match FROM extractions e LEFT JOIN field_values v ON '
+        "v.extraction_id = e.id LEFT JOIN evidence ev ON ev.value_id = v.id").fetchall(),
+        key=repr)
+
+
+def test_concurrency_gives_the_same_rows(tmp_path):
+    import threading
+    import time
+
+    class SlowBackend(ScriptedBackend):
+        def __init__(self, *a, **k):
+            super().__init__(*a, **k)
+            self.active = self.peak = 0
+            self.lock = threading.Lock()
+
+        def extract(self, task):
+            with self.lock:
+                self.active += 1
+                self.peak = max(self.peak, self.active)
+            time.sleep(0.02)
+            try:
+                return super().extract(task)
+            finally:
+                with self.lock:
+                    self.active -= 1
+
+    snaps = []
+    for n in (1, 4):
+        db = open_db(tmp_path / f"c{n}.db")
+        replace_document(db, make_doc("a", TEXT_A))
+        replace_document(db, make_doc("b", TEXT_B))
+        be = SlowBackend(SCRIPT, fail={"b"})
+        report = run_extraction(db, be, load_schema(), Settings(top_k=None, concurrency=n))
+        assert report.done == report.failed == 6
+        assert be.peak == n
+        snaps.append(_snapshot(db))
+    assert snaps[0] == snaps[1] and len(snaps[0]) > 20
