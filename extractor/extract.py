@@ -62,6 +62,7 @@ class RunReport:
     failed: int = 0
     failures: list[tuple[str, str, str]] = field(default_factory=list)  # doc, group, error
     seconds: float = 0.0
+    interrupted: bool = False
 
 
 def cache_key(backend: Backend, schema: Schema, settings: Settings, group: GroupSpec,
@@ -205,6 +206,9 @@ def run_extraction(db: sqlite_utils.Database, backend: Backend, schema: Schema,
                             record(f.result())
                 for f in as_completed(inflight):
                     record(f.result())
+    except KeyboardInterrupt:
+        # Ctrl-C: every stored unit is whole; a rerun resumes with the rest.
+        report.interrupted = True
     finally:
         report.seconds = time.monotonic() - t0
         store.finish_run(db, run_id, report.seconds, report.done, report.failed)
