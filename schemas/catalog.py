@@ -27,6 +27,8 @@ MIN_QUOTE_CHARS = 8
 class Pattern:
     regex: str          # Python regex, matched case-insensitively on passage text
     value: str          # value template: "{0}" whole match, "{1}" first group, or a literal
+    # optional (rules backend): words one of which must appear in the hit's sentence
+    context: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,15 @@ class FieldSpec:
     patterns: tuple[Pattern, ...] = ()
     # words that must appear in the same sentence for a vocabulary hit to count (rules backend)
     context: tuple[str, ...] = ()
+    # Optional, rules backend only (older YAML without them keeps working):
+    # phrases that veto any hit of this field in the same sentence
+    negative: tuple[str, ...] = ()
+    # phrases whose matches suppress overlapping vocabulary hits ("precision agriculture")
+    block: tuple[str, ...] = ()
+    # aliases that match only in exactly this letter case ("mAP", not "map")
+    case_sensitive: tuple[str, ...] = ()
+    # most values the rules backend reports for this field (None: its default)
+    max_values: int | None = None
 
     def aliases(self, value: str) -> tuple[str, ...]:
         """Known spellings of a value (for grounding a value in its quote)."""
@@ -104,6 +115,14 @@ def _tuple(v: Any) -> tuple[str, ...]:
     return tuple(str(x) for x in v)
 
 
+def _max_values(v: Any, key: str, source: str) -> int | None:
+    if v is None:
+        return None
+    if isinstance(v, bool) or not isinstance(v, int) or v < 1:
+        raise SchemaError(f"{source}: field {key!r}: max_values must be a positive integer")
+    return v
+
+
 def parse_schema(text: str, source: str = "<schema>") -> Schema:
     try:
         data = yaml.safe_load(text)
@@ -128,12 +147,16 @@ def parse_schema(text: str, source: str = "<schema>") -> Schema:
         if isinstance(vocab_raw, list):   # a plain list: each entry is its own canonical value
             vocab_raw = {v: [] for v in vocab_raw}
         vocab = {str(k): _tuple(v) for k, v in vocab_raw.items()}
-        pats = tuple(Pattern(regex=str(p["regex"]), value=str(p.get("value", "{0}")))
+        pats = tuple(Pattern(regex=str(p["regex"]), value=str(p.get("value", "{0}")),
+                             context=_tuple(p.get("context")))
                      for p in (f.get("patterns") or []))
         by_group[f["group"]].append(FieldSpec(
             key=key, group=str(f["group"]), description=str(f.get("description", "")).strip(),
             examples=_tuple(f.get("examples")), search_terms=_tuple(f.get("search_terms")),
             vocabulary=vocab, patterns=pats, context=_tuple(f.get("context")),
+            negative=_tuple(f.get("negative")), block=_tuple(f.get("block")),
+            case_sensitive=_tuple(f.get("case_sensitive")),
+            max_values=_max_values(f.get("max_values"), key, source),
         ))
     groups = [GroupSpec(name=g, description=str(d or ""), fields=fs)
               for g, d in groups_desc.items() if (fs := by_group[g])]

@@ -1,0 +1,337 @@
+"""The deterministic `rules` backend: vocabulary phrases and regex patterns from the schema.
+
+For each passage the text is normalised for matching (line-end hyphenation joined, white space
+folded) while keeping a map back to the original characters, so every quote handed out is an
+exact substring of the passage. Hits come from
+
+* a spaCy PhraseMatcher (blank English tokenizer, attr LOWER) over each field's vocabulary
+  (canonical value -> aliases; spelling variants such as "ResNet-50"/"ResNet50"/"ResNet 50"
+  are generated), and
+* each field's regex patterns (case-insensitive), whose value template names the groups.
+
+A hit is dropped when its sentence is about other work or general knowledge (citations or
+"has been widely used" without a first-person marker, future work, hypotheticals), when it
+contains one of the field's `negative` phrases, when a vocabulary hit lacks one of the field's
+`context` words, or when an alias listed in `case_sensitive` appears in another letter case.
+A field reports its values ordered by how often they were seen, at most `max_values`.
+"""
+from __future__ import annotations
+
+import bisect
+import itertools
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from extractor.backends.base import Candidate, GroupOutput, GroupTask, Passage
+from extractor.schemas.catalog import MAX_QUOTE_CHARS, MAX_VALUE_CHARS, FieldSpec
+from extractor.verify import grounded
+
+DEFAULT_MAX_VALUES = 5
+ALT_SEP = " || "    # a pattern's value template may list alternatives; the first grounded wins
+
+# --- text normalisation with an offset map ---------------------------------------------------
+
+_HYPHEN_BREAK = re.compile(r"(?<=[a-z])[-\u00ad\u2010]\s*\n\s*(?=[a-z])")
+_SPACE = re.compile(r"\s+")
+
+
+@dataclass
+class _Norm:
+    text: str           # normalised text that matching runs on
+    idx: list[int]      # idx[i] = index in the original text of normalised char i
+    breaks: set[int]    # normalised offsets where the original had a paragraph break
+
+    def span(self, a: int, b: int) -> tuple[int, int]:
+        """Original [start, end) of normalised [a, b)."""
+        return self.idx[a], self.idx[b - 1] + 1
+
+
+def normalise(text: str) -> _Norm:
+    out: list[str] = []
+    idx: list[int] = []
+    breaks: set[int] = set()
+    i, n = 0, len(text)
+    while i < n:
+        m = _HYPHEN_BREAK.match(text, i)
+        if m and m.end() > i:
+            i = m.end()             # "valida-\ntion" -> "validation"
+            continue
+        ch = text[i]
+        if ch.isspace():
+            m2 = _SPACE.match(text, i)
+            if "\n\n" in m2.group(0).replace(" ", "").replace("\t", ""):
+                breaks.add(len(out))
+            if out and out[-1] != " ":
+                out.append(" ")
+                idx.append(i)
+            i = m2.end()
+            continue
+        out.append(ch)
+        idx.append(i)
+        i += 1
+    return _Norm("".join(out), idx, breaks)
+
+
+# --- sentences ---------------------------------------------------------------------------------
+
+_BOUNDARY = re.compile(r"[.!?;]\s+(?=[A-Z0-9(\[\"\u201c])")
+_ABBREV = frozenset("al e.g i.e fig figs eq eqs vs approx ca no ref refs sect sec tab cf resp "
+                    "et mr dr st ver vol pp".split())
+
+
+def sentences(norm: _Norm) -> list[tuple[int, int]]:
+    """Sentence spans over the normalised text (rough, abbreviation-aware)."""
+    t = norm.text
+    cuts = [0]
+    for m in _BOUNDARY.finditer(t):
+        if t[m.start()] == ".":
+            w = re.search(r"([A-Za-z.]+)$", t[max(0, m.start() - 12):m.start()])
+            word = w.group(1).lower().strip(".") if w else ""
+            if word in _ABBREV or (len(word) == 1 and word.isalpha()):
+                continue
+        cuts.append(m.start() + 1)
+    cuts += sorted(b for b in norm.breaks if 0 < b < len(t))
+    cuts = sorted(set(cuts)) + [len(t)]
+    out = []
+    for a, b in zip(cuts, cuts[1:]):
+        while a < b and t[a] == " ":
+            a += 1
+        if b > a:
+            out.append((a, b))
+    return out
+
+
+# --- other-work / general-knowledge filter ----------------------------------------------------
+
+_OWN = re.compile(r"\b(we|our|us|this (?:study|work|paper|research|article)|the present study|"
+                  r"here(?:in)?|in this study)\b", re.I)
+_CITE = re.compile(r"\bet al\b|\(\s*[A-Z][^()]{0,60}\b(?:19|20)\d\d[a-z]?\s*\)|"
+                   r"\[\s*\d+(?:\s*[,\u2013-]\s*\d+)*\s*\]", re.S)
+_GENERAL = re.compile(
+    r"\b(?:ha(?:s|ve) been (?:widely |extensively |successfully |commonly |increasingly )?"
+    r"(?:used|applied|adopted|employed|proposed|developed|shown|demonstrated|introduced)|"
+    r"(?:previous|prior|earlier|recent|other|many|several|some) (?:studies|works|research|"
+    r"researchers|authors|approaches|methods)|studies (?:have|has)|is widely used|are widely used|"
+    r"is a popular|are popular|state-of-the-art methods such as|for instance|in recent years)\b",
+    re.I)
+_HYPOTHETICAL = re.compile(r"\b(?:future (?:work|research|studies)|in the future|could be|"
+                           r"would be|might be|may be (?:used|applied)|should be|"
+                           r"we (?:plan|intend|aim) to)\b", re.I)
+
+
+def about_other_work(sentence: str) -> bool:
+    """True for sentences describing other studies, general knowledge or future plans."""
+    if _HYPOTHETICAL.search(sentence):
+        return True
+    own = _OWN.search(sentence)
+    if own:
+        return False
+    return bool(_CITE.search(sentence) or _GENERAL.search(sentence))
+
+
+# --- compiled vocabulary per group ---------------------------------------------------------------
+
+_SEP = re.compile(r"(?<=[A-Za-z0-9])[-\s](?=[A-Za-z0-9])|(?<=[A-Za-z])(?=\d)")
+
+
+def variants(alias: str) -> set[str]:
+    """Spellings of an alias with '-', ' ' or nothing at its internal joints (max 3 joints)."""
+    parts = _SEP.split(alias)
+    if len(parts) == 1 or len(parts) > 4:
+        return {alias}
+    return {"".join(itertools.chain.from_iterable(zip(parts, seps + ("",))))
+            for seps in itertools.product(("-", " ", ""), repeat=len(parts) - 1)}
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    matcher: object                               # spacy PhraseMatcher
+    nlp: object
+    labels: dict[int, tuple[str, str]]            # match_id -> (field key, canonical)
+    case_sensitive: dict[str, frozenset[str]]     # field -> aliases needing exact case
+    patterns: dict[str, list[tuple[re.Pattern, str, tuple[str, ...]]]]
+
+
+def _group_key(fields: list[FieldSpec]) -> tuple:
+    return tuple((f.key, tuple((k, tuple(v)) for k, v in f.vocabulary.items()),
+                  f.patterns, f.case_sensitive, f.block) for f in fields)
+
+
+_BLOCK = "\x00block"
+
+
+
+@lru_cache(maxsize=32)
+def _compile(key: tuple) -> _Compiled:
+    import spacy
+    from spacy.matcher import PhraseMatcher
+
+    nlp = spacy.blank("en")
+    matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+    labels: dict[int, tuple[str, str]] = {}
+    cs: dict[str, frozenset[str]] = {}
+    pats: dict[str, list[tuple[re.Pattern, str, tuple[str, ...]]]] = {}
+    for fkey, vocab, patterns, case_sensitive, block in key:
+        cs[fkey] = frozenset(case_sensitive)
+        if block:
+            vocab = (*vocab, (_BLOCK, block))
+        for canon, aliases in vocab:
+            forms: set[str] = set()
+            for a in (aliases if canon == _BLOCK else (canon, *aliases)):
+                forms |= {a} if a in case_sensitive else variants(a)
+            label = f"{fkey}\x1f{canon}"
+            mid = nlp.vocab.strings.add(label)
+            labels[mid] = (fkey, canon)
+            matcher.add(label, list(nlp.tokenizer.pipe(sorted(forms))))
+        try:
+            pats[fkey] = [(re.compile(p.regex, re.I), p.value, p.context) for p in patterns]
+        except re.error as e:
+            raise ValueError(f"field {fkey!r}: bad pattern regex: {e}") from None
+    return _Compiled(matcher, nlp, labels, cs, pats)
+
+
+# --- extraction ---------------------------------------------------------------------------------
+
+@dataclass
+class _Hit:
+    field: str
+    value: str
+    quote: str
+    pos: tuple[int, int]      # (passage index, offset): first occurrence
+    own: bool                 # sentence carries a first-person marker
+
+
+def _quote_span(norm: _Norm, sent: tuple[int, int], match: tuple[int, int],
+                text: str) -> str:
+    """The sentence holding the match, or a window of at most MAX_QUOTE_CHARS around it."""
+    ss, se = norm.span(*sent)
+    ms, me = norm.span(*match)
+    if se - ss <= MAX_QUOTE_CHARS:
+        return text[ss:se].strip()
+    room = max(0, MAX_QUOTE_CHARS - (me - ms))
+    a = max(ss, ms - room // 2)
+    b = min(se, a + MAX_QUOTE_CHARS)
+    a = max(ss, b - MAX_QUOTE_CHARS)
+    # snap inwards to word boundaries without cutting the match
+    if a > ss:
+        sp = text.find(" ", a, ms)
+        a = sp + 1 if sp >= 0 else a
+    if b < se:
+        sp = text.rfind(" ", me, b)
+        b = sp if sp >= 0 else b
+    return text[a:b].strip()
+
+
+_FIELD_REF = re.compile(r"\{(\d+)\}")
+
+
+def _fill(template: str, m: re.Match) -> list[str]:
+    """Values for a regex hit; an alternative naming a group that did not match is skipped."""
+    groups = [m.group(0), *[(g or "") for g in m.groups()]]
+    out = []
+    for alt in template.split(ALT_SEP):
+        refs = [int(r) for r in _FIELD_REF.findall(alt)]
+        if any(r < len(groups) and not groups[r].strip() for r in refs):
+            continue
+        try:
+            v = alt.format(*groups)
+        except (IndexError, KeyError, ValueError):
+            raise ValueError(f"pattern value {template!r} does not fit regex {m.re.pattern!r}") \
+                from None
+        v = _SPACE.sub(" ", v).strip(" ,;:")
+        if v:
+            out.append(v[:MAX_VALUE_CHARS])
+    return out
+
+
+class RulesBackend:
+    """Deterministic extraction from the schema's vocabularies and patterns."""
+
+    name = "rules"
+    model = "-"
+
+    def __init__(self, default_max_values: int = DEFAULT_MAX_VALUES):
+        self.default_max_values = default_max_values
+
+    def extract(self, task: GroupTask) -> GroupOutput:
+        fields = {f.key: f for f in task.fields}
+        comp = _compile(_group_key(task.fields))
+        hits: dict[tuple[str, str], list[_Hit]] = {}
+        for pi, p in enumerate(task.passages):
+            for h in self._passage_hits(pi, p, fields, comp):
+                hits.setdefault((h.field, h.value.lower()), []).append(h)
+        out: list[Candidate] = []
+        for key, f in fields.items():
+            ranked = []
+            for (fk, _), hs in hits.items():
+                if fk != key:
+                    continue
+                best = min(hs, key=lambda h: (not h.own, h.pos))
+                ranked.append((-len(hs), min(h.pos for h in hs), best))
+            ranked.sort(key=lambda r: (r[0], r[1]))
+            for _, _, h in ranked[: f.max_values or self.default_max_values]:
+                out.append(Candidate(field=h.field, value=h.value, quote=h.quote))
+        return GroupOutput(candidates=out)
+
+    def _passage_hits(self, pi: int, p: Passage, fields: dict[str, FieldSpec],
+                      comp: _Compiled) -> list[_Hit]:
+        norm = normalise(p.text)
+        if not norm.text:
+            return []
+        sents = sentences(norm)
+        starts = [s for s, _ in sents]
+        # field, value(s), start, end, sentence-context words
+        raw: list[tuple[str, str | list[str], int, int, tuple[str, ...]]] = []
+        doc = comp.nlp.make_doc(norm.text)
+        by_field: dict[str, list[tuple[int, int, str]]] = {}
+        for mid, s, e in comp.matcher(doc):
+            fkey, canon = comp.labels[mid]
+            if fkey not in fields:
+                continue
+            a, b = doc[s].idx, doc[e - 1].idx + len(doc[e - 1])
+            surface = norm.text[a:b]
+            cs = comp.case_sensitive.get(fkey, frozenset())
+            if cs and surface.lower() in {c.lower() for c in cs} and surface not in cs:
+                continue
+            by_field.setdefault(fkey, []).append((a, b, canon))
+        for fkey, spans in by_field.items():
+            # Longest match wins inside a field: "overall accuracy" hides "accuracy", and a
+            # block phrase ("precision agriculture") hides what it overlaps, then vanishes.
+            spans.sort(key=lambda x: (-(x[1] - x[0]), x[0]))
+            taken: list[tuple[int, int]] = []
+            for a, b, canon in spans:
+                if any(a < tb and ta < b for ta, tb in taken):
+                    continue
+                taken.append((a, b))
+                if canon != _BLOCK:
+                    raw.append((fkey, canon, a, b, fields[fkey].context))
+        for fkey, plist in comp.patterns.items():
+            if fkey not in fields:
+                continue
+            for rx, template, pctx in plist:
+                for m in rx.finditer(norm.text):
+                    if m.end() > m.start():
+                        raw.append((fkey, _fill(template, m), m.start(), m.end(), pctx))
+        out = []
+        for fkey, value, a, b, ctx in raw:
+            f = fields[fkey]
+            si = bisect.bisect_right(starts, a) - 1
+            if si < 0:
+                continue
+            sent = sents[si]
+            stext = norm.text[sent[0]:sent[1]]
+            low = stext.lower()
+            if about_other_work(stext):
+                continue
+            if f.negative and any(n.lower() in low for n in f.negative):
+                continue
+            if ctx and not any(c.lower() in low for c in ctx):
+                continue
+            quote = _quote_span(norm, sent, (a, min(b, sent[1])), p.text)
+            values = [value] if isinstance(value, str) else value
+            chosen = next((v for v in values if grounded(v, quote, f.aliases(v))), None)
+            if chosen is None:
+                continue
+            out.append(_Hit(fkey, chosen, quote, (pi, a), bool(_OWN.search(stext))))
+        return out
