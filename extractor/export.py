@@ -1,0 +1,89 @@
+"""Export the database as JSONL (one object per paper, the shape scorers read) or CSV, and
+score it against gold annotations."""
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+from typing import IO, Any, Iterator
+
+import sqlite_utils
+
+from extractor.query import docs_state
+from extractor.schemas.catalog import Schema, load_schema
+
+JOIN = "; "
+EVIDENCE_JOIN = " | "
+
+
+def field_record(state) -> dict[str, Any]:
+    """{"status", "values", "evidence"} for one field; never-extracted fields are unknown."""
+    values = [v.value for v in state.values]
+    evidence = [{"quote": e["quote"], "start": e["start"], "end": e["end"], "page": e["page"]}
+                for v in state.values for e in v.evidence]
+    return {"status": "reported" if values else "unknown", "values": values,
+            "evidence": evidence}
+
+
+def export_records(db: sqlite_utils.Database, schema: Schema | None = None,
+                   doc_ids: list[str] | None = None) -> Iterator[dict[str, Any]]:
+    """One {"doc_id", "fields": {key: field_record}} per document, for ALL schema keys."""
+    schema = schema or load_schema()
+    states = docs_state(db, schema, doc_ids)
+    for doc_id in sorted(states):
+        yield {"doc_id": doc_id,
+               "fields": {k: field_record(states[doc_id][k]) for k in schema.keys}}
+
+
+def write_jsonl(records, fp: IO[str]) -> int:
+    n = 0
+    for rec in records:
+        fp.write(json.dumps(rec, ensure_ascii=False) + "\n")
+        n += 1
+    return n
+
+
+def write_csv(records, fp: IO[str], keys: list[str], evidence: bool = False) -> int:
+    """One row per paper, one column per field (values joined by "; "); with evidence, a
+    `<field>__evidence` column after each field holding its quotes joined by " | "."""
+    header = ["doc_id"]
+    for k in keys:
+        header.append(k)
+        if evidence:
+            header.append(f"{k}__evidence")
+    w = csv.writer(fp)
+    w.writerow(header)
+    n = 0
+    for rec in records:
+        row = [rec["doc_id"]]
+        for k in keys:
+            f = rec["fields"][k]
+            row.append(JOIN.join(f["values"]))
+            if evidence:
+                row.append(EVIDENCE_JOIN.join(e["quote"] for e in f["evidence"]))
+        w.writerow(row)
+        n += 1
+    return n
+
+
+def evaluate_db(db: sqlite_utils.Database, gold_dir: str | Path,
+                schema: Schema | None = None) -> dict[str, Any]:
+    """Score the database's current results (reviews included) against a gold folder.
+
+    Returns evaluate.score's dict plus "missing": gold documents not in the database.
+    """
+    from extractor.evaluate import load_gold, score
+
+    schema = schema or load_schema()
+    gold = load_gold(gold_dir)
+    in_db = {r[0] for r in db.execute("SELECT id FROM documents")}
+    docs = sorted(d for d in gold if d in in_db)
+    pred = {r["doc_id"]: r["fields"] for r in export_records(db, schema, docs)}
+    texts = {}
+    for i in range(0, len(docs), 500):
+        part = docs[i:i + 500]
+        texts.update(db.execute(f"SELECT id, text FROM documents WHERE id IN "
+                                f"({','.join('?' * len(part))})", part).fetchall())
+    result = score(pred, gold, texts)
+    result["missing"] = sorted(d for d in gold if d not in in_db)
+    return result

@@ -1,0 +1,124 @@
+"""Human review decisions: accept, reject or set a value of one field of one paper.
+
+A decision is a row in `reviews` (db/004_reviews.sql); the views there merge it with the
+extraction results, so query, show and export see reviewed values without extra code.
+A set value needs a quote that is found in the document text (exactly or after folding case,
+white space, quotes and dashes) and is stored with its offsets, like extracted evidence.
+"""
+from __future__ import annotations
+
+import getpass
+import json
+import os
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+import sqlite_utils
+
+from extractor.query import QueryError, check_doc, check_field, docs_state, normalize_value
+from extractor.schemas.catalog import Schema, load_schema
+from extractor.verify import grounded, locate_quote, page_of
+
+ACTIONS = ("accept", "reject", "set")
+
+
+class ReviewError(ValueError):
+    pass
+
+
+@dataclass
+class Review:
+    id: int
+    doc_id: str
+    field: str
+    action: str
+    value: str
+    reviewer: str
+    created_at: str
+    note: str | None = None
+    quote: str | None = None
+    start: int | None = None
+    end: int | None = None
+    page: int | None = None
+    match: str | None = None
+    grounded: bool | None = None    # set only: do the value's words occur in the quote?
+
+
+def default_reviewer() -> str:
+    return os.environ.get("USER") or getpass.getuser() or "unknown"
+
+
+def add_review(db: sqlite_utils.Database, doc_id: str, field: str, action: str, value: str, *,
+               quote: str | None = None, reviewer: str | None = None, note: str | None = None,
+               schema: Schema | None = None) -> Review:
+    """Record one decision. accept/reject name a value the paper currently has for the field;
+    set adds a value and needs a quote from the paper."""
+    schema = schema or load_schema()
+    if action not in ACTIONS:
+        raise ReviewError(f"action must be one of {', '.join(ACTIONS)}, not {action!r}")
+    try:
+        check_field(schema, field)
+        doc = check_doc(db, doc_id)
+    except QueryError as e:
+        raise ReviewError(str(e)) from None
+    value = " ".join(value.split())
+    norm = normalize_value(value)
+    if not norm:
+        raise ReviewError("the value is empty")
+    reviewer = (reviewer or default_reviewer()).strip()
+    if not reviewer:
+        raise ReviewError("the reviewer name is empty")
+
+    row = dict(doc_id=doc_id, field=field, action=action, value=value, normalized=norm,
+               reviewer=reviewer, note=note,
+               created_at=datetime.now(timezone.utc).isoformat(timespec="seconds"))
+    ok = None
+    if action == "set":
+        if not quote or not quote.strip():
+            raise ReviewError("--set needs --quote: a passage of the paper that states the value")
+        text, page_starts = db.execute("SELECT text, page_starts FROM documents WHERE id = ?",
+                                       [doc_id]).fetchone()
+        # No fuzzy matching for human quotes: what is stored must be what the paper says.
+        m = locate_quote(text, quote, fuzzy=False)
+        if m is None:
+            raise ReviewError(f"quote not found in the text of {doc_id}; copy it verbatim "
+                              f"from the paper (case and white space may differ)")
+        ok = grounded(value, text[m.start:m.end], schema.field(field).aliases(value))
+        row.update(quote=text[m.start:m.end], start=m.start, end=m.end, match=m.match,
+                   page=page_of(m.start, json.loads(page_starts) if page_starts else None))
+    else:
+        current = docs_state(db, schema, [doc_id])[doc_id][field]
+        names = [v.normalized for v in current.values]
+        if norm not in names:
+            have = "; ".join(v.value for v in current.values) or f"none ({current.status})"
+            hint = " (use --set VALUE --quote ... to add a value)" if action == "accept" else ""
+            raise ReviewError(f"{value!r} is not a current value of {field} for {doc_id}; "
+                              f"current values: {have}{hint}")
+    cols = list(row)
+    with db.conn:
+        cur = db.conn.execute(
+            f"INSERT INTO reviews ({', '.join(_q(c) for c in cols)}) "
+            f"VALUES ({', '.join('?' * len(cols))})", [row[c] for c in cols])
+    return Review(id=cur.lastrowid, grounded=ok, **{k: v for k, v in row.items()
+                                                    if k in Review.__dataclass_fields__
+                                                    and k != "normalized"})
+
+
+def _q(col: str) -> str:
+    return f'"{col}"'
+
+
+def list_reviews(db: sqlite_utils.Database, doc_id: str, field: str | None = None) -> list[dict]:
+    """All decisions on a paper (optionally one field), oldest first, with whether each is
+    the one in force for its value."""
+    sql = ('SELECT r.id, r.field, r.action, r.value, r.normalized, r.quote, r.start, r."end",'
+           " r.page, r.match, r.reviewer, r.note, r.created_at,"
+           " r.id IN (SELECT id FROM latest_reviews WHERE doc_id = ?) AS in_force"
+           " FROM reviews r WHERE r.doc_id = ?")
+    params: list = [doc_id, doc_id]
+    if field:
+        sql += " AND r.field = ?"
+        params.append(field)
+    cur = db.execute(sql + " ORDER BY r.id", params)
+    cols = [d[0] for d in cur.description]
+    return [dict(zip(cols, r)) for r in cur.fetchall()]
