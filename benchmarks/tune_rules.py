@@ -20,7 +20,7 @@ from pathlib import Path
 
 from extractor.backends.base import GroupTask, Passage
 from extractor.backends.rules import RulesBackend
-from extractor.evaluate import load_gold, score
+from extractor.evaluate import load_gold, match_values, score
 from extractor.ingest.normalize import normalize
 from extractor.schemas.catalog import load_schema
 from extractor.verify import check_candidate
@@ -31,6 +31,16 @@ _SENT_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z])|\n\n")
 
 
 def passages_of(text: str, size: int = 1000) -> list[Passage]:
+    """Chunks as ingestion makes them (reference/boilerplate chunks dropped), else a fallback."""
+    try:
+        from extractor.ingest.chunk import make_chunks
+    except ImportError:
+        return simple_passages(text, size)
+    return [Passage(c.ord, c.text, c.start, c.page) for c in make_chunks(text)
+            if not c.is_reference and not c.is_boilerplate]
+
+
+def simple_passages(text: str, size: int = 1000) -> list[Passage]:
     heads = list(_REFS.finditer(text))
     if heads and heads[-1].start() > len(text) * 0.3:
         text = text[:heads[-1].start()]
@@ -72,6 +82,8 @@ def main() -> int:
     ap.add_argument("-v", "--verbose", action="store_true")
     ap.add_argument("--sample", type=int, default=0, help="show hits on N non-gold files")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--errors", action="store_true",
+                    help="list predicted values that match no gold value, with their quotes")
     ap.add_argument("--json", type=Path, help="write the score report here")
     a = ap.parse_args()
     schema = load_schema()
@@ -110,6 +122,17 @@ def main() -> int:
             for c, reason in rejected:
                 if not a.field or c.field in a.field:
                     print(f"{doc[:28]:28} REJECTED {c.field} {c.value!r}: {reason}")
+    if a.errors:
+        for doc in gold:
+            for key, g in gold[doc].items():
+                p = preds[doc].get(key)
+                if not p or (a.field and key not in a.field):
+                    continue
+                hit = {i for i, _ in match_values(p["values"], g["values"])}
+                for i, (v, q) in enumerate(zip(p["values"], p["evidence"])):
+                    if i not in hit:
+                        tag = "HALL" if g["status"] == "unknown" else "FP  "
+                        print(f"{tag} {doc[:24]:24} {key:22} {v!r:30} | {q['quote'][:150]!r}")
     rep = score(preds, gold, texts)
     print(f"\n{'field':24} {'n':>3} {'stat':>5} {'P':>5} {'R':>5} {'F1':>5} {'hall':>5} "
           f"{'pred':>4} {'gold':>4}")

@@ -28,6 +28,7 @@ from extractor.schemas.catalog import MAX_QUOTE_CHARS, MAX_VALUE_CHARS, FieldSpe
 from extractor.verify import grounded
 
 DEFAULT_MAX_VALUES = 5
+MIN_SENTENCE_WORDS = 4      # shorter "sentences" are headings or table cells
 ALT_SEP = " || "    # a pattern's value template may list alternatives; the first grounded wins
 
 # --- text normalisation with an offset map ---------------------------------------------------
@@ -106,28 +107,73 @@ def sentences(norm: _Norm) -> list[tuple[int, int]]:
 
 _OWN = re.compile(r"\b(we|our|us|this (?:study|work|paper|research|article)|the present study|"
                   r"here(?:in)?|in this study)\b", re.I)
-_CITE = re.compile(r"\bet al\b|\(\s*[A-Z][^()]{0,60}\b(?:19|20)\d\d[a-z]?\s*\)|"
-                   r"\[\s*\d+(?:\s*[,\u2013-]\s*\d+)*\s*\]", re.S)
+# A citation marks other work only when it is what the sentence is about: it opens the sentence
+# ("Smith et al. (2019) used ...") or is followed by a reporting verb. A method sentence citing
+# its tool ("implemented in Detectron2 (Wu et al., 2019)") stays.
+_CITED_SUBJECT = re.compile(
+    r"^(?:(?:In|As|Similarly,?|Recently,?|For example,?|Previously,?)\s(?:shown\sby\s|in\s)?)?"
+    r"[A-Z][A-Za-z'\u2019-]+(?:\s(?:and|&)\s[A-Z][A-Za-z'\u2019-]+)?(?:\set\s?al\.?)?,?\s?"
+    r"[(\[]?\s?(?:19|20)\d\d[a-z]?|"
+    r"(?:et\s?al\.?|[(\[]\s?(?:19|20)\d\d[a-z]?\s?[)\]])\s?[)\]]?\s(?:have\s|has\s|also\s)?"
+    r"(?:used|proposed|developed|applied|showed|shown|found|trained|employed|reported|demonstrated|"
+    r"introduced|presented|achieved|compared|suggested|investigated|explored|adopted|designed)\b")
 _GENERAL = re.compile(
     r"\b(?:ha(?:s|ve) been (?:widely |extensively |successfully |commonly |increasingly )?"
     r"(?:used|applied|adopted|employed|proposed|developed|shown|demonstrated|introduced)|"
     r"(?:previous|prior|earlier|recent|other|many|several|some) (?:studies|works|research|"
     r"researchers|authors|approaches|methods)|studies (?:have|has)|is widely used|are widely used|"
-    r"is a popular|are popular|state-of-the-art methods such as|for instance|in recent years)\b",
+    r"is a popular|are popular|state-of-the-art methods such as|for instance|in recent years|"
+    r"in general|in principle|typically|traditionally|"
+    r"(?:was|were|is|are) (?:originally |first )?(?:proposed|introduced|developed|designed|invented) by|"
+    r"ha(?:s|ve) (?:exhibited|achieved|become|gained|emerged|proven|attracted|revolutioni[sz]ed))\b",
     re.I)
 _HYPOTHETICAL = re.compile(r"\b(?:future (?:work|research|studies)|in the future|could be|"
                            r"would be|might be|may be (?:used|applied)|should be|"
                            r"we (?:plan|intend|aim) to)\b", re.I)
 
 
+# Reference-list entries that slipped into the text: "Lin, T.-Y., Goyal, P., ..." (APA) or
+# "Yosinski J, Clune J, Bengio Y (2014)" (Vancouver), or volume(issue):pages.
+_REF_APA = re.compile(r"\b[A-Z][A-Za-z'\u2019-]+,\s(?:[A-Z]\.\s?-?){1,3}(?:,|\s?&|\sand\b|\s\()")
+_REF_VAN = re.compile(r"\b[A-Z][A-Za-z'\u2019-]+\s[A-Z]{1,3}(?:,\s|\s\(|\.\s)")
+_REF_VOL = re.compile(r"\b\d{1,4}\s?\(\d{1,3}\)\s?[:,]\s?\d+\s?[-\u2013]\s?\d+|"
+                      r"\b(?:doi:|doi\.org/)\s?10\.\d{4,}")
+
+
+def looks_like_reference(sentence: str) -> bool:
+    """True for bibliography entries (author lists, volume/pages, DOIs with authors)."""
+    authors = len(_REF_APA.findall(sentence)) + len(_REF_VAN.findall(sentence))
+    return authors >= 2 or (authors >= 1 and bool(_REF_VOL.search(sentence)))
+
+
+# A sentence without any finite-verb cue is a title, heading, caption or table row
+# ("Bird species recognition via neural architecture search."), not a statement of method.
+_VERB_CUE = re.compile(
+    r"\b(?:is|are|was|were|be|been|being|has|have|had|we|our|can|could|may|might|will|would|"
+    r"should|did|does|do|used|uses|use|trained|applied|performed|employed|adopted|obtained|"
+    r"collected|recorded|acquired|annotated|labell?ed|computed|calculated|evaluated|achieved|"
+    r"implemented|conducted|consisted|consists|contains|contained|included|includes|took|"
+    r"selected|set|split|divided|resized|augmented|normali[sz]ed|reached|yielded|showed|shows|"
+    r"provides|provided|allows|allowed|enabled|followed|compared|tested|ran|run|built|developed|"
+    r"downloaded|deployed|fed|added|removed|generated|extracted|measured|assessed|reported|"
+    r"released|published|available|adapted|modified|tuned|optimi[sz]ed)\b|"
+    # a past participle followed by a preposition: "stopped by", "updated with"
+    r"\b(?!based\b)[a-z]{3,}ed\s(?:by|with|on|in|for|to|from|using|at|as|after|until|into)\b",
+    re.I)
+
+
+def has_verb_cue(sentence: str) -> bool:
+    return _VERB_CUE.search(sentence) is not None
+
+
 def about_other_work(sentence: str) -> bool:
     """True for sentences describing other studies, general knowledge or future plans."""
-    if _HYPOTHETICAL.search(sentence):
+    if _HYPOTHETICAL.search(sentence) or looks_like_reference(sentence):
         return True
     own = _OWN.search(sentence)
     if own:
         return False
-    return bool(_CITE.search(sentence) or _GENERAL.search(sentence))
+    return bool(_CITED_SUBJECT.search(sentence) or _GENERAL.search(sentence))
 
 
 # --- compiled vocabulary per group ---------------------------------------------------------------
@@ -136,9 +182,9 @@ _SEP = re.compile(r"(?<=[A-Za-z0-9])[-\s](?=[A-Za-z0-9])|(?<=[A-Za-z])(?=\d)")
 
 
 def variants(alias: str) -> set[str]:
-    """Spellings of an alias with '-', ' ' or nothing at its internal joints (max 3 joints)."""
+    """Spellings of an alias with '-', ' ' or nothing at its internal joints (max 4 joints)."""
     parts = _SEP.split(alias)
-    if len(parts) == 1 or len(parts) > 4:
+    if len(parts) == 1 or len(parts) > 5:
         return {alias}
     return {"".join(itertools.chain.from_iterable(zip(parts, seps + ("",))))
             for seps in itertools.product(("-", " ", ""), repeat=len(parts) - 1)}
@@ -179,6 +225,8 @@ def _compile(key: tuple) -> _Compiled:
         for canon, aliases in vocab:
             forms: set[str] = set()
             for a in (aliases if canon == _BLOCK else (canon, *aliases)):
+                if len(a.strip()) < 2:
+                    continue    # a one-letter phrase ("R") is never a safe match; use aliases
                 forms |= {a} if a in case_sensitive else variants(a)
             label = f"{fkey}\x1f{canon}"
             mid = nlp.vocab.strings.add(label)
@@ -281,8 +329,8 @@ class RulesBackend:
             return []
         sents = sentences(norm)
         starts = [s for s, _ in sents]
-        # field, value(s), start, end, sentence-context words
-        raw: list[tuple[str, str | list[str], int, int, tuple[str, ...]]] = []
+        # field, value(s), start, end, sentence-context words, from the vocabulary?
+        raw: list[tuple[str, str | list[str], int, int, tuple[str, ...], bool]] = []
         doc = comp.nlp.make_doc(norm.text)
         by_field: dict[str, list[tuple[int, int, str]]] = {}
         for mid, s, e in comp.matcher(doc):
@@ -305,16 +353,24 @@ class RulesBackend:
                     continue
                 taken.append((a, b))
                 if canon != _BLOCK:
-                    raw.append((fkey, canon, a, b, fields[fkey].context))
+                    raw.append((fkey, canon, a, b, fields[fkey].context, True))
         for fkey, plist in comp.patterns.items():
             if fkey not in fields:
                 continue
             for rx, template, pctx in plist:
                 for m in rx.finditer(norm.text):
                     if m.end() > m.start():
-                        raw.append((fkey, _fill(template, m), m.start(), m.end(), pctx))
+                        raw.append((fkey, _fill(template, m), m.start(), m.end(), pctx, False))
+        # A pattern hit is more specific than a vocabulary hit it overlaps in the same field
+        # ("5-fold cross-validation" hides "cross-validation").
+        pat_spans: dict[str, list[tuple[int, int]]] = {}
+        for fkey, _, a, b, _, is_vocab in raw:
+            if not is_vocab:
+                pat_spans.setdefault(fkey, []).append((a, b))
         out = []
-        for fkey, value, a, b, ctx in raw:
+        for fkey, value, a, b, ctx, is_vocab in raw:
+            if is_vocab and any(a < pb and pa < b for pa, pb in pat_spans.get(fkey, ())):
+                continue
             f = fields[fkey]
             si = bisect.bisect_right(starts, a) - 1
             if si < 0:
@@ -325,6 +381,8 @@ class RulesBackend:
             if about_other_work(stext):
                 continue
             if f.negative and any(n.lower() in low for n in f.negative):
+                continue
+            if is_vocab and (len(stext.split()) < MIN_SENTENCE_WORDS or not has_verb_cue(stext)):
                 continue
             if ctx and not any(c.lower() in low for c in ctx):
                 continue

@@ -1,0 +1,193 @@
+"""The rules backend on invented sentences: one positive case per pattern/vocabulary type and
+negative cases (other work, general knowledge, non-DL senses, titles) that must yield nothing."""
+import pytest
+
+from extractor.backends.base import GroupTask, Passage
+from extractor.backends.rules import (RulesBackend, about_other_work, looks_like_reference,
+                                      normalise, sentences, variants)
+from extractor.schemas.catalog import load_schema, parse_schema
+from extractor.verify import check_candidate
+
+SCHEMA = load_schema()
+
+
+def run(text: str, group: str | None = None, schema=SCHEMA) -> dict[str, list[str]]:
+    """Values per field over every group (or one), each checked like the core checks it."""
+    passages = [Passage(chunk_id=1, text=text, start=0, page=None)]
+    out: dict[str, list[str]] = {}
+    for g in schema.groups:
+        if group and g.name != group:
+            continue
+        for c in RulesBackend().extract(GroupTask("d", g, passages)).candidates:
+            assert c.quote in text, c                      # verbatim substring
+            assert len(c.quote) <= 300
+            _, reason = check_candidate(c, schema.field(c.field), text, passages)
+            assert reason is None, (c, reason)
+            out.setdefault(c.field, []).append(c.value)
+    return out
+
+
+def test_backend_identity():
+    b = RulesBackend()
+    assert (b.name, b.model) == ("rules", "-")
+
+
+@pytest.mark.parametrize("text,field,value", [
+    ("We implemented the network in PyTorch and trained it on our own images.",
+     "frameworks", "PyTorch"),
+    ("All scripts were written with Keras on top of TensorFlow.", "frameworks", "Keras"),
+    ("Weights were optimised with the Adam optimizer at a learning rate of 0.001.",
+     "optimizer", "Adam"),
+    ("Weights were optimised with the Adam optimizer at a learning rate of 0.001.",
+     "hyperparameters", "learning rate = 0.001"),
+    ("The batch size was set to 32 and the network was trained for 100 epochs.",
+     "hyperparameters", "batch size = 32"),
+    ("The batch size was set to 32 and the network was trained for 100 epochs.",
+     "hyperparameters", "epochs = 100"),
+    ("Training used SGD with a momentum of 0.9 and weight decay of 0.0005.",
+     "hyperparameters", "momentum = 0.9"),
+    ("Training was run on an NVIDIA GeForce RTX 3090 GPU with 24 GB memory.",
+     "hardware", "NVIDIA GeForce RTX 3090"),
+    ("Our detector is a YOLOv5 model fine-tuned on the drone photographs we collected.",
+     "model_architecture", "YOLOv5"),
+    ("We fine-tuned a ResNet50 that had been pretrained on ImageNet.",
+     "model_architecture", "ResNet-50"),
+    ("We fine-tuned a ResNet50 that had been pretrained on ImageNet.", "datasets", "ImageNet"),
+    ("The images were randomly split into training and test sets with an 80/20 ratio.",
+     "data_split", "80/20 split"),
+    ("Model skill was assessed with 10-fold cross-validation on the pooled plots.",
+     "generalizability", "10-fold cross-validation"),
+    ("Training images were augmented by random horizontal flipping and rotation.",
+     "augmentation", "horizontal flip"),
+    ("We report precision, recall and the F1-score for every class.",
+     "evaluation_metrics", "F1-score"),
+    ("Detection quality was summarised as mAP at an IoU of 0.5.", "evaluation_metrics", "mAP"),
+    ("The source code is available at https://github.com/example-lab/owl-counter.",
+     "code_repository_url", "https://github.com/example-lab/owl-counter"),
+    ("The source code is available at https://github.com/example-lab/owl-counter.",
+     "code_repository_platform", "GitHub"),
+    ("The annotated images were deposited on Zenodo (https://doi.org/10.5281/zenodo.1234567).",
+     "data_repository_url", "https://doi.org/10.5281/zenodo.1234567"),
+    ("The annotated images were deposited on Zenodo (https://doi.org/10.5281/zenodo.1234567).",
+     "data_repository_platform", "Zenodo"),
+    ("Each animal was marked with a bounding box drawn by two trained annotators in LabelImg.",
+     "annotation_methods", "bounding boxes"),
+    ("Training stopped by early stopping with a patience of 10 epochs on the validation loss.",
+     "stopping_criteria", "early stopping"),
+    ("We fixed the random seed to 42 so that every run can be reproduced.",
+     "randomness", "fixed random seed"),
+    ("Class imbalance was reduced by oversampling the rare species.",
+     "bias_handling", "oversampling"),
+    ("The trained network was deployed on a Raspberry Pi attached to the nest box.",
+     "deployment_platform", "Raspberry Pi"),
+])
+def test_positive(text, field, value):
+    assert value in run(text).get(field, []), run(text)
+
+
+@pytest.mark.parametrize("text", [
+    # other studies and general knowledge
+    "Smith et al. (2019) used ResNet-50 and PyTorch to classify beetles.",
+    "Previous studies applied YOLOv3 with the Adam optimizer to count seals.",
+    "Convolutional neural networks have been widely used for camera trap images.",
+    "TensorFlow is widely used in ecology for many tasks.",
+    "In future work we plan to deploy the model on a Raspberry Pi.",
+    # non-DL senses
+    "Adam Smith collected the beetles by hand during the summer of the survey.",
+    "The map of the study area was drawn in the field from several sightings.",
+    "Seed dispersal by birds was recorded with a random seed trap in each plot.",
+    # bibliography entries and titles
+    "Lee, K., Park, J., Kim, S., 2020. Counting birds with YOLOv4. Ecol. Inform. 58, 101-110.",
+    "Bird species recognition via neural architecture search.",
+])
+def test_negative(text):
+    assert run(text) == {}
+
+
+def test_precision_agriculture_is_not_a_metric():
+    assert "precision" not in run("We surveyed farms that practise precision agriculture "
+                                  "across the valley.").get("evaluation_metrics", [])
+
+
+def test_pattern_hides_overlapping_vocabulary_hit():
+    vals = run("We evaluated the classifier with 5-fold cross-validation over all sites.")
+    assert vals["generalizability"] == ["5-fold cross-validation"]
+
+
+def test_quotes_follow_hyphenated_line_breaks_and_are_verbatim():
+    # matching sees "updated with" and "learning rate"; the quote keeps the original characters
+    text = ("The  weights  were  up-\ndated\nwith  stochastic  gradient  descent  for  50  "
+            "epochs  at  a  learn-\ning  rate  of  0.01.")
+    vals = run(text, "training")
+    assert "SGD" in vals["optimizer"]
+    assert "epochs = 50" in vals["hyperparameters"]
+    assert "learning rate = 0.01" not in vals["hyperparameters"]   # not grounded in the raw quote
+
+
+def test_long_sentence_quote_is_a_bounded_window():
+    text = ("We trained the network " + "on many carefully curated images " * 15 +
+            "with the Adam optimizer " + "and many other settings " * 15 + "in the end.")
+    b = RulesBackend()
+    g = SCHEMA.group("training")
+    cands = b.extract(GroupTask("d", g, [Passage(1, text, 0, None)])).candidates
+    q = next(c.quote for c in cands if c.field == "optimizer")
+    assert "Adam" in q and len(q) <= 300 and q in text
+
+
+def test_values_ranked_by_frequency_and_capped():
+    text = " ".join(f"We report accuracy and recall for the {i} test plots." for i in range(3))
+    text += " We also report precision once for the same plots."
+    vals = run(text, "evaluation")["evaluation_metrics"]
+    assert vals[:2] == ["accuracy", "recall"] and "precision" in vals
+
+
+def test_custom_schema_context_negative_case_and_block():
+    schema = parse_schema("""
+name: t
+groups: {g: test}
+fields:
+- key: tool
+  group: g
+  vocabulary: {Foo: [foo tool], BAR: []}
+  context: [used]
+  negative: [not really]
+  case_sensitive: [BAR]
+  block: [foo tool kit]
+  max_values: 1
+  patterns:
+  - regex: 'version (\\d+)'
+    value: 'v{1} || version {1}'
+""")
+    assert run("We used the foo tool for all of the analyses here.", schema=schema) == \
+        {"tool": ["Foo"]}
+    assert run("We liked the foo tool for all of the analyses here.", schema=schema) == {}
+    assert run("We used the foo tool, not really, for the analyses.", schema=schema) == {}
+    assert run("We used the bar for all of the analyses here.", schema=schema) == {}
+    assert run("We used the foo tool kit for all of the analyses.", schema=schema) == {}
+    # the first alternative whose words occur in the quote wins ("v3" is not in the text)
+    assert run("We used version 3 of it for all of the analyses.", schema=schema) == \
+        {"tool": ["version 3"]}
+
+
+def test_helpers():
+    assert {"ResNet-50", "ResNet50", "ResNet 50"} <= variants("ResNet-50")
+    n = normalise("valida-\ntion  loss")
+    assert n.text == "validation loss"
+    assert n.span(0, len(n.text)) == (0, len("valida-\ntion  loss"))
+    assert len(sentences(normalise("We used Adam. It worked, e.g. here. Then we stopped."))) == 3
+    assert looks_like_reference("Yosinski J, Clune J, Bengio Y (2014) How transferable are "
+                                "features in deep neural networks?")
+    assert not looks_like_reference("We trained a ResNet-50 for 30 epochs.")
+    assert about_other_work("Jones et al. (2021) used a U-Net for kelp.")
+    assert not about_other_work("We used a U-Net (Ronneberger et al., 2015) for kelp.")
+
+
+def test_bad_regex_is_a_clear_error():
+    schema = parse_schema("""
+name: t
+groups: {g: test}
+fields:
+- {key: x, group: g, patterns: [{regex: '(unclosed', value: '{1}'}]}
+""")
+    with pytest.raises(ValueError, match="field 'x': bad pattern regex"):
+        run("We used something here in this study.", schema=schema)
