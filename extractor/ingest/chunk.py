@@ -1,0 +1,226 @@
+"""Sentence-aware chunking with reference and boilerplate labels.
+
+Pipeline per page: paragraphs ("\\n\\n"-separated) -> units -> labelled units -> chunks.
+
+* A paragraph that is short, or plainly prose and small enough, is one unit: it is made of whole
+  sentences already, and skipping the sentencizer for it keeps ingestion fast.
+* Longer or mixed paragraphs (prose with reference entries glued on, as PDF extraction produces)
+  are split into sentences with spaCy's rule-based ``sentencizer`` (``spacy.blank("en")``, no
+  model download) and every sentence is labelled on its own.
+* Labels: "ref" (reference-list entry), "boiler" (publisher furniture) or "text". Chunks are
+  runs of units with one label on one page, 800-1,500 characters where the text allows (a
+  paragraph break is the preferred place to end a chunk once it has 800), so reference entries
+  form their own chunks and never hide methods text.
+"""
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from extractor.ingest import detect
+from extractor.ingest.types import Chunk
+
+CHUNK_MIN = 800
+CHUNK_MAX = 1500
+SPLIT_MIN = 300          # paragraphs shorter than this are never sentence-split
+PROSE_MAX_SCORE = 0.3    # a paragraph scoring below this is plain prose (no split needed if it fits)
+SMOOTH_MAX = 150         # a short unit between two reference units is part of the reference list
+
+_PARA = re.compile(r"\n\n")
+_STRONG_PROSE = re.compile(r"\b(?:we|our|was|were|is|are|has|have|had|been)\b", re.I)
+
+
+@lru_cache(maxsize=1)
+def get_nlp():
+    """The spaCy pipeline, built once per process (blank English + rule-based sentencizer)."""
+    import spacy
+
+    from spacy.attrs import IS_PUNCT
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    # The sentencizer reads only the text and IS_PUNCT of tokens; computing the other lexical
+    # attributes (shape, like_num, ...) for every new word was a third of the ingest time.
+    getters = nlp.vocab.lex_attr_getters
+    nlp.vocab.lex_attr_getters = {IS_PUNCT: getters[IS_PUNCT]}
+    nlp.max_length = 5_000_000   # paragraphs only ever reach it through pathological input
+    return nlp
+
+
+@dataclass
+class _Unit:
+    start: int
+    end: int
+    page: int | None
+    label: str              # "text" | "ref" | "boiler"
+    para_start: bool        # first unit of its paragraph: a preferred chunk boundary
+    weak: bool = False      # no signal either way: may take its neighbours' label
+
+
+def _paragraph_spans(text: str, lo: int, hi: int):
+    pos = lo
+    for m in _PARA.finditer(text, lo, hi):
+        yield pos, m.start()
+        pos = m.end()
+    yield pos, hi
+
+
+def _trim(text: str, a: int, b: int) -> tuple[int, int]:
+    while a < b and text[a].isspace():
+        a += 1
+    while b > a and text[b - 1].isspace():
+        b -= 1
+    return a, b
+
+
+def _label(sig: detect.RefSignals, a: int, b: int, score: float | None = None,
+           keys: tuple[str, ...] = ()) -> tuple[str, bool]:
+    s = sig.text[a:b]
+    if score is None:
+        score = sig.score(a, b)
+    if score >= detect.REFERENCE_THRESHOLD:
+        return "ref", False
+    if keys and detect.looks_like_boilerplate(s, keys):
+        return "boiler", False
+    weak = score > 0 or (len(s) < 60 and not _STRONG_PROSE.search(s))
+    return "text", weak
+
+
+def _units(text: str, page_starts: list[int]) -> list[_Unit]:
+    bounds = page_starts + [len(text)] if page_starts else [0, len(text)]
+    pages = [(bounds[i], bounds[i + 1], (i + 1) if page_starts else None)
+             for i in range(len(bounds) - 1)]
+    paras = []       # (start, end, page)
+    for lo, hi, page in pages:
+        for a, b in _paragraph_spans(text, lo, hi):
+            a, b = _trim(text, a, b)
+            if a < b:
+                paras.append((a, b, page))
+
+    sig = detect.RefSignals(text)
+    keys = detect.boilerplate_keys(text)
+    to_split = []
+    decided: dict[int, tuple[str, bool]] = {}
+    for i, (a, b, _) in enumerate(paras):
+        if b - a < SPLIT_MIN:
+            decided[i] = _label(sig, a, b, keys=keys)
+            continue
+        score = sig.score(a, b)
+        if b - a <= CHUNK_MAX and score < PROSE_MAX_SCORE:
+            decided[i] = _label(sig, a, b, score, keys)
+        else:
+            to_split.append(i)
+
+    sents: dict[int, list[tuple[int, int]]] = {}
+    if to_split:
+        nlp = get_nlp()
+        docs = nlp.pipe((text[paras[i][0]:paras[i][1]] for i in to_split), batch_size=64)
+        for i, doc in zip(to_split, docs):
+            a = paras[i][0]
+            spans = [_trim(text, a + s.start_char, a + s.end_char) for s in doc.sents]
+            sents[i] = [sp for sp in spans if sp[0] < sp[1]]
+
+    units: list[_Unit] = []
+    in_refs = False
+    for i, (a, b, page) in enumerate(paras):
+        first = True
+        for sa, sb in sents.get(i, [(a, b)]):
+            s = text[sa:sb]
+            label, weak = decided[i] if i in decided else _label(sig, sa, sb, keys=keys)
+            if detect.is_reference_heading(s):
+                in_refs, label, weak = True, "ref", False
+            elif in_refs:
+                if detect.ends_reference_section(s):
+                    in_refs = False
+                elif label == "text" and not (sb - sa >= 200 and _STRONG_PROSE.search(s)):
+                    label = "ref"     # inside a reference list everything but real prose is a ref
+            units.append(_Unit(sa, sb, page, label, first, weak))
+            first = False
+    _smooth(units)
+    return units
+
+
+def _smooth(units: list[_Unit]) -> None:
+    """Weak or short text units between reference units on one page are references too (the title
+    sentence of an entry, a wrapped author list, an entry number "81.")."""
+    # A short prose sentence right after an entry glued onto prose must not be swallowed:
+    # the scan below only bridges gaps of weak units, or short units within one paragraph.
+    i = 0
+    while i < len(units):
+        if units[i].label != "ref":
+            i += 1
+            continue
+        # units[i] is a reference: find the next reference on the same page within a short gap
+        j, gap = i + 1, 0
+        while (j < len(units) and units[j].label == "text" and units[j].page == units[i].page
+               and (units[j].weak or units[j].end - units[j].start <= SMOOTH_MAX)):
+            gap += units[j].end - units[j].start
+            j += 1
+        # Short non-weak units (a paper title) are only taken inside one paragraph: across a
+        # paragraph break they may be real prose that happens to sit between two entries.
+        same_para = not any(u.para_start for u in units[i + 1:j + 1])
+        if (j > i + 1 and j < len(units) and units[j].label == "ref" and units[j].page == units[i].page
+                and gap <= 2 * SMOOTH_MAX and (same_para or all(u.weak for u in units[i + 1:j]))):
+            for u in units[i + 1:j]:
+                u.label = "ref"
+        i = j if j > i + 1 else i + 1
+    # A weak unit at the edge of a reference run, in the same paragraph, joins the run.
+    for i, u in enumerate(units):
+        if u.label == "text" and u.weak:
+            nxt = units[i + 1] if i + 1 < len(units) else None
+            prev = units[i - 1] if i else None
+            if (nxt and nxt.label == "ref" and not nxt.para_start) or \
+                    (prev and prev.label == "ref" and not u.para_start):
+                u.label = "ref"
+
+
+def _hard_split(text: str, a: int, b: int) -> list[tuple[int, int]]:
+    """Split a span longer than CHUNK_MAX (a sentence with no full stop, e.g. a table dump) at
+    white space."""
+    out = []
+    while b - a > CHUNK_MAX:
+        cut = text.rfind(" ", a + CHUNK_MIN, a + CHUNK_MAX)
+        if cut <= a:
+            cut = a + CHUNK_MAX
+        s, e = _trim(text, a, cut)
+        if s < e:
+            out.append((s, e))
+        a, _ = _trim(text, cut, b)
+    if a < b:
+        out.append((a, b))
+    return out
+
+
+def make_chunks(text: str, page_starts: list[int] | None = None) -> list[Chunk]:
+    """Chunks of whole sentences over ``text``; ``text[c.start:c.end] == c.text`` for each."""
+    page_starts = list(page_starts or [])
+    chunks: list[Chunk] = []
+    cur: list[int] | None = None     # [start, end, label, page]
+
+    def flush():
+        if cur:
+            s, e, label, page = cur
+            chunks.append(Chunk(ord=len(chunks), start=s, end=e, text=text[s:e], page=page,
+                                is_reference=label == "ref", is_boilerplate=label == "boiler"))
+
+    for u in _units(text, page_starts):
+        pieces = _hard_split(text, u.start, u.end) if u.end - u.start > CHUNK_MAX else [(u.start, u.end)]
+        for k, (a, b) in enumerate(pieces):
+            boundary = u.para_start and k == 0
+            if (cur is not None and cur[2] == u.label and cur[3] == u.page
+                    and b - cur[0] <= CHUNK_MAX and not (boundary and cur[1] - cur[0] >= CHUNK_MIN)):
+                cur[1] = b
+            else:
+                flush()
+                cur = [a, b, u.label, u.page]
+    flush()
+    return chunks
+
+
+def page_of(page_starts: list[int], offset: int) -> int | None:
+    """1-based page holding ``offset`` (None for text without pages)."""
+    if not page_starts:
+        return None
+    return max(1, bisect.bisect_right(page_starts, offset))

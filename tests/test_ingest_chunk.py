@@ -1,0 +1,166 @@
+"""Chunking: offsets, sizes, pages, reference and boilerplate labels, unreadable detection."""
+from __future__ import annotations
+
+from extractor.ingest import detect
+from extractor.ingest.chunk import CHUNK_MAX, CHUNK_MIN, make_chunks
+from extractor.ingest.normalize import normalize
+
+# Invented prose (not from any paper): varied sentences so the sentencizer has work to do.
+METHODS = [
+    "We trained a convolutional network on {n} labelled camera-trap photographs of wading birds.",
+    "Images were resized to {n} by {n} pixels and normalised with the channel means of the set.",
+    "The optimiser was stochastic gradient descent with momentum 0.9 and a batch of {n} images.",
+    "Training ran for {n} epochs on one graphics card, and the learning rate decayed every ten.",
+    "Random flips, small rotations and colour jitter were applied to every training image.",
+    "Validation used a held-out split of {n} images drawn from sites never seen in training.",
+    "Weights were initialised from a model pretrained on a large generic photo collection.",
+    "Early stopping monitored the validation loss with a patience of {n} epochs.",
+]
+REFS = [
+    "Alder, B.K., Birch, C., {y}. Counting herons from above with deep networks. Ecol. Inform. {v}, "
+    "101{v}.",
+    "Cedar, D., Elm, F.G., Fir, H., {y}. A benchmark of wetland bird images. Remote Sens. Environ. "
+    "{v} (3), 12–{v}. https://doi.org/10.1234/rse.{y}.{v}",
+    "Gum, I., Hazel, J., {y}. Transfer learning for small ecological datasets. Methods Ecol. Evol. "
+    "{v}, 45–67.",
+]
+
+
+def methods_paragraph(k: int, sentences: int = 5) -> str:
+    return " ".join(METHODS[(k + i) % len(METHODS)].format(n=16 * (k + i + 1))
+                    for i in range(sentences))
+
+
+def ref_entry(k: int) -> str:
+    return REFS[k % len(REFS)].format(y=2000 + k % 24, v=10 + k)
+
+
+def check_offsets(text, chunks):
+    assert chunks, "no chunks"
+    for i, c in enumerate(chunks):
+        assert c.ord == i
+        assert text[c.start:c.end] == c.text
+        assert c.text == c.text.strip() and c.text
+    for a, b in zip(chunks, chunks[1:]):
+        assert a.end <= b.start
+
+
+def test_every_chunk_points_into_the_text_and_sizes_are_bounded():
+    text = normalize("\n\n".join(methods_paragraph(k) for k in range(30)))
+    chunks = make_chunks(text)
+    check_offsets(text, chunks)
+    assert all(len(c.text) <= CHUNK_MAX for c in chunks)
+    assert all(len(c.text) >= CHUNK_MIN for c in chunks[:-1])
+    assert not any(c.is_reference or c.is_boilerplate for c in chunks)
+    assert all(c.page is None for c in chunks)
+    # the chunks cover all the text
+    assert "".join(c.text for c in chunks).replace(" ", "").replace("\n", "") == \
+        text.replace(" ", "").replace("\n", "")
+
+
+def test_long_paragraph_is_split_at_sentence_ends():
+    text = normalize(" ".join(methods_paragraph(k, 8) for k in range(6)))  # one 4 kB paragraph
+    chunks = make_chunks(text)
+    check_offsets(text, chunks)
+    assert len(chunks) >= 3
+    for c in chunks:
+        assert c.text.endswith("."), c.text[-40:]
+        assert len(c.text) <= CHUNK_MAX
+
+
+def test_sentence_without_full_stop_is_hard_split():
+    text = "word " * 1000
+    text = normalize(text)
+    chunks = make_chunks(text)
+    check_offsets(text, chunks)
+    assert all(len(c.text) <= CHUNK_MAX for c in chunks)
+
+
+def test_chunks_never_straddle_a_page_break():
+    pages = [normalize(methods_paragraph(k, 7)) for k in range(3)]
+    text = "\n\n".join(pages)
+    starts = [0]
+    for p in pages[:-1]:
+        starts.append(starts[-1] + len(p) + 2)
+    chunks = make_chunks(text, starts)
+    check_offsets(text, chunks)
+    assert [c.page for c in chunks] == [1, 2, 3]
+    for c in chunks:
+        assert starts[c.page - 1] <= c.start and c.end <= (starts + [len(text)])[c.page]
+
+
+def test_reference_list_after_heading_is_marked():
+    body = "\n\n".join(methods_paragraph(k) for k in range(3))
+    refs = "\n\n".join(ref_entry(k) for k in range(12))
+    text = normalize(f"{body}\n\nReferences\n\n{refs}")
+    chunks = make_chunks(text)
+    check_offsets(text, chunks)
+    head = text.index("References")
+    for c in chunks:
+        assert c.is_reference == (c.start >= head), c.text[:80]
+
+
+def test_scattered_reference_entries_form_their_own_chunks():
+    # Excerpt-style text: paragraphs in no order, entries mixed in, one glued onto prose.
+    paras = [methods_paragraph(0), ref_entry(0), ref_entry(1), methods_paragraph(3),
+             ref_entry(2) + " " + methods_paragraph(5, 3), ref_entry(3), methods_paragraph(6)]
+    text = normalize("\n\n".join(paras))
+    chunks = make_chunks(text)
+    check_offsets(text, chunks)
+    for c in chunks:
+        has_methods = any(m.format(n=0)[:25] in c.text for m in METHODS)
+        has_ref = any(k in c.text for k in ("Alder, B.K.", "Cedar, D.", "Gum, I."))
+        assert not (has_methods and has_ref), f"mixed chunk: {c.text[:120]}"
+        assert c.is_reference == has_ref, c.text[:120]
+    # every methods sentence survives in a non-reference chunk
+    prose = " ".join(c.text for c in chunks if not c.is_reference)
+    for m in METHODS:
+        assert m.split("{")[0][:30] in prose
+
+
+def test_in_text_citations_do_not_make_prose_a_reference():
+    s = ("We followed the protocol of earlier work (Alder et al., 2019; Birch and Cedar, 2020) and "
+         "trained the network for 40 epochs (see Elm, 2018). The model was compared with Fir et al. "
+         "(2021), who used the same images.")
+    assert not detect.looks_like_reference(s)
+    assert detect.looks_like_reference(ref_entry(0))
+    assert detect.looks_like_reference(ref_entry(1))
+    assert detect.looks_like_reference(
+        "12. Oak, P. et al. Counting seals from the air. Nature 512, 101–104 (2014).")
+
+
+def test_boilerplate_is_marked():
+    paras = [methods_paragraph(0, 7), "\u00a9 2023 The Authors. Published by a publisher. All rights reserved.",
+             methods_paragraph(1, 7), "E-mail address: someone@example.org (A. Person).",
+             methods_paragraph(2, 7)]
+    text = normalize("\n\n".join(paras))
+    chunks = make_chunks(text)
+    check_offsets(text, chunks)
+    boiler = [c.text for c in chunks if c.is_boilerplate]
+    assert any("All rights reserved" in b for b in boiler)
+    assert any("someone@example.org" in b for b in boiler)
+    assert not any("convolutional" in b for b in boiler)
+
+
+def test_unreadable_detection():
+    cid = " ".join(f"(cid:{30 + i % 60})" * 3 for i in range(300))
+    assert "font codes" in detect.unreadable_reason(normalize(cid))
+    digits = " ".join(f"{i}.{i * 7} x{i * 3} | {i} %" for i in range(300))
+    assert "non-letters" in detect.unreadable_reason(normalize(digits))
+    assert detect.unreadable_reason("") is not None
+    assert detect.unreadable_reason("tiny") is not None
+    assert detect.unreadable_reason(normalize(methods_paragraph(0))) is None
+    # a few (cid:NN) codes in real text are fine
+    assert detect.unreadable_reason(methods_paragraph(1) + " (cid:12) (cid:13)") is None
+
+
+def test_doi_detection():
+    assert detect.doi_from_stem("10.1016_j.ecoinf.2020.101061") == "10.1016/j.ecoinf.2020.101061"
+    assert detect.doi_from_stem("18") is None
+    text = ("Journal of Things 3 (2020) https://doi.org/10.5555/jot.2020.7.\n\n"
+            + methods_paragraph(0) + "\n\n" + ref_entry(1))
+    refs = [(text.index("Cedar"), len(text))]
+    assert detect.find_doi(text, refs) == "10.5555/jot.2020.7"
+    # only a cited paper's DOI: not the paper's own
+    assert detect.find_doi(methods_paragraph(0) + " " + ref_entry(1),
+                           [(len(methods_paragraph(0)), 10**6)]) is None
