@@ -125,6 +125,8 @@ _GENERAL = re.compile(
     r"is a popular|are popular|state-of-the-art methods such as|for instance|in recent years|"
     r"in general|in principle|typically|traditionally|"
     r"(?:was|were|is|are) (?:originally |first )?(?:proposed|introduced|developed|designed|invented) by|"
+    r"their (?:results|study|studies|work|approach|method|methods|model|models|findings)|"
+    r"they (?:used|found|showed|proposed|trained|applied|reported|achieved|developed|compared)|"
     r"ha(?:s|ve) (?:exhibited|achieved|become|gained|emerged|proven|attracted|revolutioni[sz]ed))\b",
     re.I)
 _HYPOTHETICAL = re.compile(r"\b(?:future (?:work|research|studies)|in the future|could be|"
@@ -156,7 +158,7 @@ _VERB_CUE = re.compile(
     r"selected|set|split|divided|resized|augmented|normali[sz]ed|reached|yielded|showed|shows|"
     r"provides|provided|allows|allowed|enabled|followed|compared|tested|ran|run|built|developed|"
     r"downloaded|deployed|fed|added|removed|generated|extracted|measured|assessed|reported|"
-    r"released|published|available|adapted|modified|tuned|optimi[sz]ed)\b|"
+    r"released|published|available|adapted|modified|tuned|optimi[sz]ed|using|depicting|showing)\b|"
     # a past participle followed by a preposition: "stopped by", "updated with"
     r"\b(?!based\b)[a-z]{3,}ed\s(?:by|with|on|in|for|to|from|using|at|as|after|until|into)\b",
     re.I)
@@ -239,6 +241,16 @@ def _compile(key: tuple) -> _Compiled:
     return _Compiled(matcher, nlp, labels, cs, pats)
 
 
+@lru_cache(maxsize=4096)
+def _word_start(term: str) -> re.Pattern:
+    return re.compile(r"(?<![a-z0-9])" + re.escape(term.lower()))
+
+
+def _mentions(low_sentence: str, terms: tuple[str, ...]) -> bool:
+    """True if one of the terms starts at a word start ("app" matches "apps", not "happen")."""
+    return any(_word_start(t).search(low_sentence) for t in terms)
+
+
 # --- extraction ---------------------------------------------------------------------------------
 
 @dataclass
@@ -271,6 +283,7 @@ def _quote_span(norm: _Norm, sent: tuple[int, int], match: tuple[int, int],
     return text[a:b].strip()
 
 
+_URLISH = re.compile(r"(?:https?://|www\.|(?:doi\.org|github\.|gitlab\.|zenodo\.)\S)", re.I)
 _FIELD_REF = re.compile(r"\{(\d+)\}")
 
 
@@ -288,6 +301,9 @@ def _fill(template: str, m: re.Match) -> list[str]:
             raise ValueError(f"pattern value {template!r} does not fit regex {m.re.pattern!r}") \
                 from None
         v = _SPACE.sub(" ", v).strip(" ,;:")
+        if _URLISH.match(v):
+            # PDF text breaks URLs at dots ("github. com/x"); the value is the URL itself
+            v = _SPACE.sub("", v).rstrip(".")
         if v:
             out.append(v[:MAX_VALUE_CHARS])
     return out
@@ -380,11 +396,11 @@ class RulesBackend:
             low = stext.lower()
             if about_other_work(stext):
                 continue
-            if f.negative and any(n.lower() in low for n in f.negative):
+            if f.negative and _mentions(low, f.negative):
                 continue
             if is_vocab and (len(stext.split()) < MIN_SENTENCE_WORDS or not has_verb_cue(stext)):
                 continue
-            if ctx and not any(c.lower() in low for c in ctx):
+            if ctx and not _mentions(low, ctx):
                 continue
             quote = _quote_span(norm, sent, (a, min(b, sent[1])), p.text)
             values = [value] if isinstance(value, str) else value
