@@ -132,10 +132,12 @@ def _units(text: str, page_starts: list[int]) -> list[_Unit]:
             if detect.is_reference_heading(s):
                 in_refs, label, weak = True, "ref", False
             elif in_refs:
-                if detect.ends_reference_section(s):
+                # Inside a reference list, weak units (entry numbers, wrapped lines) are entries;
+                # plain prose ends the list (excerpts put paragraphs in any order after a heading).
+                if detect.ends_reference_section(s) or (label == "text" and not weak):
                     in_refs = False
-                elif label == "text" and not (sb - sa >= 200 and _STRONG_PROSE.search(s)):
-                    label = "ref"     # inside a reference list everything but real prose is a ref
+                elif label == "text":
+                    label = "ref"
             units.append(_Unit(sa, sb, page, label, first, weak))
             first = False
     _smooth(units)

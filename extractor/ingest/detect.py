@@ -72,10 +72,11 @@ _SIGNALS: list[tuple[re.Pattern, float]] = [
                 r" \((?<=[A-Z][A-Z] \()(?:19|20)\d\d[a-z]?\)"), 1.5),
     (re.compile(r"\((?:19|20)\d\d[a-z]?\)\.(?:\s|$)"), 1.0),
     # volume (issue), pages: "12, 34–56" / "11 (7), 887" / "107 (11): 1577-1587"
-    (re.compile(r"\d(?<!\d\d)\d{0,3} ?(?:\(\d{1,4}(?:[-–]\d{1,4})?\))?(?:, |: ?)(?:e|[A-Z]{0,2})?"
-                r"(?:\d{1,7}[-–‐]\d{1,7}|\d{3,7})(?=[.,;]|\s\(|$)"), 1.5),
+    # (after a journal word, so lists of numbers such as "[32, 64, 128, 256]" do not count)
+    (re.compile(r"\d(?<=[A-Za-z.] \d)\d{0,3} ?(?:\(\d{1,4}(?:[-–]\d{1,4})?\))?(?:, |: ?)"
+                r"(?:e|[A-Z]{0,2})?(?:\d{1,7}[-–‐]\d{1,7}(?=[.,;]|\s\(|$)|\d{3,7}(?=[.;]|$))"), 1.5),
     # full-name author lists end with the year: "Li, Hui, 2022. Title"
-    (re.compile(r", (?<=[a-z], )(?:19|20)\d\d[a-z]?\. [A-Z]"), 1.0),
+    (re.compile(r", (?<=[a-z], )(?:19|20)\d\d[a-z]?\. [A-Z]"), 1.5),
     (re.compile(r"p(?<!\wp)p?\. ?\d"), 1.0),
     # a DOI, except those of data repositories (Dryad, Zenodo, figshare, PANGAEA): data availability
     (re.compile(r"10\.(?<!\d10\.)(?!5061/|5281/|6084/|1594/)\d{4,9}/\S"), 2.0),
@@ -98,7 +99,8 @@ _IN_TEXT_CITATION = re.compile(r"\((?=[^()]{0,300}?[A-Za-z])[^()]{0,300}?(?:19|2
 _PROSE_WORDS = frozenset("we our was were is are used using trained training model data network "
                          "image images result results this these which available code here".split())
 _REF_HEADING = re.compile(
-    r"^(?:\d{1,2}\.?\s*)?(?:references?(?: cited| list)?|bibliography|literature cited|"
+    # plural only: a lone "Reference" is usually a table column header
+    r"^(?:\d{1,2}\.?\s*)?(?:references(?: cited)?|reference list|bibliography|literature cited|"
     r"works cited|cited literature)\s*:?$", re.I)
 _SECTION_AFTER_REFS = re.compile(r"^(?:appendix|supplementary|supporting information)\b", re.I)
 
@@ -168,7 +170,7 @@ _BOILERPLATE = re.compile(
     r"corresponding author|e-?mail(?: address)?:|\S+@\S+\.[a-z]{2,}|"
     r"licen[cs]ed under|creative commons|open access article|downloaded from|"
     r"authorized licensed use|restrictions apply|received:? \d|accepted:? \d|available online|"
-    r"published by elsevier|this article is|www\.\S+\.(?:com|org)",
+    r"published by elsevier|this article is",
     re.I)
 # Running header (case-sensitive, so the word pieces cannot backtrack into each other):
 # "EcologicalInformatics70(2022)101733 A. Toosi et al."
@@ -181,7 +183,7 @@ BOILERPLATE_MAX_CHARS = 400
 
 _BOILER_GATE = ("©", "(c", "(C", "ights reserved", "omepage", "ontents lists", "uthor", "mail",
                 "@", "icen", "ommons", "pen access", "ownloaded", "estrictions", "eceived",
-                "ccepted", "vailable online", "ublished by", "his article", "www.", "epartment",
+                "ccepted", "vailable online", "ublished by", "his article", "epartment",
                 "niversity", "nstitute", "aculty", "chool of", "aborator", "ollege", "entre",
                 "enter", "(20", "(19")
 
