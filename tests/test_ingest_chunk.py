@@ -164,3 +164,14 @@ def test_doi_detection():
     # only a cited paper's DOI: not the paper's own
     assert detect.find_doi(methods_paragraph(0) + " " + ref_entry(1),
                            [(len(methods_paragraph(0)), 10**6)]) is None
+
+
+def test_giant_paragraph_is_cut_before_sentencizing(monkeypatch):
+    from extractor.ingest import chunk as chunk_mod
+
+    monkeypatch.setattr(chunk_mod, "MAX_PARA", 3000)
+    text = normalize(" ".join(methods_paragraph(k, 8) for k in range(12)))   # ~9 kB, one paragraph
+    chunks = make_chunks(text)
+    check_offsets(text, chunks)
+    assert all(len(c.text) <= CHUNK_MAX for c in chunks)
+    assert "".join(c.text for c in chunks).replace(" ", "") == text.replace(" ", "")

@@ -26,6 +26,7 @@ CHUNK_MIN = 800
 CHUNK_MAX = 1500
 SPLIT_MIN = 300          # paragraphs shorter than this are never sentence-split
 PROSE_MAX_SCORE = 0.3    # a paragraph scoring below this is plain prose (no split needed if it fits)
+MAX_PARA = 50_000       # longer paragraphs are cut before sentence splitting
 SMOOTH_MAX = 150         # a short unit between two reference units is part of the reference list
 
 _PARA = re.compile(r"\n\n")
@@ -96,6 +97,13 @@ def _units(text: str, page_starts: list[int]) -> list[_Unit]:
     for lo, hi, page in pages:
         for a, b in _paragraph_spans(text, lo, hi):
             a, b = _trim(text, a, b)
+            # A giant paragraph (a text file with no blank lines) goes to the sentencizer in
+            # pieces cut at white space, bounding spaCy's memory and its max_length.
+            while b - a > MAX_PARA:
+                cut = text.rfind(" ", a + MAX_PARA // 2, a + MAX_PARA)
+                cut = cut if cut > a else a + MAX_PARA
+                paras.append((a, cut, page))
+                a, b = _trim(text, cut, b)
             if a < b:
                 paras.append((a, b, page))
 

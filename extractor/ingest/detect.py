@@ -80,10 +80,14 @@ _SIGNALS: list[tuple[re.Pattern, float]] = [
     (re.compile(r"p(?<!\wp)p?\. ?\d"), 1.0),
     # a DOI, except those of data repositories (Dryad, Zenodo, figshare, PANGAEA): data availability
     (re.compile(r"10\.(?<!\d10\.)(?!5061/|5281/|6084/|1594/)\d{4,9}/\S"), 2.0),
-    # pages then year: "2818–2826 (2016)"
-    (re.compile(r"[–-](?<=\d[–-])\d{1,6} \((?:19|20)\d\d[a-z]?\)"), 1.0),
-    (re.compile(r"In: |Proc\.|Proceedings of|Conference on|[aA]rXiv|Retrieved from|\([Ee]ds?\.?\)|"
-                r"Accessed|Journal of|Vol\. ?\d|URL:"), 1.0),
+    # pages then year: "2818–2826 (2016)" (one literal pattern per dash: faster than a class)
+    (re.compile(r"–(?<=\d–)\d{1,6} \((?:19|20)\d\d[a-z]?\)"), 1.0),
+    (re.compile(r"-(?<=\d-)\d{1,6} \((?:19|20)\d\d[a-z]?\)"), 1.0),
+    # venue words; one literal each, as a literal scan is several times faster than an alternation
+    *((re.compile(re.escape(k)), 1.0) for k in (
+        "In: ", "Proc.", "Proceedings of", "Conference on", "arXiv", "ArXiv", "Retrieved from",
+        "(Ed", "(ed", "Accessed", "Journal of", "URL:")),
+    (re.compile(r"Vol\. ?\d"), 1.0),
     # abbreviated journal words: "Remote Sens. Environ.", "Ecol. Inform." (word checked below)
     (re.compile(r"\. [A-Z]"), 0.75),
     (re.compile(r"et al\. [A-Z][a-z]"), 0.5),
