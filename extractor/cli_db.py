@@ -266,6 +266,27 @@ def show_cmd(doc_id, as_json, db_path, schema_ref):
 
 # --- audit ----------------------------------------------------------------------------------
 
+CONTEXT_SHOWN = 200     # characters of context shown on each side of a quote
+PASSAGE_SHOWN = 300     # characters shown of each retrieved passage
+
+
+def _shorten(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " …"
+
+
+def _highlight(context: str, start: int, end: int, side: int | None) -> Text:
+    """The quote in bold on yellow inside its context, cut to `side` characters each way."""
+    before, quote, after = context[:start], context[start:end], context[end:]
+    if side is not None:
+        before = ("… " + before[-side:].split(" ", 1)[-1]) if len(before) > side else before
+        after = (after[:side].rsplit(" ", 1)[0] + " …") if len(after) > side else after
+    t = Text(" ".join(before.split()) + (" " if before[-1:].isspace() else ""))
+    t.append(quote, style="bold black on yellow")
+    t.append((" " if after[:1].isspace() else "") + " ".join(after.split()))
+    return t
+
+
 @click.command("audit")
 @click.argument("doc_id")
 @click.argument("field", required=False)
@@ -273,9 +294,11 @@ def show_cmd(doc_id, as_json, db_path, schema_ref):
               help="List values the backend proposed that verification rejected, and why.")
 @click.option("--rejected", is_flag=True,
               help="List values removed by a reviewer's reject, with who, when and note.")
+@click.option("--full", is_flag=True,
+              help="Print whole chunks and passages instead of a window around each quote.")
 @db_option
 @schema_option
-def audit_cmd(doc_id, field, unverified, rejected, db_path, schema_ref):
+def audit_cmd(doc_id, field, unverified, rejected, full, db_path, schema_ref):
     """Evidence for each value of a paper (or one FIELD), highlighted in its passage, with
     page, offsets, match kind, backend, model, run and date; for unknown fields, the passages
     that were retrieved and read."""
@@ -322,9 +345,8 @@ def audit_cmd(doc_id, field, unverified, rejected, db_path, schema_ref):
                    "set": " [green](set by review)[/]"}.get(v.review or "", "")
             out.print(f"[bold]{escape(v.value)}[/]{tag}")
             for e in a.evidence.get(v.normalized, []):
-                ctx = Text(e.context)
-                ctx.stylize("bold black on yellow", e.hl_start, e.hl_end)
-                out.print(Text("  ") + ctx)
+                out.print(Text("  ") + _highlight(e.context, e.hl_start, e.hl_end,
+                                                  None if full else CONTEXT_SHOWN))
                 page = f"page {e.page}" if e.page else "no page"
                 src = (f"review by {e.reviewer}, {e.reviewed_at}" if e.source == "review"
                        else prov)
@@ -337,8 +359,9 @@ def audit_cmd(doc_id, field, unverified, rejected, db_path, schema_ref):
                 out.print(f"  passages read ({len(a.retrieved)}):")
                 for p in a.retrieved:
                     page = f"p.{p.page} " if p.page else ""
+                    body = p.text if full else _shorten(p.text, PASSAGE_SHOWN)
                     out.print(Text(f"  #{p.rank} [{page}score {p.score:.2f}, chunk "
-                                   f"{p.chunk_id}] ", style="dim") + Text(p.text))
+                                   f"{p.chunk_id}] ", style="dim") + Text(body))
         for r in a.reviews:
             state = "" if r["in_force"] else " (superseded)"
             out.print(f"  [cyan]review #{r['id']}[/]: {r['action']} "

@@ -137,7 +137,8 @@ def docs_state(db: sqlite_utils.Database, schema: Schema | None = None,
         fs.reviewed = fs.reviewed or review is not None
 
     if by_value_id:
-        where, params = _in_clause("e.doc_id", filt)
+        # Filter on fv.doc_id: field_values is indexed by document, evidence is not.
+        where, params = _in_clause("fv.doc_id", filt)
         for (value_id, quote, start, end, page, chunk_id, match) in db.execute(
                 'SELECT e.value_id, e.quote, e.start, e."end", e.page, e.chunk_id, e.match'
                 " FROM evidence e JOIN field_values fv ON fv.id = e.value_id"
@@ -266,13 +267,22 @@ def parse_condition(text: str, schema: Schema | None = None) -> Condition:
     return Condition(key, op, value)
 
 
-def matching_docs(db: sqlite_utils.Database, cond: Condition) -> set[str]:
+def _field_values(db: sqlite_utils.Database, key: str) -> list[tuple[str, str, str]]:
+    """(doc_id, value, normalized) of one field across papers, in display order."""
+    return db.execute("SELECT doc_id, value, normalized FROM current_values WHERE field = ?"
+                      " ORDER BY doc_id, source, value_id, review_id", [key]).fetchall()
+
+
+def _matches(cond: Condition, rows: list[tuple[str, str, str]]) -> set[str]:
     needle = normalize_value(cond.value)
     if cond.op == "=":
-        sql = "SELECT doc_id FROM current_values WHERE field = ? AND normalized = ?"
-    else:
-        sql = "SELECT doc_id FROM current_values WHERE field = ? AND instr(normalized, ?) > 0"
-    return {r[0] for r in db.execute(sql, [cond.field, needle])}
+        return {doc for doc, _, norm in rows if norm == needle}
+    return {doc for doc, _, norm in rows if needle in norm}
+
+
+def matching_docs(db: sqlite_utils.Database, cond: Condition) -> set[str]:
+    """Papers whose current values of cond.field satisfy the condition."""
+    return _matches(cond, _field_values(db, cond.field))
 
 
 @dataclass
@@ -291,23 +301,21 @@ def find_papers(db: sqlite_utils.Database, conditions: list[Condition],
     show = list(dict.fromkeys(show or [c.field for c in conditions]))
     for key in show:
         check_field(schema, key)
+    # One indexed read per field involved; conditions and display share it.
+    rows = {k: _field_values(db, k) for k in dict.fromkeys([c.field for c in conditions] + show)}
     docs: set[str] | None = None
     for cond in conditions:
-        found = matching_docs(db, cond)
+        found = _matches(cond, rows[cond.field])
         docs = found if docs is None else docs & found
     if docs is None:        # no condition: every paper
         docs = {r[0] for r in db.execute("SELECT id FROM documents")}
     meta = {r[0]: (r[1], r[2]) for r in db.execute("SELECT id, title, doi FROM documents")}
     values: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-    if show and docs:
-        rows = db.execute(
-            f"SELECT doc_id, field, value, normalized FROM current_values WHERE field IN "
-            f"({','.join('?' * len(show))}) ORDER BY doc_id, field, source, value_id, review_id",
-            show)
+    for key in show:
         seen = set()
-        for doc, key, value, norm in rows:
-            if doc in docs and (doc, key, norm) not in seen:
-                seen.add((doc, key, norm))
+        for doc, value, norm in rows[key]:
+            if doc in docs and (doc, norm) not in seen:
+                seen.add((doc, norm))
                 values[doc][key].append(value)
     return [PaperMatch(doc_id=d, title=meta.get(d, (None, None))[0],
                        doi=meta.get(d, (None, None))[1],

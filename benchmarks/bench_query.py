@@ -1,0 +1,205 @@
+"""Time the read side (facets, --where filters, show, audit, export, Datasette views) on a
+synthesised database of N papers x 28 fields.
+
+    python benchmarks/bench_query.py                 # 464 papers (the benchmark corpus)
+    python benchmarks/bench_query.py --papers 10000  # to project toward 100k
+
+The synthetic papers are made of generated sentences; each reported value sits in a sentence
+that is its evidence, so offsets, chunks and retrievals have the shapes extraction writes.
+Per paper: 40 chunks, 6 group results (+ a second, newer run for a third of the papers so
+current_extractions has to pick), ~60% of fields reported with 1-3 values each, one rejected
+value per paper, 6 retrievals per group result; 1% of papers carry a review.
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import random
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from extractor.store import open_db
+from extractor.schemas.catalog import load_schema
+
+WORDS = ("model data network training sample image layer value species site survey "
+         "method result accuracy feature class label field set test").split()
+VOCAB = {  # a few spellings per value so facets have to group them
+    "frameworks": ["PyTorch", "Pytorch", "TensorFlow", "Keras", "scikit-learn", "Darknet"],
+    "hardware": ["NVIDIA RTX 3090 GPU", "NVIDIA Tesla V100", "GPU cluster", "Intel Xeon CPU",
+                 "NVIDIA GeForce GTX 1080 Ti"],
+    "optimizer": ["Adam", "ADAM", "SGD", "AdamW", "RMSprop"],
+}
+
+
+def values_for(key: str, rng: random.Random) -> list[str]:
+    pool = VOCAB.get(key) or [f"{key.replace('_', ' ')} option {i}" for i in range(12)]
+    return rng.sample(pool, k=min(len(pool), rng.choice((1, 1, 2, 3))))
+
+
+def fold(v: str) -> str:
+    return " ".join(v.casefold().split())
+
+
+def synthesise(path: Path, n_papers: int, seed: int = 7) -> float:
+    rng = random.Random(seed)
+    schema = load_schema()
+    t0 = time.perf_counter()
+    db = open_db(path)
+    c = db.conn
+    c.execute("PRAGMA synchronous = OFF")
+    c.execute("BEGIN")
+    runs = []
+    for i, (backend, model) in enumerate((("rules", "rules-v1"), ("llama", "qwen2.5-3b"))):
+        runs.append(c.execute(
+            "INSERT INTO runs (backend, model, schema_name, schema_version, prompt_hash,"
+            " settings, started_at) VALUES (?,?,?,?,?,?,?)",
+            [backend, model, schema.name, schema.version, "p", "{}",
+             f"2026-01-0{i + 1}T00:00:00"]).lastrowid)
+    for d in range(n_papers):
+        doc = f"10.9999_synth.{d:06d}"
+        # Sentences: filler, then one sentence per value so each value has its own evidence.
+        plan = {}
+        for f in schema.fields:
+            if rng.random() < 0.6:
+                plan[f.key] = values_for(f.key, rng)
+        sentences, where = [], {}
+        for _ in range(40):
+            sentences.append(" ".join(rng.choice(WORDS) for _ in range(rng.randint(20, 40)))
+                             + ".")
+        for key, vals in plan.items():
+            for v in vals:
+                where[(key, v)] = len(sentences)
+                sentences.append(f"In this study the {key.replace('_', ' ')} was {v} for all "
+                                 f"experiments.")
+        order = list(range(len(sentences)))
+        rng.shuffle(order)
+        text, offs = "", {}
+        for i in order:
+            offs[i] = (len(text), len(text) + len(sentences[i]))
+            text += sentences[i] + " "
+        c.execute("INSERT INTO documents (id, path, sha256, title, chars, status, text,"
+                  " ingested_at) VALUES (?,?,?,?,?,?,?,?)",
+                  [doc, f"{doc}.txt", hashlib.sha256(text.encode()).hexdigest(),
+                   f"Synthetic paper {d}", len(text), "ok", text, "2026-01-01"])
+        chunk_of = {}
+        for ord_, i in enumerate(order):
+            s, e = offs[i]
+            chunk_of[i] = c.execute(
+                'INSERT INTO chunks (doc_id, ord, start, "end", text) VALUES (?,?,?,?,?)',
+                [doc, ord_, s, e, sentences[i]]).lastrowid
+        doc_runs = runs if d % 3 == 0 else runs[:1]
+        for run_id in doc_runs:
+            for g in schema.groups:
+                gr = c.execute(
+                    "INSERT INTO group_results (run_id, doc_id, doc_sha256, grp, cache_key,"
+                    " status, created_at) VALUES (?,?,?,?,?,?,?)",
+                    [run_id, doc, "x", g.name, f"k{run_id}", "done", "2026-01-01"]).lastrowid
+                c.executemany("INSERT INTO retrievals (group_result_id, chunk_id, rank, score)"
+                              " VALUES (?,?,?,?)",
+                              [(gr, chunk_of[order[r]], r + 1, 1.0 / (r + 1)) for r in range(6)])
+                for f in g.fields:
+                    vals = plan.get(f.key, [])
+                    ex = c.execute(
+                        "INSERT INTO extractions (group_result_id, run_id, doc_id, field,"
+                        " status) VALUES (?,?,?,?,?)",
+                        [gr, run_id, doc, f.key, "reported" if vals else "unknown"]).lastrowid
+                    for v in vals:
+                        i = where[(f.key, v)]
+                        s, e = offs[i]
+                        vid = c.execute(
+                            "INSERT INTO field_values (extraction_id, doc_id, field, value,"
+                            " normalized, accepted, quote) VALUES (?,?,?,?,?,?,?)",
+                            [ex, doc, f.key, v, fold(v), 1, sentences[i]]).lastrowid
+                        c.execute('INSERT INTO evidence (value_id, doc_id, quote, start, "end",'
+                                  " chunk_id, match) VALUES (?,?,?,?,?,?,?)",
+                                  [vid, doc, sentences[i], s, e, chunk_of[i], "exact"])
+                    if f.key == "frameworks":
+                        c.execute("INSERT INTO field_values (extraction_id, doc_id, field,"
+                                  " value, normalized, accepted, reason, quote)"
+                                  " VALUES (?,?,?,?,?,?,?,?)",
+                                  [ex, doc, f.key, "Caffe", "caffe", 0,
+                                   "quote not found in the passages read", "built on Caffe"])
+        if d % 100 == 0 and plan.get("optimizer"):
+            v = plan["optimizer"][0]
+            c.execute("INSERT INTO reviews (doc_id, field, action, value, normalized, reviewer,"
+                      " created_at) VALUES (?,?,?,?,?,?,?)",
+                      [doc, "optimizer", "reject", v, fold(v), "bench", "2026-01-03"])
+    c.execute("COMMIT")
+    c.execute("ANALYZE")
+    c.close()
+    return time.perf_counter() - t0
+
+
+def timeit(fn, repeat: int) -> tuple[float, object]:
+    times, out = [], None
+    for _ in range(repeat):
+        t = time.perf_counter()
+        out = fn()
+        times.append((time.perf_counter() - t) * 1000)
+    return statistics.median(times), out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--papers", type=int, default=464)
+    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--db", type=Path, default=None, help="keep the synthetic DB here")
+    args = ap.parse_args()
+
+    from extractor.audit import audit_paper
+    from extractor.export import export_records, write_jsonl
+    from extractor.query import field_facets, find_papers, paper_state, parse_condition
+
+    tmp = tempfile.TemporaryDirectory()
+    path = args.db or Path(tmp.name) / "bench.db"
+    if path.exists():
+        raise SystemExit(f"{path} exists; give a new path")
+    build = synthesise(path, args.papers)
+    schema = load_schema()
+    db = open_db(path)
+    n_ex = db.execute("SELECT count(*) FROM extractions").fetchone()[0]
+    n_val = db.execute("SELECT count(*) FROM field_values").fetchone()[0]
+    print(f"{args.papers} papers, {n_ex} extraction rows, {n_val} value rows, "
+          f"{path.stat().st_size / 1e6:.1f} MB, built in {build:.1f} s")
+    doc = db.execute("SELECT id FROM documents ORDER BY id LIMIT 1 OFFSET 3").fetchone()[0]
+
+    class Null:
+        def write(self, s):
+            pass
+
+    cases = [
+        ("facets frameworks", lambda: field_facets(db, "frameworks", schema)),
+        ("facets hyperparameters", lambda: field_facets(db, "hyperparameters", schema)),
+        ("where frameworks=pytorch",
+         lambda: find_papers(db, [parse_condition("frameworks=pytorch", schema)], None, schema)),
+        ("where hardware~gpu",
+         lambda: find_papers(db, [parse_condition("hardware~gpu", schema)], None, schema)),
+        ("where 2 conditions + show 3",
+         lambda: find_papers(db, [parse_condition("frameworks=pytorch", schema),
+                                  parse_condition("hardware~nvidia", schema)],
+                             ["frameworks", "hardware", "optimizer"], schema)),
+        ("show one paper", lambda: paper_state(db, doc, schema)),
+        ("audit one paper", lambda: audit_paper(db, doc, None, schema)),
+        ("papers view, first 100 rows",
+         lambda: db.execute("SELECT * FROM papers LIMIT 100").fetchall()),
+        ("export jsonl (all papers)",
+         lambda: write_jsonl(export_records(db, schema), Null())),
+    ]
+    print(f"{'operation':34} {'median ms':>10}  result")
+    for name, fn in cases:
+        ms, res = timeit(fn, args.repeat if "export" not in name else max(1, args.repeat // 2))
+        if hasattr(res, "facets"):
+            info = f"{len(res.facets)} values, {res.reported} reported"
+        elif isinstance(res, list):
+            info = f"{len(res)} rows"
+        else:
+            info = str(res) if isinstance(res, int) else ""
+        print(f"{name:34} {ms:10.1f}  {info}")
+    db.conn.close()
+
+
+if __name__ == "__main__":
+    main()
