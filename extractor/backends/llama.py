@@ -1,0 +1,122 @@
+"""In-process llama.cpp backend (llama-cpp-python, the `local` extra).
+
+Output is grammar-constrained to the group's JSON schema. instructor runs in TOOLS mode, but
+the forced tool call is served here as `response_format={"type": "json_object", "schema": ...}`:
+the same grammar, without chat templates (Qwen's, for one) pasting the whole tool schema into
+the prompt, which costs seconds of prompt processing per call on a CPU.
+"""
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from extractor.backends.base import GroupOutput, GroupTask
+from extractor.backends.llm import build_messages, extract_group, patched_create
+
+INSTALL_HINT = ("the llama backend needs llama-cpp-python: install the `local` extra with the "
+                "CPU flags this project uses (.ci/install_local.sh), e.g. `pip install -e '.[local]'`")
+
+
+def _import_llama():
+    # llama.cpp is built with OpenMP; its default busy-waiting collapses throughput (3-10x
+    # measured) when the CPU is shared with other processes. Must be set before the library loads.
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    try:
+        import llama_cpp
+    except ImportError as e:
+        raise ImportError(f"{INSTALL_HINT} ({e})") from None
+    return llama_cpp
+
+
+def default_threads() -> int:
+    """CPU threads for llama.cpp: the cores not already busy with other work.
+
+    llama.cpp's threads meet at a barrier after every operation, so a thread that shares its
+    core with another busy process stalls all of them: on 2 cores with one busy neighbour,
+    2 threads took 98 s for a group that 1 thread did in 29 s.
+    """
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    try:
+        busy = round(os.getloadavg()[0])
+    except OSError:
+        busy = 0
+    return max(1, min(cores or 1, (cores or 1) - busy))
+
+
+class LlamaBackend:
+    name = "llama"
+
+    def __init__(self, model_path: str | os.PathLike, n_ctx: int = 4096,
+                 n_threads: int | None = None, max_tokens: int = 1024, temperature: float = 0.0, seed: int = 0,
+                 n_batch: int = 512, verbose: bool = False):
+        path = Path(model_path)
+        if not path.is_file():
+            raise FileNotFoundError(f"model file not found: {path}")
+        llama_cpp = _import_llama()
+        import instructor
+
+        self.model = path.name
+        self.model_path = path
+        self.n_ctx = n_ctx
+        self.max_tokens = max_tokens
+        self.temperature = temperature
+        self.seed = seed
+        self.n_threads = n_threads or default_threads()
+        self._llm = llama_cpp.Llama(model_path=str(path), n_ctx=n_ctx, n_threads=self.n_threads,
+                                    n_threads_batch=self.n_threads, n_batch=n_batch, seed=seed,
+                                    verbose=verbose)
+        # One model, one context: concurrent extract() calls take turns.
+        self._lock = threading.Lock()
+        self._create = patched_create(self._chat, instructor.Mode.TOOLS, flatten=True)
+
+    @property
+    def settings(self) -> dict[str, Any]:
+        return {"n_ctx": self.n_ctx, "max_tokens": self.max_tokens,
+                "temperature": self.temperature, "seed": self.seed}
+
+    def _chat(self, *, messages, tools=None, tool_choice=None, model=None, **kwargs):
+        """An OpenAI-style create(): a forced tool call is answered through a schema grammar."""
+        from openai.types.chat import ChatCompletion
+
+        tool = None
+        if tools and isinstance(tool_choice, dict):
+            name = tool_choice["function"]["name"]
+            tool = next(t["function"] for t in tools if t["function"]["name"] == name)
+            kwargs["response_format"] = {"type": "json_object", "schema": tool["parameters"]}
+        with self._lock:
+            self._llm.reset()   # no prompt-cache carry-over: the same task gives the same answer
+            resp = self._llm.create_chat_completion(messages=messages, seed=self.seed, **kwargs)
+        if tool is not None:
+            for choice in resp["choices"]:
+                msg = choice["message"]
+                msg["tool_calls"] = [{"id": "call_0", "type": "function", "function": {
+                    "name": tool["name"], "arguments": msg.get("content") or ""}}]
+                msg["content"] = None
+        resp["model"] = self.model
+        return ChatCompletion.model_validate(resp)
+
+    def _fit(self, task: GroupTask) -> GroupTask:
+        """Drop the lowest-ranked passages until prompt + answer fit the context window."""
+        budget = self.n_ctx - self.max_tokens - 64     # 64: chat-template tokens
+        passages = list(task.passages)
+        while True:
+            t = replace(task, passages=passages)
+            text = build_messages(t)[0]["content"]
+            n = len(self._llm.tokenize(text.encode("utf-8"), add_bos=False, special=False))
+            if n <= budget:
+                return t
+            if len(passages) > 1:
+                passages.pop()
+            else:   # one passage alone is too long: keep its head (a quote is any substring)
+                p = passages[0]
+                keep = max(200, int(len(p.text) * budget / n) - 200)
+                if keep >= len(p.text):
+                    return t
+                passages = [replace(p, text=p.text[:keep])]
+
+    def extract(self, task: GroupTask) -> GroupOutput:
+        return extract_group(self._create, self._fit(task), max_tokens=self.max_tokens,
+                             temperature=self.temperature)

@@ -1,0 +1,74 @@
+"""Backend for OpenAI and OpenAI-compatible servers (llama_cpp.server, vLLM, ...).
+
+The API key comes from the argument or OPENAI_API_KEY and lives only inside the openai client:
+it is never logged, and `settings` (what gets stored with results) does not contain it.
+"""
+from __future__ import annotations
+
+import os
+from typing import Any
+from urllib.parse import urlparse
+
+from extractor.backends.base import GroupOutput, GroupTask
+from extractor.backends.llm import extract_group, patched_create
+
+# Against llama_cpp.server, TOOLS / TOOLS_STRICT / FUNCTIONS are grammar-constrained and work;
+# JSON_SCHEMA gets HTTP 500. OpenAI itself handles TOOLS well, so TOOLS is the default for both.
+DEFAULT_MODE = "TOOLS"
+MODES = ("TOOLS", "TOOLS_STRICT", "FUNCTIONS", "JSON", "MD_JSON", "JSON_SCHEMA")
+LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "0.0.0.0"}
+
+
+def is_local(base_url: str | None) -> bool:
+    return bool(base_url) and (urlparse(base_url).hostname or "") in LOCAL_HOSTS
+
+
+class OpenAIBackend:
+    name = "openai"
+
+    def __init__(self, model: str, base_url: str | None = None, api_key: str | None = None,
+                 mode: str | None = None, timeout: float = 600.0, max_retries: int = 2,
+                 max_tokens: int = 1024, temperature: float = 0.0):
+        try:
+            import instructor
+            import openai
+        except ImportError as e:    # both are core dependencies; a broken install ends here
+            raise ImportError(f"the openai backend needs the openai and instructor packages: {e}")
+        if not model:
+            raise ValueError("the openai backend needs a model name (--model)")
+        mode_name = (mode or DEFAULT_MODE).upper()
+        if mode_name not in MODES:
+            raise ValueError(f"unknown instructor mode {mode!r}; choose one of {', '.join(MODES)}")
+        base_url = base_url or os.environ.get("OPENAI_BASE_URL") or None
+        local = is_local(base_url)
+        key = api_key or os.environ.get("OPENAI_API_KEY")
+        if not key:
+            if not local:
+                raise ValueError("no API key: set OPENAI_API_KEY (or pass api_key) for "
+                                   f"{base_url or 'api.openai.com'}")
+            key = "local"       # local servers ignore the key, but the client requires one
+        self.model = model
+        self.base_url = base_url
+        self.mode = mode_name
+        self.max_tokens = max_tokens
+        self.temperature = temperature
+        # Timeout and transport retries belong to the client: instructor stops validation
+        # retries once a per-request `timeout` has elapsed in total.
+        self._client = openai.OpenAI(api_key=key, base_url=base_url, timeout=timeout,
+                                     max_retries=max_retries)
+        # Local chat templates drop tool turns, so reasks are sent as plain text there.
+        self._create = patched_create(self._client.chat.completions.create,
+                                      getattr(instructor.Mode, mode_name), flatten=local)
+
+    @property
+    def settings(self) -> dict[str, Any]:
+        """Request settings stored with results; never includes the API key."""
+        return {"base_url": self.base_url, "mode": self.mode, "max_tokens": self.max_tokens,
+                "temperature": self.temperature}
+
+    def __repr__(self) -> str:
+        return f"OpenAIBackend(model={self.model!r}, base_url={self.base_url!r}, mode={self.mode})"
+
+    def extract(self, task: GroupTask) -> GroupOutput:
+        return extract_group(self._create, task, model=self.model, max_tokens=self.max_tokens,
+                             temperature=self.temperature)
