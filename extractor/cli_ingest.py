@@ -17,27 +17,33 @@ STATUSES = ("ingested", "unchanged", "unreadable", "failed")
 
 def run_ingest(paths: list[str | Path], db_path: str | Path | None = None, *,
                console: Console | None = None, progress: bool = True) -> IngestReport:
-    """Ingest ``paths`` into the database at ``db_path`` with a progress bar and a summary table
-    on ``console`` (stderr by default). Returns the report; callers decide the exit code
-    (``report.ok`` is False only when some file failed)."""
-    console = console or Console(stderr=True)
+    """Open the database at ``db_path`` (default: $METHEX_DB or methex.db) and ingest ``paths``
+    (see ingest_with_progress)."""
     db = open_db(db_path or default_db_path())
     try:
-        if progress and console.is_terminal:
-            with Progress(TextColumn("ingest"), BarColumn(), MofNCompleteColumn(),
-                          TimeElapsedColumn(), TextColumn("{task.description}"),
-                          console=console, transient=True) as bar:
-                task = bar.add_task("", total=None)
-
-                def on_progress(outcome, done, total):
-                    bar.update(task, completed=done, total=total,
-                               description=Path(outcome.path).name)
-
-                report = ingest_paths(db, paths, on_progress=on_progress)
-        else:
-            report = ingest_paths(db, paths)
+        return ingest_with_progress(db, paths, console=console, progress=progress)
     finally:
         db.conn.close()
+
+
+def ingest_with_progress(db, paths: list[str | Path], *, console: Console | None = None,
+                         progress: bool = True) -> IngestReport:
+    """Ingest ``paths`` into the open ``db`` with a progress bar (when stderr is a terminal) and
+    a summary table on ``console`` (stderr by default). Returns the report; callers decide the
+    exit code (``report.ok`` is False only when some file failed)."""
+    console = console or Console(stderr=True)
+    if progress and console.is_terminal:
+        with Progress(TextColumn("ingest"), BarColumn(), MofNCompleteColumn(),
+                      TimeElapsedColumn(), TextColumn("{task.description}"),
+                      console=console, transient=True) as bar:
+            task = bar.add_task("", total=None)
+
+            def on_progress(outcome, done, total):
+                bar.update(task, completed=done, total=total, description=Path(outcome.path).name)
+
+            report = ingest_paths(db, paths, on_progress=on_progress)
+    else:
+        report = ingest_paths(db, paths)
     print_summary(report, console)
     return report
 
@@ -48,6 +54,8 @@ def print_summary(report: IngestReport, console: Console) -> None:
         counts.add_column(s, justify="right")
     counts.add_row(*(str(report.count(s)) for s in STATUSES))
     console.print(counts)
+    if not report.outcomes:
+        console.print("[yellow]no supported files found[/] (.pdf, .txt, .md)")
     problems = [o for o in report.outcomes if o.status in ("failed", "unreadable") or o.reason]
     if problems:
         t = Table(title="files needing attention", show_header=True)

@@ -173,3 +173,21 @@ def test_unreadable_is_not_a_cli_failure(tmp_path):
     report = run_ingest([tmp_path / "digits.txt"], tmp_path / "m.db", progress=False)
     assert report.ok and report.outcomes[0].status == "unreadable"
     assert "non-letters" in report.outcomes[0].reason
+
+
+def test_ingest_with_progress_on_open_db_and_doc_ids(tmp_path, db):
+    import io
+
+    from rich.console import Console
+
+    from extractor.cli_ingest import ingest_with_progress
+
+    (tmp_path / "a.txt").write_text(paper(1), encoding="utf-8")
+    (tmp_path / "b.txt").write_text("(cid:12)(cid:13) " * 300, encoding="utf-8")
+    (tmp_path / "c.txt").write_bytes(b"")
+    buf = io.StringIO()
+    report = ingest_with_progress(db, [tmp_path], console=Console(file=buf, width=120))
+    assert report.doc_ids() == ["a", "b"]          # unreadable kept, failed dropped
+    assert [o.doc_id for o in report.failed] == ["c"]
+    out = buf.getvalue()
+    assert "files needing attention" in out and "empty file" in out and "font codes" in out

@@ -54,6 +54,11 @@ class IngestReport:
     def failed(self) -> list[FileOutcome]:
         return [o for o in self.outcomes if o.status == "failed"]
 
+    def doc_ids(self) -> list[str]:
+        """Documents of this batch now in the database (ingested, unchanged or unreadable), in
+        order; unreadable ones are included so later stages can record why nothing was found."""
+        return [o.doc_id for o in self.outcomes if o.status != "failed" and o.doc_id]
+
     @property
     def ok(self) -> bool:
         """True when no file failed (unreadable files are not failures)."""
