@@ -148,11 +148,11 @@ def _units(text: str, page_starts: list[int]) -> list[_Unit]:
                     label = "ref"
             units.append(_Unit(sa, sb, page, label, first, weak))
             first = False
-    _smooth(units)
+    _smooth(units, ordered=bool(page_starts))
     return units
 
 
-def _smooth(units: list[_Unit]) -> None:
+def _smooth(units: list[_Unit], ordered: bool = False) -> None:
     """Weak or short text units between reference units on one page are references too (the title
     sentence of an entry, a wrapped author list, an entry number "81.")."""
     # A short prose sentence right after an entry glued onto prose must not be swallowed:
@@ -170,7 +170,9 @@ def _smooth(units: list[_Unit]) -> None:
             j += 1
         # Short non-weak units (a paper title) are only taken inside one paragraph: across a
         # paragraph break they may be real prose that happens to sit between two entries.
-        same_para = not any(u.para_start for u in units[i + 1:j + 1])
+        # PDF text (``ordered``) is in reading order, so there a short unit between two entries is
+        # part of the list (a "Comment:" line); text files may be excerpts in any order.
+        same_para = ordered or not any(u.para_start for u in units[i + 1:j + 1])
         if (j > i + 1 and j < len(units) and units[j].label == "ref" and units[j].page == units[i].page
                 and gap <= 2 * SMOOTH_MAX and (same_para or all(u.weak for u in units[i + 1:j]))):
             for u in units[i + 1:j]:
