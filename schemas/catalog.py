@@ -52,6 +52,9 @@ class FieldSpec:
     case_sensitive: tuple[str, ...] = ()
     # most values the rules backend reports for this field (None: its default)
     max_values: int | None = None
+    # hits count only in sentences about this study (first person or past tense), for fields
+    # that papers often discuss in general terms ("manual annotation is costly")
+    own_work: bool = False
 
     def aliases(self, value: str) -> tuple[str, ...]:
         """Known spellings of a value (for grounding a value in its quote)."""
@@ -157,6 +160,7 @@ def parse_schema(text: str, source: str = "<schema>") -> Schema:
             negative=_tuple(f.get("negative")), block=_tuple(f.get("block")),
             case_sensitive=_tuple(f.get("case_sensitive")),
             max_values=_max_values(f.get("max_values"), key, source),
+            own_work=bool(f.get("own_work", False)),
         ))
     groups = [GroupSpec(name=g, description=str(d or ""), fields=fs)
               for g, d in groups_desc.items() if (fs := by_group[g])]

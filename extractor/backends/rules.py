@@ -110,6 +110,8 @@ _OWN = re.compile(r"\b(we|our|us|this (?:study|work|paper|research|article)|the 
 # A citation marks other work only when it is what the sentence is about: it opens the sentence
 # ("Smith et al. (2019) used ...") or is followed by a reporting verb. A method sentence citing
 # its tool ("implemented in Detectron2 (Wu et al., 2019)") stays.
+# Past tense marks a report of what was done ("were annotated", "had been labelled").
+_PAST = re.compile(r"\b(?:was|were|had)\b", re.I)
 _CITED_SUBJECT = re.compile(
     r"^(?:(?:In|As|Similarly,?|Recently,?|For example,?|Previously,?)\s(?:shown\sby\s|in\s)?)?"
     r"[A-Z][A-Za-z'\u2019-]+(?:\s(?:and|&)\s[A-Z][A-Za-z'\u2019-]+)?(?:\set\s?al\.?)?,?\s?"
@@ -118,18 +120,20 @@ _CITED_SUBJECT = re.compile(
     r"(?:used|proposed|developed|applied|showed|shown|found|trained|employed|reported|demonstrated|"
     r"introduced|presented|achieved|compared|suggested|investigated|explored|adopted|designed)\b")
 _GENERAL = re.compile(
-    r"\b(?:ha(?:s|ve) been (?:widely |extensively |successfully |commonly |increasingly )?"
+    r"\b(?:ha(?:s|ve) (?:also )?been (?:widely |extensively |successfully |commonly |increasingly )?"
     r"(?:used|applied|adopted|employed|proposed|developed|shown|demonstrated|introduced)|"
     r"(?:previous|prior|earlier|recent|other|many|several|some) (?:studies|works|research|"
     r"researchers|authors|approaches|methods)|studies (?:have|has)|is widely used|are widely used|"
     r"is a popular|are popular|state-of-the-art methods such as|for instance|in recent years|"
     r"in general|in principle|typically|traditionally|"
-    r"(?:was|were|is|are) (?:originally |first )?(?:proposed|introduced|developed|designed|invented) by|"
+    r"(?:proposed|introduced|invented) by|widely used|widespread|well[- ]known|commonly used|"
+    r"(?:was|were|is|are) (?:originally |first )?(?:developed|designed) by|"
     r"their (?:results|study|studies|work|approach|method|methods|model|models|findings)|"
     r"they (?:used|found|showed|proposed|trained|applied|reported|achieved|developed|compared)|"
     r"ha(?:s|ve) (?:exhibited|achieved|become|gained|emerged|proven|attracted|revolutioni[sz]ed))\b",
     re.I)
-_HYPOTHETICAL = re.compile(r"\b(?:future (?:work|research|studies)|in the future|could be|"
+_HYPOTHETICAL = re.compile(r"\b(?:future (?:work|research|studies|development)|in the future|"
+                           r"could be|our (?:immediate )?plans|"
                            r"would be|might be|may be (?:used|applied)|should be|"
                            r"we (?:plan|intend|aim) to)\b", re.I)
 
@@ -137,14 +141,14 @@ _HYPOTHETICAL = re.compile(r"\b(?:future (?:work|research|studies)|in the future
 # Reference-list entries that slipped into the text: "Lin, T.-Y., Goyal, P., ..." (APA) or
 # "Yosinski J, Clune J, Bengio Y (2014)" (Vancouver), or volume(issue):pages.
 _REF_APA = re.compile(r"\b[A-Z][A-Za-z'\u2019-]+,\s(?:[A-Z]\.\s?-?){1,3}(?:,|\s?&|\sand\b|\s\()")
-_REF_VAN = re.compile(r"\b[A-Z][A-Za-z'\u2019-]+\s[A-Z]{1,3}(?:,\s|\s\(|\.\s)")
+_REF_VAN = re.compile(r"\b[A-Z][a-z'\u2019-]+\s[A-Z]{1,2},\s(?:[A-Z][a-z'\u2019-]+\s[A-Z]{1,2}\b)")
 _REF_VOL = re.compile(r"\b\d{1,4}\s?\(\d{1,3}\)\s?[:,]\s?\d+\s?[-\u2013]\s?\d+|"
                       r"\b(?:doi:|doi\.org/)\s?10\.\d{4,}")
 
 
 def looks_like_reference(sentence: str) -> bool:
     """True for bibliography entries (author lists, volume/pages, DOIs with authors)."""
-    authors = len(_REF_APA.findall(sentence)) + len(_REF_VAN.findall(sentence))
+    authors = len(_REF_APA.findall(sentence)) + 2 * len(_REF_VAN.findall(sentence))
     return authors >= 2 or (authors >= 1 and bool(_REF_VOL.search(sentence)))
 
 
@@ -243,7 +247,8 @@ def _compile(key: tuple) -> _Compiled:
 
 @lru_cache(maxsize=4096)
 def _word_start(term: str) -> re.Pattern:
-    return re.compile(r"(?<![a-z0-9])" + re.escape(term.lower()))
+    t = term.lower()
+    return re.compile((r"(?<![a-z0-9])" if t[:1].isalnum() else "") + re.escape(t))
 
 
 def _mentions(low_sentence: str, terms: tuple[str, ...]) -> bool:
@@ -260,6 +265,7 @@ class _Hit:
     quote: str
     pos: tuple[int, int]      # (passage index, offset): first occurrence
     own: bool                 # sentence carries a first-person marker
+    vocab: bool = True        # from the vocabulary (else from a pattern)
 
 
 def _quote_span(norm: _Norm, sent: tuple[int, int], match: tuple[int, int],
@@ -309,6 +315,20 @@ def _fill(template: str, m: re.Match) -> list[str]:
     return out
 
 
+def _merge_prefixes(hits: dict[tuple[str, str], list["_Hit"]]) -> None:
+    """Fold a value into a longer value of the same field and origin (vocabulary or pattern)
+    that starts with its words ("ResNet" into "ResNet-50", "60/40" into "60/40 split")."""
+    words = {k: re.findall(r"[a-z]+|\d+(?:\.\d+)?", k[1]) for k in hits}
+    for k in sorted(hits, key=lambda k: len(words[k])):
+        w = words[k]
+        origin = hits[k][0].vocab
+        longer = [o for o in hits if o[0] == k[0] and o != k and len(words[o]) > len(w)
+                  and words[o][:len(w)] == w and hits[o][0].vocab == origin]
+        if w and longer:
+            target = max(longer, key=lambda o: len(hits[o]))
+            hits[target].extend(hits.pop(k))
+
+
 class RulesBackend:
     """Deterministic extraction from the schema's vocabularies and patterns."""
 
@@ -325,6 +345,7 @@ class RulesBackend:
         for pi, p in enumerate(task.passages):
             for h in self._passage_hits(pi, p, fields, comp):
                 hits.setdefault((h.field, h.value.lower()), []).append(h)
+        _merge_prefixes(hits)
         out: list[Candidate] = []
         for key, f in fields.items():
             ranked = []
@@ -402,10 +423,12 @@ class RulesBackend:
                 continue
             if ctx and not _mentions(low, ctx):
                 continue
+            if f.own_work and not (_OWN.search(stext) or _PAST.search(stext)):
+                continue
             quote = _quote_span(norm, sent, (a, min(b, sent[1])), p.text)
             values = [value] if isinstance(value, str) else value
             chosen = next((v for v in values if grounded(v, quote, f.aliases(v))), None)
             if chosen is None:
                 continue
-            out.append(_Hit(fkey, chosen, quote, (pi, a), bool(_OWN.search(stext))))
+            out.append(_Hit(fkey, chosen, quote, (pi, a), bool(_OWN.search(stext)), is_vocab))
         return out
