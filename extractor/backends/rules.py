@@ -128,12 +128,13 @@ _GENERAL = re.compile(
     r"in general|in principle|typically|traditionally|"
     r"(?:proposed|introduced|invented) by|widely used|widespread|well[- ]known|commonly used|"
     r"(?:was|were|is|are) (?:originally |first )?(?:developed|designed) by|"
-    r"their (?:results|study|studies|work|approach|method|methods|model|models|findings)|"
+    r"their (?:results|study|studies|work|research|paper|experiments?|approach|method|methods|"
+    r"model|models|findings)|the authors|"
     r"they (?:used|found|showed|proposed|trained|applied|reported|achieved|developed|compared)|"
     r"ha(?:s|ve) (?:exhibited|achieved|become|gained|emerged|proven|attracted|revolutioni[sz]ed))\b",
     re.I)
 _HYPOTHETICAL = re.compile(r"\b(?:future (?:work|research|studies|development)|in the future|"
-                           r"could be|our (?:immediate )?plans|"
+                           r"in future|could be|our (?:immediate )?plans|"
                            r"would be|might be|may be (?:used|applied)|should be|"
                            r"we (?:plan|intend|aim) to)\b", re.I)
 
