@@ -102,11 +102,17 @@ def test_bad_inputs_each_get_a_clear_message_and_the_batch_goes_on(tmp_path, db,
     (tmp_path / "latin.txt").write_bytes(paper(2).replace("median", "m\u00e9dian").encode("cp1252"))
     (tmp_path / "broken.pdf").write_bytes(b"%PDF-1.4\nnot really a pdf at all\n")
     (tmp_path / "notes.docx").write_bytes(b"PK\x03\x04 zip")
+    from reportlab.pdfgen import canvas
+    c = canvas.Canvas(str(tmp_path / "locked.pdf"), encrypt="secret")
+    c.drawString(72, 720, "Confidential methods text that nobody can read without the password.")
+    c.showPage()
+    c.save()
     big = tmp_path / "huge.txt"
     with open(big, "wb") as fh:          # sparse 50 MB file: rejected on size before reading
         fh.truncate(50 * 1024 * 1024)
     files = [good, tmp_path / "empty.txt", tmp_path / "junk.txt", tmp_path / "latin.txt",
-             tmp_path / "broken.pdf", tmp_path / "notes.docx", big, tmp_path / "missing.txt"]
+             tmp_path / "broken.pdf", tmp_path / "locked.pdf", tmp_path / "notes.docx", big,
+             tmp_path / "missing.txt"]
     report = ingest_paths(db, files)
     o = outcomes(report)
     assert o["good.txt"].status == "ingested"
@@ -114,6 +120,7 @@ def test_bad_inputs_each_get_a_clear_message_and_the_batch_goes_on(tmp_path, db,
     assert o["junk.txt"].status == "failed" and "binary content" in o["junk.txt"].reason
     assert o["latin.txt"].status == "ingested" and "decoded as cp1252" in o["latin.txt"].reason
     assert o["broken.pdf"].status == "failed" and "PDF" in o["broken.pdf"].reason
+    assert o["locked.pdf"].status == "failed" and "encrypted PDF" in o["locked.pdf"].reason
     assert o["notes.docx"].status == "failed" and "unsupported file type '.docx'" in o["notes.docx"].reason
     assert o["huge.txt"].status == "failed" and "too large" in o["huge.txt"].reason
     assert "50.0 MB" in o["huge.txt"].reason

@@ -178,7 +178,10 @@ _BOILERPLATE = re.compile(
     re.I)
 # Running header (case-sensitive, so the word pieces cannot backtrack into each other):
 # "EcologicalInformatics70(2022)101733 A. Toosi et al."
-_RUNNING_HEADER = re.compile(r"^[A-Z][a-z]+(?: ?[A-Z][a-z]+)* ?\d+ ?\((?:19|20)\d\d\) ?\d+")
+# and a page header "2 Sahraoui M et al" / "Smith et al. 7"
+_RUNNING_HEADER = re.compile(r"^[A-Z][a-z]+(?: ?[A-Z][a-z]+)* ?\d+ ?\((?:19|20)\d\d\) ?\d+"
+                             r"|^\d{1,4} [A-Z][^\s,]+(?: [A-Z]{1,3})? et al\.?$"
+                             r"|^[A-Z][^\s,]+(?: [A-Z]{1,3})? et al\.? \d{1,4}$")
 _AFFILIATION = re.compile(r"\b(?:department|university|institute|faculty|school of|laborator|"
                           r"college|centre|center)\b.*\b(?!(?:19|20)\d\d\b)\d{4,6}\b|\b(?:department|university|"
                           r"institute|faculty)\b.*,\s*[A-Z][a-z]+$", re.I)
@@ -189,7 +192,7 @@ _BOILER_GATE = ("©", "(c", "(C", "ights reserved", "omepage", "ontents lists", 
                 "@", "icen", "ommons", "pen access", "ownloaded", "estrictions", "eceived",
                 "ccepted", "vailable online", "ublished by", "his article", "epartment",
                 "niversity", "nstitute", "aculty", "chool of", "aborator", "ollege", "entre",
-                "enter", "(20", "(19")
+                "enter", "(20", "(19", "et al")
 
 
 def boilerplate_keys(text: str) -> tuple[str, ...]:

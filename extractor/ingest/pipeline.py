@@ -14,6 +14,7 @@ stray dump or archive cannot stall a batch or exhaust memory.
 from __future__ import annotations
 
 import hashlib
+import sqlite3
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -164,7 +165,10 @@ def ingest_file(db, path: Path) -> FileOutcome:
         return FileOutcome(str(path), doc_id, "failed", str(e))
     except OSError as e:
         return FileOutcome(str(path), doc_id, "failed", f"{path.name}: cannot read ({e.strerror})")
-    store.replace_document(db, doc)
+    try:
+        store.replace_document(db, doc)
+    except sqlite3.Error as e:   # the transaction rolled back: the old version, if any, is intact
+        return FileOutcome(str(path), doc_id, "failed", f"{path.name}: database error ({e})")
     status = "unreadable" if doc.status == "unreadable" else "ingested"
     return FileOutcome(str(path), doc_id, status, doc.reason, len(doc.chunks))
 
