@@ -94,11 +94,13 @@ def query_cmd(field, wheres, shows, limit, as_json, db_path, schema_ref):
     methex query frameworks
     methex query --where frameworks=PyTorch --where hardware~GPU --show optimizer
     methex query optimizer --where frameworks=PyTorch   (facets among matching papers)
+    methex query --show frameworks,hardware             (every paper)
     """
     from extractor.query import field_facets, find_papers, parse_condition
 
-    if not field and not wheres:
-        raise click.UsageError("give a FIELD for facet counts, or --where conditions")
+    if not field and not wheres and not shows:
+        raise click.UsageError("give a FIELD for facet counts, or --where conditions / "
+                               "--show fields to list papers")
     schema = _schema(schema_ref)
     db = _open(db_path)
     try:
@@ -442,7 +444,10 @@ def export_cmd(fmt, output, evidence, db_path, schema_ref):
     schema = _schema(schema_ref)
     db = _open(db_path)
     records = export_records(db, schema)
-    fp = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout
+    try:
+        fp = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout
+    except OSError as e:
+        raise click.ClickException(f"cannot write {output}: {e.strerror}") from None
     try:
         if fmt == "jsonl":
             n = write_jsonl(records, fp)

@@ -86,6 +86,9 @@ def test_where_filters(run):
     res = jrun(run, "query", "--where", "hardware~nvidia", "--show", "optimizer,frameworks")
     assert [r["doc_id"] for r in res] == ["paper_a", "paper_b"]
     assert res[1]["fields"] == {"optimizer": ["SGD"], "frameworks": ["Pytorch"]}
+    res = jrun(run, "query", "--show", "hardware")
+    assert [(r["doc_id"], r["fields"]["hardware"]) for r in res] == [
+        ("paper_a", ["NVIDIA RTX 3090 GPU"]), ("paper_b", ["NVIDIA Tesla V100"]), ("paper_c", [])]
     # '=' is a whole normalised value, not a substring
     assert jrun(run, "query", "--where", "frameworks=torch") == []
     out = run("query", "--where", "frameworks=pytorch").output
@@ -272,6 +275,10 @@ def test_set_on_unextracted_field_becomes_reported(run, dbfile):
     db = store.open_db(dbfile, read_only=True)
     row = db.execute("SELECT reviewer, action, match FROM reviews").fetchone()
     assert row == ("carol", "set", "normalized")
+    assert db.execute("SELECT status, value_list FROM paper_fields WHERE doc_id = 'paper_c'"
+                      " AND field = 'purpose'").fetchone() == ("reported", "classification")
+    assert db.execute("SELECT purpose FROM papers WHERE doc_id = 'paper_c'").fetchone() == \
+        ("classification",)
 
 
 def test_set_needs_a_quote_from_the_paper(run, dbfile):
@@ -337,6 +344,7 @@ def test_export_csv(run):
         run("export", "--format", "csv", "--evidence").output)))
     assert rows[0]["hyperparameters__evidence"] == "a learning rate of 0.0001 | a batch size of 16"
     assert len(rows[0]) == 1 + 2 * 28
+    assert "cannot write" in run("export", "-o", "/nonexistent/dir/x.jsonl", ok=False).output
 
 
 # --- eval -----------------------------------------------------------------------------------
