@@ -34,7 +34,7 @@ def unreadable_reason(text: str) -> str | None:
     nonspace = len(text) - sum(text.count(c) for c in " \n")
     if nonspace == 0:
         return "no text (empty after extraction)"
-    cid = sum(len(m) for m in _CID.findall(text))
+    cid = sum(len(m) for m in _CID.findall(text)) if "(cid:" in text else 0
     if cid / nonspace > CID_MAX_SHARE:
         return (f"text is mostly (cid:NN) font codes ({cid / nonspace:.0%} of characters): the PDF's "
                 f"fonts have no Unicode mapping")
