@@ -1,0 +1,146 @@
+"""methex command line: a thin layer over the library (parse flags, call, render with rich)."""
+from __future__ import annotations
+
+import sys
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from extractor import store
+from extractor.backends import BACKENDS, DEFAULT_BACKEND, make_backend, prompt_hash_for
+from extractor.extract import RunReport, Settings, run_extraction, select_groups
+from extractor.schemas.catalog import SchemaError, load_schema
+
+err = Console(stderr=True)
+out = Console()
+
+db_option = click.option("--db", "db_path", default=None, metavar="FILE",
+                         help="SQLite database (default: $METHEX_DB or ./methex.db).")
+
+
+@click.group()
+@click.version_option(package_name="methex")
+def cli():
+    """methex: turn papers into a queryable, auditable database of their methodology."""
+
+
+def extraction_options(f):
+    f = click.option("--backend", type=click.Choice(BACKENDS), default=DEFAULT_BACKEND,
+                     show_default=True, help="Extractor: deterministic rules, an embedded "
+                     "llama.cpp model, or any OpenAI-compatible endpoint.")(f)
+    f = click.option("--model", default=None,
+                     help="llama: a .gguf path or installed model name (see `methex models`); "
+                     "openai: the model name the endpoint serves.")(f)
+    f = click.option("--base-url", default=None, envvar="OPENAI_BASE_URL",
+                     help="openai backend: endpoint URL, e.g. http://localhost:11434/v1 "
+                     "(key from $OPENAI_API_KEY).")(f)
+    f = click.option("--mode", default=None, help="openai backend: instructor mode "
+                     "(tools, json, json_schema, md_json).")(f)
+    f = click.option("--hints/--no-hints", default=False,
+                     help="Give LLM backends the rules extractor's candidates to confirm.")(f)
+    f = click.option("--schema", "schema_ref", default=None,
+                     help="Field schema: bundled name or a YAML file (default dl_methodology).")(f)
+    f = click.option("--fields", default=None, help="Comma-separated field keys to extract.")(f)
+    f = click.option("--top-k", type=int, default=None,
+                     help="Passages per field group (default: all for rules, 6 for LLMs).")(f)
+    f = click.option("--concurrency", type=click.IntRange(1, 64), default=1, show_default=True,
+                     help="Backend requests in flight (for LLM servers).")(f)
+    f = click.option("--retry-failed", is_flag=True,
+                     help="Rerun document x group units recorded as failed.")(f)
+    return f
+
+
+def _extract(db, *, backend, model, base_url, mode, hints, schema_ref, fields, top_k,
+             retry_failed, concurrency, docs) -> RunReport:
+    try:
+        schema = load_schema(schema_ref)
+        field_list = [f.strip() for f in fields.split(",")] if fields else None
+        n_groups = len(select_groups(schema, field_list))
+        be = make_backend(backend, model=model, base_url=base_url, mode=mode)
+    except (SchemaError, KeyError, ValueError, FileNotFoundError, ImportError) as e:
+        raise click.ClickException(str(e).strip("'\""))
+    hints_be = make_backend("rules") if hints and backend != "rules" else None
+    if top_k is None:
+        top_k = None if backend == "rules" else 6
+    settings = Settings(top_k=top_k, fields=field_list, docs=docs, retry_failed=retry_failed,
+                        concurrency=concurrency, prompt_hash=prompt_hash_for(be))
+    n_docs = len(docs) if docs else store.count_documents(db)
+    with Progress(TextColumn("[bold]extract[/]"), BarColumn(), MofNCompleteColumn(),
+                  TextColumn("{task.description}"), TimeElapsedColumn(), console=err,
+                  transient=False) as bar:
+        task = bar.add_task("", total=n_docs * n_groups)
+
+        def progress(doc_id, grp, rec):
+            bar.update(task, advance=1, description=f"{doc_id} / {grp}")
+
+        try:
+            report = run_extraction(db, be, schema, settings, hints_be, progress)
+        except KeyError as e:
+            raise click.ClickException(str(e).strip("'\""))
+    _print_extract_summary(report, be)
+    return report
+
+
+def _print_extract_summary(report: RunReport, backend) -> None:
+    t = Table(title=f"extraction run {report.run_id}: {backend.name} / {backend.model}")
+    for col in ("extracted", "already done", "failed", "seconds"):
+        t.add_column(col, justify="right")
+    t.add_row(str(report.done), str(report.skipped), str(report.failed),
+              f"{report.seconds:.1f}")
+    err.print(t)
+    if report.interrupted:
+        err.print("[yellow]interrupted[/]: everything above is stored; rerun the same command "
+                  "to resume")
+    for doc, grp, error in report.failures[:20]:
+        err.print(f"[red]failed[/] {doc} / {grp}: {error}")
+    if len(report.failures) > 20:
+        err.print(f"... and {len(report.failures) - 20} more failures "
+                  "(rerun with --retry-failed)")
+
+
+@cli.command()
+@db_option
+@extraction_options
+@click.option("--docs", default=None, help="Comma-separated document ids (default: all).")
+def extract(db_path, docs, **opts):
+    """Extract the schema's fields from ingested papers, verify and store them.
+
+    Resumable: a rerun skips each document x group already done with the same content,
+    schema, prompt, backend and model.
+    """
+    db = store.open_db(db_path)
+    doc_list = [d.strip() for d in docs.split(",")] if docs else None
+    report = _extract(db, docs=doc_list, **opts)
+    sys.exit(130 if report.interrupted else 1 if report.failed else 0)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@db_option
+@extraction_options
+def run(paths, db_path, **opts):
+    """Ingest PATHS (PDF, text, folders) and extract their fields: the whole job in one go."""
+    from extractor.cli_ingest import ingest_with_progress
+    db = store.open_db(db_path)
+    ingest_report = ingest_with_progress(db, list(paths))
+    docs = ingest_report.doc_ids() or None
+    if not docs:
+        raise click.ClickException("nothing was ingested: no paper to extract from")
+    report = _extract(db, docs=docs, **opts)
+    sys.exit(130 if report.interrupted else 1 if report.failed or ingest_report.failed else 0)
+
+
+def _register() -> None:
+    # Command modules stay thin and separate; this is the one place that assembles them.
+    from extractor.cli_db import audit_cmd, eval_cmd, export_cmd, query_cmd, review_cmd, \
+        show_cmd, sql_cmd
+    from extractor.cli_ingest import ingest
+    from extractor.cli_models import models
+    for cmd in (ingest, models, query_cmd, sql_cmd, show_cmd, audit_cmd, review_cmd,
+                export_cmd, eval_cmd):
+        cli.add_command(cmd)
+
+
+_register()
