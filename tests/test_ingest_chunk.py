@@ -175,3 +175,19 @@ def test_giant_paragraph_is_cut_before_sentencizing(monkeypatch):
     check_offsets(text, chunks)
     assert all(len(c.text) <= CHUNK_MAX for c in chunks)
     assert "".join(c.text for c in chunks).replace(" ", "") == text.replace(" ", "")
+
+
+def test_boilerplate_patterns_spare_methods_sentences():
+    furniture = ["Received 12 March 2020; Received in revised form 3 May 2020",
+                 "Available online 5 June 2021", "\u00a9 2023 The Authors. All rights reserved.",
+                 "Department of Zoology, Example University, 12345 Sometown, Nowhere",
+                 "* Corresponding author at: Example University, Sometown.",
+                 "Downloaded from https://example.org/doi/10.1/x by Some Library on [01/01/2024]"]
+    methods = ["Images were downloaded from an online portal in 2020.",
+               "Data are available online at https://example.org/record/1.",
+               "The code is licensed under the MIT licence.",
+               "Each image received 3 labels from volunteers.",
+               "Data are available from the corresponding author on request.",
+               "Crops were taken around the center 2048 pixels of each frame."]
+    assert all(detect.looks_like_boilerplate(s) for s in furniture)
+    assert not any(detect.looks_like_boilerplate(s) for s in methods)

@@ -169,12 +169,17 @@ def looks_like_reference(s: str) -> bool:
 
 # --- boilerplate ---------------------------------------------------------------------------------
 
+# Only unmistakable publisher furniture: phrases that also occur in methods text ("images were
+# downloaded from iNaturalist", "data are available online at", "the code is licensed under MIT",
+# "each image received 3 labels") are matched only in their publisher form.
+_DATE = r"\d{1,2}(?:st|nd|rd|th)? [A-Z][a-z]+,? \d{4}"
 _BOILERPLATE = re.compile(
     r"©|\(c\) ?(?:19|20)\d\d|all rights reserved|journal homepage|contents lists available|"
-    r"corresponding author|e-?mail(?: address)?:|\S+@\S+\.[a-z]{2,}|"
-    r"licen[cs]ed under|creative commons|open access article|downloaded from|"
-    r"authorized licensed use|restrictions apply|received:? \d|accepted:? \d|available online|"
-    r"published by elsevier|this article is",
+    r"corresponding authors?(?: at)?[:.]|e-?mail(?: address(?:es)?)?:|\S+@\S+\.[a-z]{2,}|"
+    r"creative commons|open access article|downloaded from \S+ by|downloaded on [A-Z][a-z]+ \d|"
+    r"authorized licensed use|restrictions apply|"
+    rf"received:? {_DATE}|accepted:? {_DATE}|available online:? {_DATE}|received in revised form|"
+    r"published by elsevier",
     re.I)
 # Running header (case-sensitive, so the word pieces cannot backtrack into each other):
 # "EcologicalInformatics70(2022)101733 A. Toosi et al."
@@ -182,14 +187,16 @@ _BOILERPLATE = re.compile(
 _RUNNING_HEADER = re.compile(r"^[A-Z][a-z]+(?: ?[A-Z][a-z]+)* ?\d+ ?\((?:19|20)\d\d\) ?\d+"
                              r"|^\d{1,4} [A-Z][^\s,]+(?: [A-Z]{1,3})? et al\.?$"
                              r"|^[A-Z][^\s,]+(?: [A-Z]{1,3})? et al\.? \d{1,4}$")
+# An address: institution word, commas, a postcode or a trailing place name; never with a verb.
 _AFFILIATION = re.compile(r"\b(?:department|university|institute|faculty|school of|laborator|"
                           r"college|centre|center)\b.*\b(?!(?:19|20)\d\d\b)\d{4,6}\b|\b(?:department|university|"
                           r"institute|faculty)\b.*,\s*[A-Z][a-z]+$", re.I)
+_VERB = re.compile(r"\b(?:we|was|were|is|are|used|using|has|have|had|been)\b", re.I)
 BOILERPLATE_MAX_CHARS = 400
 
 
 _BOILER_GATE = ("©", "(c", "(C", "ights reserved", "omepage", "ontents lists", "uthor", "mail",
-                "@", "icen", "ommons", "pen access", "ownloaded", "estrictions", "eceived",
+                "@", "ommons", "pen access", "ownloaded", "estrictions", "eceived",
                 "ccepted", "vailable online", "ublished by", "his article", "epartment",
                 "niversity", "nstitute", "aculty", "chool of", "aborator", "ollege", "entre",
                 "enter", "(20", "(19", "et al")
@@ -206,8 +213,10 @@ def looks_like_boilerplate(s: str, keys: tuple[str, ...] = _BOILER_GATE) -> bool
     ``keys`` (from boilerplate_keys of the whole text) narrows the cheap substring gate."""
     if len(s) > BOILERPLATE_MAX_CHARS or not any(k in s for k in keys):
         return False
-    return (_BOILERPLATE.search(s) is not None or _RUNNING_HEADER.match(s) is not None
-            or _AFFILIATION.search(s) is not None)
+    if _BOILERPLATE.search(s) is not None or _RUNNING_HEADER.match(s) is not None:
+        return True
+    return ("," in s and len(s) <= 250 and _AFFILIATION.search(s) is not None
+            and _VERB.search(s) is None)
 
 
 # --- DOI ------------------------------------------------------------------------------------------
