@@ -191,3 +191,10 @@ def test_boilerplate_patterns_spare_methods_sentences():
                "Crops were taken around the center 2048 pixels of each frame."]
     assert all(detect.looks_like_boilerplate(s) for s in furniture)
     assert not any(detect.looks_like_boilerplate(s) for s in methods)
+
+
+def test_availability_dois_are_not_references():
+    for s in ["The trained weights are available at https://doi.org/10.5555/weights.2024.1.",
+              "All images were deposited in a public repository (https://doi.org/10.5555/img.7).",
+              "Data: https://doi.org/10.5281/zenodo.1234567"]:
+        assert not detect.looks_like_reference(s), s

@@ -79,7 +79,8 @@ _SIGNALS: list[tuple[re.Pattern, float]] = [
     (re.compile(r", (?<=[a-z], )(?:19|20)\d\d[a-z]?\. [A-Z]"), 1.5),
     (re.compile(r"p(?<!\wp)p?\. ?\d"), 1.0),
     # a DOI, except those of data repositories (Dryad, Zenodo, figshare, PANGAEA): data availability
-    (re.compile(r"10\.(?<!\d10\.)(?!5061/|5281/|6084/|1594/)\d{4,9}/\S"), 2.0),
+    # (Dryad, Zenodo, figshare, PANGAEA, OSF, GBIF, Mendeley Data; and see _AVAILABILITY below)
+    (re.compile(r"10\.(?<!\d10\.)(?!5061/|5281/|6084/|1594/|17605/|15468/|17632/)\d{4,9}/\S"), 2.0),
     # pages then year: "2818–2826 (2016)" (one literal pattern per dash: faster than a class)
     (re.compile(r"–(?<=\d–)\d{1,6} \((?:19|20)\d\d[a-z]?\)"), 1.0),
     (re.compile(r"-(?<=\d-)\d{1,6} \((?:19|20)\d\d[a-z]?\)"), 1.0),
@@ -93,6 +94,9 @@ _SIGNALS: list[tuple[re.Pattern, float]] = [
     (re.compile(r"et al\. [A-Z][a-z]"), 0.5),
 ]
 _ABBREV_END = _SIGNALS[-2][0]
+_DOI_SIGNAL = next(p for p, _ in _SIGNALS if p.pattern.startswith("10"))
+_AVAILABILITY = re.compile(r"[Aa]vailab|[Dd]eposit|[Aa]rchiv|[Rr]epositor|[Dd]ownload|[Ss]upplementa|"
+                           r"[Aa]ccessible|[Cc]ode (?:is|at)|[Dd]ata (?:is|are|at)")
 _JOURNAL_ABBREV = frozenset(
     "J Proc Trans Rev Lett Sci Ecol Inform Sens Res Int Conf Comput Biol Environ Appl Stat Mach "
     "Intell Anal Syst Geosci Med Evol Natl Acad Mar Zool Bot Technol Eng Neural Vis Recognit "
@@ -125,7 +129,11 @@ class RefSignals:
         cites = [m.span() for m in _IN_TEXT_CITATION.finditer(text)] if "(" in text else []
         events = []
         for pat, w in _SIGNALS:
-            if pat is _ABBREV_END:
+            if pat is _DOI_SIGNAL:
+                # a DOI announced as where data or code is kept is availability, not a citation
+                events += [(m.start(), w) for m in pat.finditer(text)
+                           if not _AVAILABILITY.search(text, max(0, m.start() - 80), m.start())]
+            elif pat is _ABBREV_END:
                 events += [(m.start(), w) for m in pat.finditer(text)
                            if text[max(0, m.start() - 9):m.start()].rsplit(" ", 1)[-1] in _JOURNAL_ABBREV]
             else:
