@@ -104,3 +104,12 @@ def test_truncated_pdf_fails_or_reads_without_crashing(tmp_path):
     else:  # PDFium can sometimes recover a truncated file; then the result must be consistent
         for c in doc.chunks:
             assert doc.text[c.start:c.end] == c.text
+
+
+def test_pdfium_hyphen_codes_become_hyphens():
+    from extractor.ingest.normalize import normalize
+    from extractor.ingest.pdf import _fix_hyphens, paragraphs_from_lines
+
+    raw = "a web\ufffebased tool for classi\x02\r\nfication of owls"
+    assert normalize(paragraphs_from_lines(_fix_hyphens(raw))) == \
+        "a web-based tool for classification of owls"

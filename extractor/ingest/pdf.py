@@ -44,7 +44,7 @@ def extract_pdf(data: bytes, name: str = "file") -> PdfText:
                     image_pages += 1
             finally:
                 page.close()
-            pages.append(paragraphs_from_lines(raw))
+            pages.append(paragraphs_from_lines(_fix_hyphens(raw)))
         title = _clean_title(pdf.get_metadata_dict().get("Title"))
     except pdfium.PdfiumError as e:
         raise IngestError(f"{name}: PDF could not be read ({e})") from None
@@ -52,6 +52,16 @@ def extract_pdf(data: bytes, name: str = "file") -> PdfText:
         pdf.close()
     note = f"only the first {MAX_PAGES} of {n} pages were read" if n > MAX_PAGES else None
     return PdfText(pages, n, title, image_pages, note)
+
+
+def _fix_hyphens(raw: str) -> str:
+    """PDFium reports some hyphens as U+FFFE (a noncharacter; seen with WeasyPrint fonts, e.g.
+    "web\ufffebased") and a line-end soft hyphen as U+0002: both are hyphens in the text."""
+    if "\ufffe" in raw:
+        raw = raw.replace("\ufffe", "-")
+    if "\x02" in raw:
+        raw = raw.replace("\x02", "-")
+    return raw
 
 
 def _clean_title(t: str | None) -> str | None:
