@@ -191,3 +191,31 @@ fields:
 """)
     with pytest.raises(ValueError, match="field 'x': bad pattern regex"):
         run("We used something here in this study.", schema=schema)
+
+
+def test_own_work_field_skips_general_statements():
+    # annotation_methods is own_work: present-tense general claims do not count
+    assert "annotation_methods" not in run("Manual annotation of seabed images is costly and "
+                                           "slow for any project.", "data")
+    assert run("All frames were manually annotated by two observers.")["annotation_methods"] == \
+        ["manual annotation"]
+
+
+def test_named_dataset_pattern_and_canonical_mapping():
+    vals = run("We trained the detector on the Kelpwatch dataset and pretrained it on the "
+               "ImageNet dataset.", "data")["datasets"]
+    assert "Kelpwatch dataset" in vals and "ImageNet" in vals
+    assert "ImageNet dataset" not in vals
+
+
+def test_prefix_values_fold_into_the_specific_one():
+    vals = run("We used a ResNet for the first trials. The final ResNet-50 was trained on "
+               "our images.", "model")["model_architecture"]
+    assert vals == ["ResNet-50"]
+
+
+def test_r_package_pattern_is_case_sensitive():
+    assert run("Models were fitted with the R package ranger.", "software")["frameworks"] == \
+        ["R package ranger"]
+    assert "frameworks" not in run("The lab report was written with the r package version 2.",
+                                   "software")

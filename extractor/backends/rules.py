@@ -9,11 +9,21 @@ exact substring of the passage. Hits come from
   are generated), and
 * each field's regex patterns (case-insensitive), whose value template names the groups.
 
-A hit is dropped when its sentence is about other work or general knowledge (citations or
-"has been widely used" without a first-person marker, future work, hypotheticals), when it
-contains one of the field's `negative` phrases, when a vocabulary hit lacks one of the field's
-`context` words, or when an alias listed in `case_sensitive` appears in another letter case.
-A field reports its values ordered by how often they were seen, at most `max_values`.
+A hit is dropped when its sentence
+* is about other work or general knowledge (opens with a citation or cites with a reporting
+  verb, "has been widely used", "their results") and has no first-person marker, or is about
+  future work / hypotheticals, or is a bibliography entry;
+* is a heading, caption fragment, table cell or title (vocabulary hits need >= 4 words and a
+  finite-verb cue);
+* contains one of the field's `negative` phrases, lacks one of the `context` words (field-level
+  for vocabulary hits, pattern-level for patterns), or, for `own_work` fields, has neither a
+  first-person marker nor past tense;
+or when an alias listed in `case_sensitive` appears in another letter case, or a `block`
+phrase or a longer match of the same field overlaps it (a pattern hit beats a vocabulary hit).
+Values are grounded in their quote (as the core checks) before they are returned; a value
+that starts another value of the same field and origin is folded into it ("ResNet" into
+"ResNet-50"). A field reports its values ordered by how often they were seen, at most
+`max_values` (default 5).
 """
 from __future__ import annotations
 
@@ -267,6 +277,7 @@ class _Hit:
     pos: tuple[int, int]      # (passage index, offset): first occurrence
     own: bool                 # sentence carries a first-person marker
     vocab: bool = True        # from the vocabulary (else from a pattern)
+    merged: bool = False      # folded in from a shorter value: counts, but its quote is not used
 
 
 def _quote_span(norm: _Norm, sent: tuple[int, int], match: tuple[int, int],
@@ -327,7 +338,23 @@ def _merge_prefixes(hits: dict[tuple[str, str], list["_Hit"]]) -> None:
                   and words[o][:len(w)] == w and hits[o][0].vocab == origin]
         if w and longer:
             target = max(longer, key=lambda o: len(hits[o]))
-            hits[target].extend(hits.pop(k))
+            moved = hits.pop(k)
+            for h in moved:
+                h.merged = True
+            hits[target].extend(moved)
+
+
+def _canonical(f: FieldSpec, value: str) -> str:
+    """A pattern value that starts with a known vocabulary phrase is that phrase's canonical
+    value ("ImageNet dataset" -> "ImageNet", "BirdCLEF 2021 data set" -> "BirdCLEF")."""
+    low = value.lower()
+    best, best_len = value, 0
+    for canon, aliases in f.vocabulary.items():
+        for a in (canon, *aliases):
+            al = a.lower()
+            if len(al) > max(best_len, 1) and (low == al or low.startswith(al + " ")):
+                best, best_len = canon, len(al)
+    return best
 
 
 class RulesBackend:
@@ -353,7 +380,7 @@ class RulesBackend:
             for (fk, _), hs in hits.items():
                 if fk != key:
                     continue
-                best = min(hs, key=lambda h: (not h.own, h.pos))
+                best = min((h for h in hs if not h.merged), key=lambda h: (not h.own, h.pos))
                 ranked.append((-len(hs), min(h.pos for h in hs), best))
             ranked.sort(key=lambda r: (r[0], r[1]))
             for _, _, h in ranked[: f.max_values or self.default_max_values]:
@@ -428,6 +455,8 @@ class RulesBackend:
                 continue
             quote = _quote_span(norm, sent, (a, min(b, sent[1])), p.text)
             values = [value] if isinstance(value, str) else value
+            if not is_vocab and f.vocabulary:
+                values = [_canonical(f, v) for v in values]
             chosen = next((v for v in values if grounded(v, quote, f.aliases(v))), None)
             if chosen is None:
                 continue
