@@ -87,7 +87,9 @@ class LlamaBackend:
             tool = next(t["function"] for t in tools if t["function"]["name"] == name)
             kwargs["response_format"] = {"type": "json_object", "schema": tool["parameters"]}
         with self._lock:
-            self._llm.reset()   # no prompt-cache carry-over: the same task gives the same answer
+            # No reset(): llama-cpp-python reuses the KV cache of the longest common token
+            # prefix, so a validation retry (same prompt + the reask turns) skips re-reading
+            # the passages, which is most of the cost of a call on a CPU.
             resp = self._llm.create_chat_completion(messages=messages, seed=self.seed, **kwargs)
         if tool is not None:
             for choice in resp["choices"]:
