@@ -28,7 +28,7 @@ class OpenAIBackend:
 
     def __init__(self, model: str, base_url: str | None = None, api_key: str | None = None,
                  mode: str | None = None, timeout: float = 600.0, max_retries: int = 2,
-                 max_tokens: int = 1024, temperature: float = 0.0):
+                 max_tokens: int = 1024, temperature: float | None = 0.0):
         try:
             import instructor
             import openai
@@ -70,5 +70,7 @@ class OpenAIBackend:
         return f"OpenAIBackend(model={self.model!r}, base_url={self.base_url!r}, mode={self.mode})"
 
     def extract(self, task: GroupTask) -> GroupOutput:
-        return extract_group(self._create, task, model=self.model, max_tokens=self.max_tokens,
-                             temperature=self.temperature)
+        request: dict[str, Any] = {"model": self.model, "max_tokens": self.max_tokens}
+        if self.temperature is not None:    # some hosted models reject any temperature
+            request["temperature"] = self.temperature
+        return extract_group(self._create, task, **request)
