@@ -14,6 +14,7 @@ CASES = [
     ("the classi-  \r\n  fication step", "the classification step"),
     ("Sentinel-\n2 imagery", "Sentinel- 2 imagery"),            # digit after the break: keep dash
     ("see Table-\nA", "see Table- A"),                          # capital after the break: keep
+    ("a state-of-the-\nart model", "a state-of-the-art model"),  # compound: keep its hyphen
     ("a   b\t\tc\u00a0d", "a b c d"),
     ("line one\nline two", "line one line two"),
     ("para one.\n\n\n  para two.\n \n para three.", "para one.\n\npara two.\n\npara three."),
@@ -60,6 +61,7 @@ def test_match_form_folds_case_quotes_dashes_and_hyphen_breaks():
         'the "best" model - resnet-50'
     assert normalize_for_match("classi- fication") == "classification"
     assert normalize_for_match("classi-\nfication") == "classification"
+    assert normalize_for_match("state-of-the- art") == "state-of-the-art"
     assert normalize_for_match("para one.\n\npara two") == "para one. para two"
     assert normalize_for_match("Stra\u00dfe \ufb01ne") == "strasse fine"
 

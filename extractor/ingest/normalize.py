@@ -47,14 +47,14 @@ _HYPHENS = "-\u2010"
 # Every branch starts with a character class, so the regex engine can skip plain text quickly.
 _STORE_RULES = re.compile(
     # 1. word hyphenated at a line end: drop the hyphen and the line break
-    rf"[{_HYPHENS}](?<=[a-z].)[ \t]*\r?\n[ \t]*(?=[a-z])"
+    rf"(?P<hy>[{_HYPHENS}](?<=[a-z].)[ \t]*\r?\n[ \t]*(?=[a-z]))"
     # 2. a run of white space that is not already a single space (a run holding two or more line
     #    breaks is a paragraph break; see _apply_rules)
     r"|(?P<ws>\s{2,}|[^\S ])"
 )
 _MATCH_RULES = re.compile(
     # hyphen followed by any white space between lowercase letters: "classi- fication"
-    rf"[{_HYPHENS}](?<=[a-z].)\s+(?=[a-z])"
+    rf"(?P<hy>[{_HYPHENS}](?<=[a-z].)\s+(?=[a-z]))"
     r"|(?P<ws>\s{2,}|[^\S ])"
 )
 _DROP_RE = re.compile(rf"[{re.escape(_DROP)}]+")
@@ -97,6 +97,21 @@ def _map_non_ascii(s: str, casefold: bool) -> tuple[str, list[int]]:
     return "".join(out), omap
 
 
+def _hyphen_rep(s: str, a: int) -> str:
+    """What a hyphen at s[a] before a line break becomes: nothing ("classi-|fication"), or itself
+    when its word is already a hyphenated compound ("state-of-the-|art" -> "state-of-the-art")."""
+    i = a
+    while i > 0 and a - i < 40 and (s[i - 1].isalnum() or s[i - 1] in _HYPHENS):
+        i -= 1
+        if s[i] in _HYPHENS:
+            return s[a]
+    return ""
+
+
+def _hyphen_sub(m: re.Match) -> str:
+    return _hyphen_rep(m.string, m.start())
+
+
 def _apply_rules(s: str, rules: re.Pattern, para: str) -> tuple[str, list[int]]:
     out: list[str] = []
     omap: list[int] = []
@@ -108,6 +123,8 @@ def _apply_rules(s: str, rules: re.Pattern, para: str) -> tuple[str, list[int]]:
             omap.extend(range(pos, a))
         if m.lastgroup == "ws":
             rep = para if b - a > 1 and m.group().count("\n") >= 2 else " "
+        elif m.lastgroup == "hy":
+            rep = _hyphen_rep(s, a)
         else:
             rep = ""
         out.append(rep)
@@ -154,7 +171,7 @@ def normalize(s: str) -> str:
     if "\n" in s:
         for h, pat in _HYPHEN_BREAKS:
             if h in s:
-                s = pat.sub("", s)
+                s = pat.sub(_hyphen_sub, s)
     paras = (" ".join(p.split()) for p in _BLANK_LINE.split(s)) if "\n" in s else [" ".join(s.split())]
     return "\n\n".join(p for p in paras if p)
 
