@@ -67,15 +67,18 @@ def write_csv(records, fp: IO[str], keys: list[str], evidence: bool = False) -> 
 
 
 def evaluate_db(db: sqlite_utils.Database, gold_dir: str | Path,
-                schema: Schema | None = None) -> dict[str, Any]:
+                schema: Schema | None = None, fields: list[str] | None = None) -> dict[str, Any]:
     """Score the database's current results (reviews included) against a gold folder.
 
-    Returns evaluate.score's dict plus "missing": gold documents not in the database.
+    fields restricts scoring to those keys. Returns evaluate.score's dict plus "missing":
+    gold documents not in the database.
     """
     from extractor.evaluate import load_gold, score
 
     schema = schema or load_schema()
     gold = load_gold(gold_dir)
+    if fields:
+        gold = {d: {k: v for k, v in fs.items() if k in fields} for d, fs in gold.items()}
     in_db = {r[0] for r in db.execute("SELECT id FROM documents")}
     docs = sorted(d for d in gold if d in in_db)
     pred = {r["doc_id"]: r["fields"] for r in export_records(db, schema, docs)}
