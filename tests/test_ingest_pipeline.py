@@ -198,3 +198,14 @@ def test_ingest_with_progress_on_open_db_and_doc_ids(tmp_path, db):
     assert [o.doc_id for o in report.failed] == ["c"]
     out = buf.getvalue()
     assert "files needing attention" in out and "empty file" in out and "font codes" in out
+
+
+def test_same_stem_from_another_folder_replaces_with_a_note(tmp_path, db):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    (tmp_path / "a" / "p.txt").write_text(paper(1), encoding="utf-8")
+    (tmp_path / "b" / "p.txt").write_text(paper(2), encoding="utf-8")
+    ingest_paths(db, [tmp_path / "a" / "p.txt"])
+    o = ingest_paths(db, [tmp_path / "b" / "p.txt"]).outcomes[0]
+    assert o.status == "ingested" and "previously ingested from" in o.reason
+    assert db.execute("SELECT path FROM documents WHERE id='p'").fetchone()[0].endswith("b/p.txt")

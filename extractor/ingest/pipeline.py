@@ -160,6 +160,8 @@ def ingest_file(db, path: Path) -> FileOutcome:
         sha = hashlib.sha256(data).hexdigest()
         if data and store.document_sha(db, doc_id) == sha:
             return FileOutcome(str(path), doc_id, "unchanged")
+        row = db.execute("SELECT path FROM documents WHERE id = ?", [doc_id]).fetchone()
+        old_path = row[0] if row else None
         doc = parse_bytes(path, data)
     except IngestError as e:
         return FileOutcome(str(path), doc_id, "failed", str(e))
@@ -170,7 +172,12 @@ def ingest_file(db, path: Path) -> FileOutcome:
     except sqlite3.Error as e:   # the transaction rolled back: the old version, if any, is intact
         return FileOutcome(str(path), doc_id, "failed", f"{path.name}: database error ({e})")
     status = "unreadable" if doc.status == "unreadable" else "ingested"
-    return FileOutcome(str(path), doc_id, status, doc.reason, len(doc.chunks))
+    reason = doc.reason
+    if old_path and Path(old_path) != path:
+        # Same stem, different file: the id is the stem, so this replaced the other document.
+        note = f"replaced document {doc_id!r} previously ingested from {old_path}"
+        reason = f"{reason}; {note}" if reason else note
+    return FileOutcome(str(path), doc_id, status, reason, len(doc.chunks))
 
 
 def ingest_paths(db, paths: Iterable[str | Path],
