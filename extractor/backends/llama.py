@@ -20,6 +20,9 @@ INSTALL_HINT = ("the llama backend needs llama-cpp-python: install the `local` e
                 "CPU flags this project uses (.ci/install_local.sh), e.g. `pip install -e '.[local]'`")
 
 
+RETRY_RESERVE = 400     # tokens for instructor's reask text on a validation retry
+
+
 def _import_llama():
     # llama.cpp is built with OpenMP; its default busy-waiting collapses throughput (3-10x
     # measured) when the CPU is shared with other processes. Must be set before the library loads.
@@ -49,7 +52,7 @@ def default_threads() -> int:
 class LlamaBackend:
     name = "llama"
 
-    def __init__(self, model_path: str | os.PathLike, n_ctx: int = 4096,
+    def __init__(self, model_path: str | os.PathLike, n_ctx: int = 8192,
                  n_threads: int | None = None, max_tokens: int = 1024, temperature: float = 0.0, seed: int = 0,
                  n_batch: int = 512, verbose: bool = False):
         path = Path(model_path)
@@ -101,8 +104,12 @@ class LlamaBackend:
         return ChatCompletion.model_validate(resp)
 
     def _fit(self, task: GroupTask) -> GroupTask:
-        """Drop the lowest-ranked passages until prompt + answer fit the context window."""
-        budget = self.n_ctx - self.max_tokens - 64     # 64: chat-template tokens
+        """Drop the lowest-ranked passages until prompt + answer fit the context window.
+
+        Room is kept for a validation retry, which appends the first answer (<= max_tokens)
+        and the reasons (RETRY_RESERVE) before the second answer.
+        """
+        budget = self.n_ctx - 2 * self.max_tokens - RETRY_RESERVE - 64   # 64: chat template
         passages = list(task.passages)
         while True:
             t = replace(task, passages=passages)
