@@ -30,6 +30,8 @@ MAX_PARA = 50_000       # longer paragraphs are cut before sentence splitting
 SMOOTH_MAX = 150         # a short unit between two reference units is part of the reference list
 
 _PARA = re.compile(r"\n\n")
+_PROSE_GATE = re.compile(r"\b(?:we|our|was|were|is|are|has|have|had|been|used|trained|performed|"
+                         r"applied|obtained|collected|implemented|consists?|contains?)\b", re.I)
 _STRONG_PROSE = re.compile(r"\b(?:we|our|was|were|is|are|has|have|had|been)\b", re.I)
 
 
@@ -116,7 +118,10 @@ def _units(text: str, page_starts: list[int]) -> list[_Unit]:
             decided[i] = _label(sig, a, b, keys=keys)
             continue
         score = sig.score(a, b)
-        if b - a <= CHUNK_MAX and score < PROSE_MAX_SCORE:
+        if b - a <= CHUNK_MAX and (score < PROSE_MAX_SCORE or (
+                score >= detect.REFERENCE_THRESHOLD and not _PROSE_GATE.search(text, a, b))):
+            # plain prose, or a reference block without a single finite verb of prose in it:
+            # splitting it into sentences could not change its label
             decided[i] = _label(sig, a, b, score, keys)
         else:
             to_split.append(i)
