@@ -2,8 +2,10 @@
 
 Pipeline per page: paragraphs ("\\n\\n"-separated) -> units -> labelled units -> chunks.
 
-* A paragraph that is short, or plainly prose and small enough, is one unit: it is made of whole
-  sentences already, and skipping the sentencizer for it keeps ingestion fast.
+* A paragraph that is short, or plainly prose and small enough, or a block of reference entries
+  without a prose verb, is one unit: its label cannot change by splitting it, and skipping the
+  sentencizer for it keeps ingestion fast (the stored text keeps PDF-extractor paragraph
+  boundaries, so such a paragraph ends where its last sentence ends, or where the source cut it).
 * Longer or mixed paragraphs (prose with reference entries glued on, as PDF extraction produces)
   are split into sentences with spaCy's rule-based ``sentencizer`` (``spacy.blank("en")``, no
   model download) and every sentence is labelled on its own.
