@@ -101,7 +101,8 @@ def unverified(db: sqlite_utils.Database, doc_id: str, field: str | None = None,
     schema = schema or load_schema()
     check_doc(db, doc_id)
     sql = ("SELECT fv.field, fv.value, fv.quote, fv.reason, ce.run_id, r.backend, r.model"
-           " FROM current_extractions ce JOIN field_values fv ON fv.extraction_id = ce.id"
+           " FROM current_map cm JOIN extractions ce ON ce.id = cm.extraction_id"
+           " JOIN field_values fv ON fv.extraction_id = ce.id"
            " JOIN runs r ON r.id = ce.run_id WHERE ce.doc_id = ? AND fv.accepted = 0")
     params = [doc_id]
     if field:

@@ -174,8 +174,8 @@ def sql_cmd(statement, params, as_json, db_path):
     """Run one read-only SQL statement (writes are refused by SQLite).
 
     Tables: documents, chunks, runs, group_results, extractions, field_values, evidence,
-    retrievals, llm_calls, reviews; views: current_extractions, current_values, paper_fields,
-    papers.
+    retrievals, llm_calls, reviews, current_map (current extraction per paper x field);
+    views: current_extractions, current_values, paper_fields, papers.
 
     \b
     methex sql "SELECT field, count(*) FROM paper_fields WHERE status='reported' GROUP BY 1"

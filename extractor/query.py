@@ -101,10 +101,11 @@ def docs_state(db: sqlite_utils.Database, schema: Schema | None = None,
     state = {d: {k: FieldState(key=k, group=g, status=NOT_EXTRACTED) for k, g in groups.items()}
              for d in docs}
 
-    where, params = _in_clause("ce.doc_id", filt)
+    where, params = _in_clause("cm.doc_id", filt)
     for (doc, key, ex_id, gr_id, status, reason, run_id, backend, model, created) in db.execute(
             "SELECT ce.doc_id, ce.field, ce.id, ce.group_result_id, ce.status, ce.reason,"
-            " ce.run_id, r.backend, r.model, g.created_at FROM current_extractions ce"
+            " ce.run_id, r.backend, r.model, g.created_at FROM current_map cm"
+            " JOIN extractions ce ON ce.id = cm.extraction_id"
             " JOIN group_results g ON g.id = ce.group_result_id JOIN runs r ON r.id = ce.run_id"
             " WHERE 1" + where, params):
         fs = state.get(doc, {}).get(key)
@@ -137,12 +138,13 @@ def docs_state(db: sqlite_utils.Database, schema: Schema | None = None,
         fs.reviewed = fs.reviewed or review is not None
 
     if by_value_id:
-        # Filter on fv.doc_id: field_values is indexed by document, evidence is not.
-        where, params = _in_clause("fv.doc_id", filt)
+        # Filter through current_map's primary key (evidence is not indexed by document).
+        where, params = _in_clause("cm.doc_id", filt)
         for (value_id, quote, start, end, page, chunk_id, match) in db.execute(
                 'SELECT e.value_id, e.quote, e.start, e."end", e.page, e.chunk_id, e.match'
                 " FROM evidence e JOIN field_values fv ON fv.id = e.value_id"
-                " JOIN current_extractions ce ON ce.id = fv.extraction_id"
+                " JOIN current_map cm ON cm.doc_id = fv.doc_id AND cm.field = fv.field"
+                " AND cm.extraction_id = fv.extraction_id"
                 " WHERE fv.accepted = 1" + where + " ORDER BY e.value_id, e.start", params):
             vs = by_value_id.get(value_id)
             if vs is not None:
@@ -217,7 +219,7 @@ def field_facets(db: sqlite_utils.Database, key: str, schema: Schema | None = No
     if restrict is not None:
         all_docs &= restrict
     touched = {r[0] for r in db.execute(
-        "SELECT doc_id FROM current_extractions WHERE field = ?"
+        "SELECT doc_id FROM current_map WHERE field = ?"
         " UNION SELECT doc_id FROM reviews WHERE field = ?", [key, key])} & all_docs
     papers: dict[str, set[str]] = defaultdict(set)
     spellings: dict[str, Counter] = defaultdict(Counter)

@@ -467,3 +467,47 @@ def test_pipeline_then_query_review_export(tmp_path):
     assert recs["frogs"]["hardware"]["values"] == ["unspecified GPU"]
     assert recs["owls"]["optimizer"]["values"] == ["Adam"]
     assert "dana" in go("audit", "owls", "hardware")
+
+
+# --- current_map (005) stays equal to the current_extractions view ---------------------------
+
+def _same_current(db):
+    view = db.execute("SELECT doc_id, field, id FROM current_extractions ORDER BY 1, 2").fetchall()
+    mapped = db.execute("SELECT doc_id, field, extraction_id FROM current_map"
+                        " ORDER BY 1, 2").fetchall()
+    assert mapped == view
+    return len(view)
+
+
+def test_current_map_follows_every_write(dbfile):
+    from fixture_db import add_group_result, add_run
+    db = store.open_db(dbfile)
+    assert _same_current(db) == 18
+    rid = add_run(db, "llama", "qwen2.5-3b")
+    new = add_group_result(db, rid, "paper_b", "software",
+                           {"frameworks": [("PyTorch", "implemented in Pytorch", "exact")]})
+    _same_current(db)
+    assert db.execute("SELECT group_result_id FROM current_map WHERE doc_id = 'paper_b'"
+                      " AND field = 'hardware'").fetchone() == (new,)
+    # a newer failed unit changes nothing
+    add_group_result(db, rid, "paper_a", "software", {}, failed="timeout")
+    _same_current(db)
+    # rerun of a unit = delete + insert (store.write_group_result): falls back, then moves on
+    with db.conn:
+        db.conn.execute("DELETE FROM group_results WHERE id = ?", [new])
+    _same_current(db)
+    assert db.execute("SELECT value FROM current_values WHERE doc_id = 'paper_b'"
+                      " AND field = 'frameworks'").fetchall() == [("Pytorch",)]
+    # status changed in place, both ways
+    with db.conn:
+        db.conn.execute("UPDATE group_results SET status = 'failed' WHERE doc_id = 'paper_c'"
+                        " AND grp = 'software'")
+    assert _same_current(db) == 16
+    with db.conn:
+        db.conn.execute("UPDATE group_results SET status = 'done' WHERE doc_id = 'paper_c'"
+                        " AND grp = 'software'")
+    assert _same_current(db) == 18
+    # re-ingesting a document deletes its results through the cascade
+    with db.conn:
+        db.conn.execute("DELETE FROM documents WHERE id = 'paper_a'")
+    assert _same_current(db) == 10
