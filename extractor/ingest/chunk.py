@@ -34,6 +34,7 @@ SMOOTH_MAX = 150         # a short unit between two reference units is part of t
 _PARA = re.compile(r"\n\n")
 _PROSE_GATE = re.compile(r"\b(?:we|our|was|were|is|are|has|have|had|been|used|trained|performed|"
                          r"applied|obtained|collected|implemented|consists?|contains?)\b", re.I)
+_CAPTION = re.compile(r"(?:Fig\.|Figure|Table|Tab\.)\s?[A-Z]?\d")
 _STRONG_PROSE = re.compile(r"\b(?:we|our|was|were|is|are|has|have|had|been)\b", re.I)
 
 
@@ -147,12 +148,14 @@ def _units(text: str, page_starts: list[int]) -> list[_Unit]:
             if detect.is_reference_heading(s):
                 in_refs, label, weak = True, "ref", False
             elif in_refs:
-                # Inside a reference list, weak units (entry numbers, wrapped lines) are entries;
-                # plain prose ends the list (excerpts put paragraphs in any order after a heading).
-                if detect.ends_reference_section(s) or (label == "text" and not weak):
-                    in_refs = False
-                elif label == "text":
+                # Inside a reference list, units with some reference signal and tiny ones (entry
+                # numbers) are entries; anything else ends the list (excerpts put paragraphs in
+                # any order after a heading, so what follows it may be a caption or prose).
+                if label == "text" and (len(s) < 20 or (sig.score(sa, sb) > 0
+                                                        and not _CAPTION.match(s))):
                     label = "ref"
+                elif detect.ends_reference_section(s) or label == "text":
+                    in_refs = False
             units.append(_Unit(sa, sb, page, label, first, weak))
             first = False
     _smooth(units, ordered=bool(page_starts))
@@ -185,6 +188,13 @@ def _smooth(units: list[_Unit], ordered: bool = False) -> None:
             for u in units[i + 1:j]:
                 u.label = "ref"
         i = j if j > i + 1 else i + 1
+    # A weak unit between two boilerplate units (a journal name line inside a page header)
+    # is boilerplate too.
+    for i in range(1, len(units) - 1):
+        u = units[i]
+        if (u.label == "text" and u.weak and units[i - 1].label == "boiler"
+                and units[i + 1].label == "boiler" and units[i - 1].page == u.page == units[i + 1].page):
+            u.label = "boiler"
     # A weak unit at the edge of a reference run, in the same paragraph, joins the run.
     for i, u in enumerate(units):
         if u.label == "text" and u.weak:
