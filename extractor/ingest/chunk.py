@@ -29,6 +29,7 @@ CHUNK_MAX = 1500
 SPLIT_MIN = 300          # paragraphs shorter than this are never sentence-split
 PROSE_MAX_SCORE = 0.3    # a paragraph scoring below this is plain prose (no split needed if it fits)
 MAX_PARA = 50_000       # longer paragraphs are cut before sentence splitting
+TAIL_MAX = 80            # a paragraph shorter than this joins the chunk before it if it fits
 SMOOTH_MAX = 150         # a short unit between two reference units is part of the reference list
 
 _PARA = re.compile(r"\n\n")
@@ -239,7 +240,10 @@ def make_chunks(text: str, page_starts: list[int] | None = None) -> list[Chunk]:
         for k, (a, b) in enumerate(pieces):
             boundary = u.para_start and k == 0
             if (cur is not None and cur[2] == u.label and cur[3] == u.page
-                    and b - cur[0] <= CHUNK_MAX and not (boundary and cur[1] - cur[0] >= CHUNK_MIN)):
+                    and b - cur[0] <= CHUNK_MAX
+                    # a full chunk ends at a paragraph break, unless the next paragraph is only
+                    # a scrap (a wrapped line, a page number) that would make a chunk of its own
+                    and not (boundary and cur[1] - cur[0] >= CHUNK_MIN and b - a >= TAIL_MAX)):
                 cur[1] = b
             else:
                 flush()
