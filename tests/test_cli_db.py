@@ -511,3 +511,23 @@ def test_current_map_follows_every_write(dbfile):
     with db.conn:
         db.conn.execute("DELETE FROM documents WHERE id = 'paper_a'")
     assert _same_current(db) == 10
+
+
+def test_papers_view_is_paper_fields_wide(run, dbfile):
+    run("review", "paper_a", "frameworks", "--reject", "PyTorch")
+    run("review", "paper_c", "purpose", "--set", "classification", "--quote",
+        "random forest classifier")
+    db = store.open_db(dbfile, read_only=True)
+    long = {(d, f): v for d, f, v in db.execute(
+        "SELECT doc_id, field, value_list FROM paper_fields")}
+    cur = db.execute("SELECT * FROM papers ORDER BY doc_id")
+    cols = [c[0] for c in cur.description]
+    rows = cur.fetchall()
+    assert [r[0] for r in rows] == ["paper_a", "paper_b", "paper_c"]
+    for r in rows:
+        rec = dict(zip(cols, r))
+        for key in cols[5:]:
+            assert rec[key] == long.get((rec["doc_id"], key)), (rec["doc_id"], key)
+        assert rec["fields_reported"] == sum(1 for (d, _), v in long.items()
+                                             if d == rec["doc_id"] and v)
+    assert len(cols) == 5 + 28
