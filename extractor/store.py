@@ -155,6 +155,11 @@ def write_group_result(db: sqlite_utils.Database, run_id: int, rec) -> int:
     c = db.conn
     with c:
         c.execute("BEGIN")
+        # Requests of a replaced (e.g. failed, now retried) unit were still paid for: keep
+        # them in llm_calls, detached from the result they no longer belong to.
+        c.execute("UPDATE llm_calls SET group_result_id = NULL WHERE group_result_id IN"
+                  " (SELECT id FROM group_results WHERE doc_id = ? AND grp = ? AND"
+                  " cache_key = ?)", [rec.doc_id, rec.group, rec.cache_key])
         c.execute("DELETE FROM group_results WHERE doc_id = ? AND grp = ? AND cache_key = ?",
                   [rec.doc_id, rec.group, rec.cache_key])
         gid = c.execute(

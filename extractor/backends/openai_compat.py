@@ -11,6 +11,7 @@ from urllib.parse import urlparse
 
 from extractor.backends.base import GroupOutput, GroupTask
 from extractor.backends.llm import extract_group, patched_create
+from extractor.backends.retry import RetryPolicy, call_with_retries
 
 # Against llama_cpp.server, TOOLS / TOOLS_STRICT / FUNCTIONS are grammar-constrained and work;
 # JSON_SCHEMA gets HTTP 500. OpenAI itself handles TOOLS well, so TOOLS is the default for both.
@@ -27,8 +28,9 @@ class OpenAIBackend:
     name = "openai"
 
     def __init__(self, model: str, base_url: str | None = None, api_key: str | None = None,
-                 mode: str | None = None, timeout: float = 600.0, max_retries: int = 2,
-                 max_tokens: int = 1024, temperature: float | None = 0.0):
+                 mode: str | None = None, timeout: float = 600.0, max_retries: int = 3,
+                 max_tokens: int = 1024, temperature: float | None = 0.0,
+                 retry: RetryPolicy | None = None):
         try:
             import instructor
             import openai
@@ -52,10 +54,12 @@ class OpenAIBackend:
         self.mode = mode_name
         self.max_tokens = max_tokens
         self.temperature = temperature
-        # Timeout and transport retries belong to the client: instructor stops validation
-        # retries once a per-request `timeout` has elapsed in total.
+        # The client never retries by itself (max_retries=0): extractor.backends.retry does,
+        # so every request, failed ones included, is recorded in llm_calls. `max_retries` is
+        # the default number of retries; METHEX_RETRY_* variables or `retry` override it.
+        self.retry = retry or RetryPolicy.from_env(RetryPolicy(max_tries=max_retries + 1))
         self._client = openai.OpenAI(api_key=key, base_url=base_url, timeout=timeout,
-                                     max_retries=max_retries)
+                                     max_retries=0)
         # Local chat templates drop tool turns, so reasks are sent as plain text there.
         self._create = patched_create(self._client.chat.completions.create,
                                       getattr(instructor.Mode, mode_name), flatten=local)
@@ -73,4 +77,5 @@ class OpenAIBackend:
         request: dict[str, Any] = {"model": self.model, "max_tokens": self.max_tokens}
         if self.temperature is not None:    # some hosted models reject any temperature
             request["temperature"] = self.temperature
-        return extract_group(self._create, task, **request)
+        return call_with_retries(lambda: extract_group(self._create, task, **request),
+                                 self.retry, task.group.name)

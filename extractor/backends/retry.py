@@ -1,0 +1,198 @@
+"""Fault handling for LLM requests: classify a failure, back off, stop at a bounded budget.
+
+One *try* is one run of the instructor call for a document x group (its own validation
+reask included, so a try sends one or two requests). A failed try is retried when the fault
+is transient: timeouts, HTTP 429 (after the server's Retry-After), 408/409/5xx, dropped
+connections, and answers that were not valid JSON or did not fit the schema (a fresh
+request may well succeed). Faults that would repeat identically are not retried: other 4xx
+(bad request, authentication, unknown model) and answers cut off at max_tokens.
+
+The budget is bounded twice: at most `max_tries` tries and at most `max_seconds` of wall
+time (a wait that would end beyond it is not started). Every request of every try keeps its
+CallStats (tokens, latency, error text), renumbered 1..n across tries, so llm_calls records
+what was really spent. When the budget is spent the unit fails with BackendError(reason,
+calls) and the batch goes on; `--retry-failed` reruns exactly those units later.
+"""
+from __future__ import annotations
+
+import email.utils
+import json
+import os
+import random
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
+
+from extractor.backends.base import BackendError, CallStats, GroupOutput
+
+ENV_PREFIX = "METHEX_RETRY_"
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    max_tries: int = 4            # 1 try + 3 retries per document x group
+    max_seconds: float = 900.0    # wall-time budget per document x group, waits included
+    base_delay: float = 2.0       # first wait; doubles each retry ...
+    max_delay: float = 60.0       # ... up to this (a server's Retry-After may ask for more)
+    jitter: float = 0.2           # +-20 % so N workers do not retry in lock step
+
+    def __post_init__(self):
+        if self.max_tries < 1:
+            raise ValueError(f"max_tries must be at least 1, not {self.max_tries}")
+        if self.max_seconds <= 0 or self.base_delay < 0 or self.max_delay < 0:
+            raise ValueError("retry seconds and delays must be positive")
+        if not 0 <= self.jitter < 1:
+            raise ValueError(f"jitter must be in [0, 1), not {self.jitter}")
+
+    @classmethod
+    def from_env(cls, base: RetryPolicy | None = None,
+                 environ: dict[str, str] | None = None) -> RetryPolicy:
+        """`base` with METHEX_RETRY_TRIES / _SECONDS / _BASE_DELAY / _MAX_DELAY applied."""
+        env = os.environ if environ is None else environ
+        names = {"TRIES": ("max_tries", int), "SECONDS": ("max_seconds", float),
+                 "BASE_DELAY": ("base_delay", float), "MAX_DELAY": ("max_delay", float)}
+        changes = {}
+        for suffix, (attr, kind) in names.items():
+            raw = env.get(ENV_PREFIX + suffix)
+            if raw is None or raw.strip() == "":
+                continue
+            try:
+                changes[attr] = kind(raw)
+            except ValueError:
+                raise ValueError(f"{ENV_PREFIX}{suffix}={raw!r} is not a number") from None
+        return replace(base or cls(), **changes)
+
+    def backoff(self, retry: int, rng: random.Random | None = None) -> float:
+        """Wait before retry number `retry` (1-based): base * 2^(retry-1), capped, jittered."""
+        d = min(self.max_delay, self.base_delay * 2 ** (retry - 1))
+        if self.jitter and d:
+            d *= 1 + self.jitter * (2 * (rng or random).random() - 1)
+        return d
+
+
+@dataclass(frozen=True)
+class Fault:
+    kind: str                       # timeout | rate_limit | server | connection | answer | fatal
+    retryable: bool
+    retry_after: float | None = None
+
+
+def _chain(exc: BaseException) -> Iterator[BaseException]:
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        yield exc
+        exc = exc.__cause__ or exc.__context__
+
+
+def parse_retry_after(headers, now: float | None = None) -> float | None:
+    """Seconds from Retry-After (delta seconds or HTTP date) or retry-after-ms; None if absent."""
+    if headers is None:
+        return None
+    ms = headers.get("retry-after-ms")
+    if ms:
+        try:
+            return max(0.0, float(ms) / 1000)
+        except ValueError:
+            pass
+    raw = headers.get("retry-after")
+    if not raw:
+        return None
+    try:
+        return max(0.0, float(raw))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(raw)
+    except (TypeError, ValueError):
+        return None
+    if when is None:
+        return None
+    return max(0.0, when.timestamp() - (time.time() if now is None else now))
+
+
+def classify(exc: BaseException) -> Fault:
+    """What kind of fault ended a try, found anywhere in its exception chain."""
+    import openai
+    from pydantic import ValidationError as PydanticValidationError
+    try:
+        from instructor.core.exceptions import (IncompleteOutputException,
+                                                InstructorRetryException)
+    except ImportError:     # instructor is a core dependency; keep classification usable
+        IncompleteOutputException = InstructorRetryException = ()  # type: ignore
+
+    chain = list(_chain(exc))
+    for e in chain:
+        if IncompleteOutputException and isinstance(e, IncompleteOutputException):
+            return Fault("fatal", False)        # cut at max_tokens: the same would happen again
+        if isinstance(e, openai.APITimeoutError):
+            return Fault("timeout", True)
+        if isinstance(e, openai.APIConnectionError):
+            return Fault("connection", True)
+        if isinstance(e, openai.APIStatusError):
+            code = e.status_code
+            after = parse_retry_after(getattr(e.response, "headers", None))
+            if code == 429:
+                return Fault("rate_limit", True, after)
+            if code >= 500 or code in (408, 409):
+                return Fault("server", True, after)
+            return Fault("fatal", False)        # 400/401/403/404/422: would fail again
+        if isinstance(e, openai.APIResponseValidationError):
+            return Fault("answer", True)        # a body that is not what the API promises
+        if isinstance(e, (json.JSONDecodeError, PydanticValidationError)):
+            return Fault("answer", True)
+    for e in chain:
+        if InstructorRetryException and isinstance(e, InstructorRetryException) and \
+                getattr(e, "failed_attempts", None):
+            return Fault("answer", True)        # every reask answered unparseable output
+    return Fault("fatal", False)                 # unknown: a bug is not fixed by retrying
+
+
+def _numbered(calls: list[CallStats], start: int) -> list[CallStats]:
+    return [replace(c, attempt=start + i) for i, c in enumerate(calls)]
+
+
+def call_with_retries(attempt: Callable[[], GroupOutput], policy: RetryPolicy, label: str = "",
+                      *, sleep: Callable[[float], None] | None = None,
+                      clock: Callable[[], float] = time.monotonic,
+                      cancel: threading.Event | None = None) -> GroupOutput:
+    """Run `attempt` (one try, raising BackendError) until it succeeds or the budget is spent.
+
+    Returns the GroupOutput of the successful try with the CallStats of all tries; raises
+    BackendError(reason, all CallStats) otherwise. `cancel` (if set while waiting) ends the
+    wait and the retries at once.
+    """
+    calls: list[CallStats] = []
+    t0 = clock()
+    prefix = f"{label}: " if label else ""
+    for n in range(1, policy.max_tries + 1):
+        try:
+            out = attempt()
+        except BackendError as e:
+            tried = e.calls or [CallStats(error=str(e)[:500])]   # every try leaves a row
+            calls += _numbered(tried, len(calls) + 1)
+            fault = classify(e)
+            elapsed = clock() - t0
+            msg = str(e)
+            if not fault.retryable:
+                raise BackendError(msg, calls) from e
+            if n == policy.max_tries:
+                raise BackendError(f"{msg} [gave up: {n} tries in {elapsed:.1f} s]", calls) from e
+            wait = policy.backoff(n)
+            if fault.retry_after is not None:    # the server knows best: never earlier
+                wait = max(wait, fault.retry_after)
+            if elapsed + wait > policy.max_seconds:
+                raise BackendError(
+                    f"{msg} [gave up: the retry budget of {policy.max_seconds:g} s would be "
+                    f"exceeded by a {wait:.1f} s wait after {n} tries]", calls) from e
+            if cancel is not None:
+                if cancel.wait(wait):
+                    raise BackendError(f"{prefix}stopped while waiting to retry: {msg}",
+                                       calls) from e
+            else:
+                (sleep or time.sleep)(wait)
+        else:
+            out.calls = calls + _numbered(out.calls, len(calls) + 1)
+            return out
+    raise AssertionError("unreachable")  # the loop returns or raises
