@@ -12,46 +12,13 @@ from __future__ import annotations
 import bisect
 import difflib
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from extractor.backends.base import Candidate, Passage
+from extractor.ingest.normalize import normalize_for_match, normalize_for_match_with_map
 from extractor.schemas.catalog import MIN_QUOTE_CHARS, FieldSpec
 
 FUZZY_MIN_RATIO = 0.9
-
-_CHAR_MAP = {
-    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
-    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u2033": '"',
-    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2212": "-",
-    "\u00ad": "",  # soft hyphen
-}
-
-
-def fold(s: str) -> tuple[str, list[int]]:
-    """Fold text for matching; returns the folded string and, per folded char, its source index."""
-    out: list[str] = []
-    idx: list[int] = []
-    prev_space = True  # also strips leading space
-    for i, ch in enumerate(s):
-        if ch.isspace():
-            if not prev_space:
-                out.append(" ")
-                idx.append(i)
-                prev_space = True
-            continue
-        rep = _CHAR_MAP.get(ch)
-        if rep is None:
-            rep = unicodedata.normalize("NFKC", ch).casefold()
-        for c in rep:
-            out.append(c)
-            idx.append(i)
-        prev_space = False
-    if out and out[-1] == " ":
-        out.pop()
-        idx.pop()
-    return "".join(out), idx
-
 
 @dataclass(frozen=True)
 class QuoteMatch:
@@ -71,8 +38,8 @@ def _find_in_text(text: str, quote: str, fuzzy: bool) -> tuple[int, int, str] | 
     i = text.find(quote)
     if i >= 0:
         return i, i + len(quote), "exact"
-    ftext, tmap = fold(text)
-    fquote, _ = fold(quote)
+    ftext, tmap = normalize_for_match_with_map(text)
+    fquote = normalize_for_match(quote)
     if not fquote:
         return None
     j = ftext.find(fquote)
@@ -116,7 +83,7 @@ _TOKEN = re.compile(r"[a-z0-9]+(?:[.,][0-9]+)*")
 
 
 def _tokens(s: str) -> list[str]:
-    return [t for t in _TOKEN.findall(fold(s)[0]) if t not in _STOP]
+    return [t for t in _TOKEN.findall(normalize_for_match(s)) if t not in _STOP]
 
 
 def _stem(t: str) -> str:
@@ -127,14 +94,14 @@ def _stem(t: str) -> str:
 def grounded(value: str, quote: str, aliases: tuple[str, ...] = ()) -> bool:
     """True when every content word of the value, or of one alias, occurs in the quote."""
     qstems = {_stem(t) for t in _tokens(quote)}
-    fq = fold(quote)[0]
+    fq = normalize_for_match(quote)
     for form in (value, *aliases):
         toks = _tokens(form)
         if not toks:
             continue
         if all(_stem(t) in qstems for t in toks):
             return True
-        ff = fold(form)[0]
+        ff = normalize_for_match(form)
         if len(ff) >= 2 and ff in fq:   # symbols such as "C++" or "k-NN"
             return True
     return False
@@ -182,7 +149,7 @@ def verify(candidates: list[Candidate], fields: list[FieldSpec], doc_text: str,
     seen: set[tuple[str, str]] = set()
     for c in candidates:
         m, reason = check_candidate(c, by_key.get(c.field), doc_text, passages)
-        key = (c.field, fold(c.value)[0])
+        key = (c.field, normalize_for_match(c.value))
         if reason is None and key in seen:
             continue  # the same value twice in a field is one value
         if reason is None:

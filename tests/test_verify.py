@@ -1,16 +1,16 @@
 from extractor.backends.base import Passage
-from extractor.verify import fold, grounded, locate_quote, page_of
+from extractor.verify import grounded, locate_quote, page_of
 
 DOC = ("Intro text here. The network was trained with the Adam optimiser "
        "using a learning rate of 0.0001 \u2014 chosen by \u201cgrid search\u201d. "
        "Data came from camera traps in Kenya.")
 
 
-def test_fold_maps_back_to_source_indices():
-    s = "A  \ufb01ne\u00a0Day\u2019s"
-    f, idx = fold(s)
-    assert f == "a fine day's"
-    assert [s[i] for i in idx][:3] == ["A", " ", "\ufb01"]
+def test_ligature_and_odd_spaces_map_back_to_source_offsets():
+    doc = "Then a  \ufb01ne\u00a0Day\u2019s work began."
+    m = locate_quote(doc, "a fine day's work")
+    assert m.match == "normalized"
+    assert doc[m.start:m.end] == "a  \ufb01ne\u00a0Day\u2019s work"
 
 
 def test_exact_match_offsets():
