@@ -230,3 +230,10 @@ def test_r_package_pattern_is_case_sensitive():
 ])
 def test_more_hyperparameter_patterns(text, value):
     assert value in run(text, "training")["hyperparameters"]
+
+
+def test_negated_bias_handling_is_not_reported():
+    assert "bias_handling" not in run("In this first stage, oversampling and class weights were "
+                                      "not used for the classifier.", "data")
+    assert run("Rare classes were handled by oversampling the training images.",
+               "data")["bias_handling"] == ["oversampling"]
