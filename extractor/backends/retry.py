@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import email.utils
 import json
+import logging
 import os
 import random
 import threading
@@ -27,6 +28,11 @@ from dataclasses import dataclass, replace
 from extractor.backends.base import BackendError, CallStats, GroupOutput
 
 ENV_PREFIX = "METHEX_RETRY_"
+
+# instructor logs every failed request at ERROR; with no logging configured Python prints
+# them on stderr in the middle of the progress bar. llm_calls and the run summary already
+# record them, so they reach only applications that configure logging themselves.
+logging.getLogger("instructor").addHandler(logging.NullHandler())
 
 
 @dataclass(frozen=True)
@@ -178,14 +184,14 @@ def call_with_retries(attempt: Callable[[], GroupOutput], policy: RetryPolicy, l
             if not fault.retryable:
                 raise BackendError(msg, calls) from e
             if n == policy.max_tries:
-                raise BackendError(f"{msg} [gave up: {n} tries in {elapsed:.1f} s]", calls) from e
+                raise BackendError(f"{msg} (gave up: {n} tries in {elapsed:.1f} s)", calls) from e
             wait = policy.backoff(n)
             if fault.retry_after is not None:    # the server knows best: never earlier
                 wait = max(wait, fault.retry_after)
             if elapsed + wait > policy.max_seconds:
                 raise BackendError(
-                    f"{msg} [gave up: the retry budget of {policy.max_seconds:g} s would be "
-                    f"exceeded by a {wait:.1f} s wait after {n} tries]", calls) from e
+                    f"{msg} (gave up: the retry budget of {policy.max_seconds:g} s would be "
+                    f"exceeded by a {wait:.1f} s wait after {n} tries)", calls) from e
             if cancel is not None:
                 if cancel.wait(wait):
                     raise BackendError(f"{prefix}stopped while waiting to retry: {msg}",

@@ -1,0 +1,234 @@
+"""Batch robustness through the real CLI in subprocesses, against the fake OpenAI server:
+concurrency (same export, more throughput), --retry-failed end to end, kill -9 at random
+moments then rerun, Ctrl-C, and `methex query` while an extraction is writing.
+"""
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from fake_openai_server import FakeOpenAI, write_papers
+
+METHEX = str(Path(sys.executable).parent / "methex")
+FIELDS = "frameworks,optimizer,hardware,augmentation,datasets"   # 3 groups per paper
+N_PAPERS = 8
+GROUPS = 3
+
+
+def env(**extra) -> dict:
+    e = {k: v for k, v in os.environ.items() if not k.startswith(("METHEX_", "OPENAI_"))}
+    e.update({"METHEX_RETRY_BASE_DELAY": "0.01", "METHEX_RETRY_MAX_DELAY": "0.05",
+              "COLUMNS": "200"}, **extra)
+    return e
+
+
+def cmd(server: FakeOpenAI, db: Path, *args: str, concurrency: int = 1) -> list[str]:
+    return [METHEX, *args, "--db", str(db), "--backend", "openai", "--model", "fake-model",
+            "--base-url", server.base_url, "--fields", FIELDS, "--concurrency", str(concurrency)]
+
+
+def methex(args: list[str], timeout: float = 60, **kw) -> subprocess.CompletedProcess:
+    return subprocess.run(args, capture_output=True, text=True, timeout=timeout,
+                          env=kw.pop("env", None) or env(), **kw)
+
+
+def cli_run(args: list[str], **extra_env):
+    """The real CLI in this process (no start-up cost) where no process boundary is tested."""
+    from extractor.cli import cli
+    cli_env = {k: None for k in os.environ if k.startswith(("METHEX_", "OPENAI_"))}
+    cli_env.update({k: v for k, v in env(**extra_env).items()
+                    if k.startswith(("METHEX_", "COLUMNS"))})
+    return CliRunner().invoke(cli, args[1:], env=cli_env)
+
+
+def export(db: Path) -> str:
+    from extractor.cli import cli       # in-process: the same command, without a start-up
+    r = CliRunner().invoke(cli, ["export", "--db", str(db)])
+    assert r.exit_code == 0, r.output
+    return r.output
+
+
+def run_seconds(db: Path) -> float:
+    with sqlite3.connect(db) as c:
+        return c.execute("SELECT seconds FROM runs ORDER BY id DESC LIMIT 1").fetchone()[0]
+
+
+def assert_whole(db: Path) -> None:
+    """Every paper x group done once; every done unit has all its fields; the file is sound."""
+    with sqlite3.connect(db) as c:
+        assert c.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        rows = c.execute("SELECT doc_id, grp, status, count(*) FROM group_results "
+                         "GROUP BY doc_id, grp").fetchall()
+        assert len(rows) == N_PAPERS * GROUPS
+        assert all(r[2] == "done" and r[3] == 1 for r in rows)
+        # fields per unit: software 2, training 1, data 2 -> 5 extractions per paper
+        per_unit = c.execute("SELECT g.grp, count(e.id) FROM group_results g LEFT JOIN "
+                             "extractions e ON e.group_result_id = g.id GROUP BY g.id").fetchall()
+        want = {"software": 2, "training": 1, "data": 2}
+        assert all(n == want[g] for g, n in per_unit), per_unit
+        assert c.execute("SELECT count(*) FROM evidence v JOIN documents d ON d.id = v.doc_id"
+                         " WHERE v.quote != substr(d.text, v.start + 1, v.\"end\" - v.start)"
+                         ).fetchone()[0] == 0
+        assert c.execute("SELECT count(*) FROM evidence").fetchone()[0] > 0
+
+
+@pytest.fixture(scope="module")
+def papers(tmp_path_factory) -> Path:
+    d = tmp_path_factory.mktemp("papers")
+    write_papers(d, N_PAPERS)
+    return d
+
+
+@pytest.fixture()
+def server():
+    s = FakeOpenAI(latency=0.1).start()
+    try:
+        yield s
+    finally:
+        s.stop()
+
+
+@pytest.fixture(scope="module")
+def clean(papers, tmp_path_factory):
+    """A clean, uninterrupted N=1 run at 0.1 s per call: its export, wall time and db."""
+    db = tmp_path_factory.mktemp("clean") / "clean.db"
+    with FakeOpenAI(latency=0.1) as s:
+        r = cli_run(cmd(s, db, "run", str(papers)))
+        assert r.exit_code == 0, r.output
+        assert s.count == N_PAPERS * GROUPS and s.max_in_flight == 1
+    out = export(db)
+    assert out.count("\n") == N_PAPERS and '"PyTorch"' in out
+    return out, run_seconds(db), db
+
+
+def test_concurrency_gives_the_same_export_and_more_throughput(clean, papers, tmp_path):
+    clean_export, seconds_1, _ = clean
+    db = tmp_path / "n4.db"
+    with FakeOpenAI(latency=0.1) as s:
+        r = cli_run(cmd(s, db, "run", str(papers), concurrency=4))
+        assert r.exit_code == 0, r.output
+        assert s.max_in_flight == 4 and s.count == N_PAPERS * GROUPS
+    seconds_4 = run_seconds(db)
+    assert export(db) == clean_export
+    # 24 calls x 0.1 s: ~2.4 s serial, ~0.6 s with 4 in flight
+    assert seconds_4 < 0.5 * seconds_1, (seconds_1, seconds_4)
+
+
+def test_retry_failed_end_to_end(clean, papers, tmp_path, server):
+    db = tmp_path / "r.db"
+    server.latency = 0
+    server.fail("500", "503")              # both tries of the first unit (METHEX_RETRY_TRIES=2)
+    r = cli_run(cmd(server, db, "run", str(papers)), METHEX_RETRY_TRIES="2")
+    assert r.exit_code == 1, r.output
+    assert "failed paper000 / data" in r.output and "(gave up: 2 tries in" in r.output
+    n = server.count
+    assert n == N_PAPERS * GROUPS + 1
+    r = cli_run(cmd(server, db, "extract"))
+    assert r.exit_code == 0 and server.count == n          # failures are left alone
+    r = cli_run(cmd(server, db, "extract", "--retry-failed"))
+    assert r.exit_code == 0, r.output
+    assert server.count == n + 1                             # exactly the one failed unit
+    assert export(db) == clean[0]
+    with sqlite3.connect(db) as c:
+        assert c.execute("SELECT count(*) FROM llm_calls WHERE error LIKE "
+                         "'InternalServerError%'").fetchone()[0] == 2
+
+
+def test_kill_9_at_random_moments_then_rerun_matches_a_clean_run(clean, papers, tmp_path,
+                                                                 server):
+    rng = random.Random(int(os.environ.get("METHEX_KILL_SEED", "0")) or None)
+    db = tmp_path / "k.db"
+    kills = []
+    for k in range(3):
+        start = server.count
+        proc = subprocess.Popen(cmd(server, db, "run", str(papers), concurrency=2),
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env())
+        try:
+            # kill after a random number of requests (the first kill may land in ingestion)
+            target = start + (rng.randint(0, 2) if k == 0 else rng.randint(1, 8))
+            deadline = time.monotonic() + 30
+            while server.count < target and proc.poll() is None:
+                assert time.monotonic() < deadline, "the run made no progress"
+                time.sleep(0.005)
+            time.sleep(rng.uniform(0, 0.12))      # anywhere inside a call or a write
+            proc.send_signal(signal.SIGKILL)
+        finally:
+            proc.wait(timeout=30)
+            proc.stderr.close()
+        kills.append(server.count - start)
+    with sqlite3.connect(db) as c:
+        stored = c.execute("SELECT count(*) FROM group_results").fetchone()[0]
+    assert stored < N_PAPERS * GROUPS, f"the kills came too late: {kills}"
+    r = cli_run(cmd(server, db, "run", str(papers), concurrency=2))
+    assert r.exit_code == 0, r.output
+    assert_whole(db)
+    assert export(db) == clean[0], f"requests per killed run: {kills}"
+
+
+def test_ctrl_c_stops_cleanly_with_summary_and_resumes(clean, papers, tmp_path, server):
+    db = tmp_path / "i.db"
+    server.latency = 0.3
+    proc = subprocess.Popen(cmd(server, db, "run", str(papers), concurrency=2),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env())
+    try:
+        deadline = time.monotonic() + 30
+        while server.count < 4:
+            assert time.monotonic() < deadline and proc.poll() is None
+            time.sleep(0.01)
+        t0 = time.monotonic()
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 130, err
+    assert time.monotonic() - t0 < 5
+    assert "interrupted" in err and "Traceback" not in err
+    with sqlite3.connect(db) as c:
+        done = c.execute("SELECT count(*) FROM group_results").fetchone()[0]
+    assert 0 < done < N_PAPERS * GROUPS
+    server.latency = 0
+    r = cli_run(cmd(server, db, "run", str(papers)))
+    assert r.exit_code == 0, r.output
+    assert_whole(db)
+    assert export(db) == clean[0]
+
+
+def test_queries_work_while_an_extraction_is_writing(papers, tmp_path, server):
+    from extractor.cli import cli
+    db = tmp_path / "w.db"
+    r = cli_run([METHEX, "ingest", str(papers), "--db", str(db)])
+    assert r.exit_code == 0, r.output
+    server.latency = 0.15
+    proc = subprocess.Popen(cmd(server, db, "extract"), stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, env=env())
+    seen = []
+    try:
+        runner = CliRunner()
+        deadline = time.monotonic() + 60
+        while proc.poll() is None:
+            assert time.monotonic() < deadline
+            r = runner.invoke(cli, ["query", "frameworks", "--json", "--db", str(db)])
+            assert r.exit_code == 0, r.output
+            seen.append(json.loads(r.output)["reported"])
+            time.sleep(0.05)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait(timeout=30)
+    assert proc.returncode == 0
+    # the reads saw the extraction progress (never going back) while it was writing
+    assert seen == sorted(seen) and len(set(seen)) >= 3, seen
+    r = CliRunner().invoke(cli, ["query", "frameworks", "--json", "--db", str(db)])
+    assert json.loads(r.output)["reported"] == N_PAPERS
