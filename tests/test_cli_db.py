@@ -517,6 +517,12 @@ def test_papers_view_is_paper_fields_wide(run, dbfile):
     run("review", "paper_a", "frameworks", "--reject", "PyTorch")
     run("review", "paper_c", "purpose", "--set", "classification", "--quote",
         "random forest classifier")
+    run("review", "paper_c", "purpose", "--accept", "classification")
+    run("review", "paper_b", "optimizer", "--set", "SGD", "--quote", "gradient descent (SGD)")
+    run("review", "paper_b", "optimizer", "--set", "momentum", "--quote", "a momentum of 0.9")
+    run("review", "paper_b", "optimizer", "--reject", "momentum")
+    run("review", "paper_b", "hardware", "--set", "single GPU card", "--quote",
+        "a single NVIDIA Tesla V100 card")
     db = store.open_db(dbfile, read_only=True)
     long = {(d, f): v for d, f, v in db.execute(
         "SELECT doc_id, field, value_list FROM paper_fields")}
@@ -531,3 +537,5 @@ def test_papers_view_is_paper_fields_wide(run, dbfile):
         assert rec["fields_reported"] == sum(1 for (d, _), v in long.items()
                                              if d == rec["doc_id"] and v)
     assert len(cols) == 5 + 28
+    b = dict(zip(cols, rows[1]))
+    assert (b["optimizer"], b["hardware"]) == ("SGD", "NVIDIA Tesla V100; single GPU card")
