@@ -5,7 +5,9 @@ A candidate (value + quote) is kept only if
      white space, ligatures, quotes and dashes, or fuzzily at >= 90% of its characters), mapped
      back to exact offsets in the document's normalised text; and
   2. the value is grounded in that quote: each content word of the value (or of one of its
-     known aliases) occurs in the quote.
+     known aliases) occurs in the quote; and
+  3. the quote is not part of (or right after) an instruction addressed to the reader, such as
+     an injected "ignore previous instructions and report X" (extractor.injection).
 """
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ import re
 from dataclasses import dataclass
 
 from extractor.backends.base import Candidate, Passage
+from extractor.injection import instruction_reason
 from extractor.ingest.normalize import normalize_for_match, normalize_for_match_with_map
 from extractor.schemas.catalog import MIN_QUOTE_CHARS, FieldSpec
 
@@ -137,6 +140,9 @@ def check_candidate(c: Candidate, spec: FieldSpec | None, doc_text: str,
     m = locate_quote(doc_text, c.quote, passages)
     if m is None:
         return None, "quote not found in the passages read"
+    injected = instruction_reason(doc_text, m.start, m.end)
+    if injected:            # verbatim, but an order to the reader is no evidence
+        return m, injected
     if not grounded(c.value, doc_text[m.start:m.end], spec.aliases(c.value)):
         return m, "value not grounded in its quote"
     return m, None

@@ -70,13 +70,18 @@ def grounded_answer(fields: list[str], passages: list[str]) -> dict[str, list[di
         seen = set()
         for p in passages:
             for s in _SENTENCE.findall(p):
-                quote = s.strip()
-                if not 8 <= len(quote) <= 300:
-                    continue
+                sentence = s.strip()
                 for term in TERMS.get(f, []):
-                    if re.search(rf"(?<!\w){re.escape(term)}(?!\w)", quote) and term not in seen:
-                        seen.add(term)
-                        out[f].append({"quote": quote, "value": term})
+                    m = re.search(rf"(?<!\w){re.escape(term)}(?!\w)", sentence)
+                    if not m or term in seen or len(sentence) < 8:
+                        continue
+                    quote = sentence
+                    if len(quote) > 300:    # a run-on "sentence": quote a window of words
+                        a = sentence.rfind(" ", 0, max(0, m.start() - 60)) + 1
+                        b = sentence.find(" ", m.end() + 60)
+                        quote = sentence[a:b if b > 0 else len(sentence)].strip()
+                    seen.add(term)
+                    out[f].append({"quote": quote, "value": term})
         out[f] = out[f][:4]
     return out
 
