@@ -124,7 +124,12 @@ def run(paths, db_path, **opts):
     """Ingest PATHS (PDF, text, folders) and extract their fields: the whole job in one go."""
     from extractor.cli_ingest import ingest_with_progress
     db = store.open_db(db_path)
-    ingest_report = ingest_with_progress(db, list(paths))
+    try:
+        ingest_report = ingest_with_progress(db, list(paths))
+    except KeyboardInterrupt:   # each file is stored in one transaction: nothing is half-written
+        err.print("[yellow]interrupted[/] during ingestion: the files already ingested are "
+                  "stored whole; rerun the same command to resume")
+        sys.exit(130)
     docs = ingest_report.doc_ids() or None
     if not docs:
         raise click.ClickException("nothing was ingested: no paper to extract from")

@@ -198,14 +198,27 @@ def run_extraction(db: sqlite_utils.Database, backend: Backend, schema: Schema,
             # N backend calls in flight; retrieval and writes stay on this thread.
             with ThreadPoolExecutor(max_workers=settings.concurrency) as pool:
                 inflight: set[Future] = set()
-                for p in pending():
-                    inflight.add(pool.submit(complete_group, p, backend))
-                    if len(inflight) >= settings.concurrency:
+                try:
+                    for p in pending():
+                        inflight.add(pool.submit(complete_group, p, backend))
+                        while len(inflight) >= settings.concurrency:
+                            finished, inflight = wait(inflight, return_when=FIRST_COMPLETED)
+                            for f in finished:
+                                record(f.result())
+                    while inflight:
                         finished, inflight = wait(inflight, return_when=FIRST_COMPLETED)
                         for f in finished:
                             record(f.result())
-                for f in as_completed(inflight):
-                    record(f.result())
+                except KeyboardInterrupt:
+                    # The pool cannot drop requests already sent, so keep what they bring
+                    # (they are paid for) and tell the backend to stop waiting to retry.
+                    report.interrupted = True
+                    if hasattr(backend, "interrupt"):
+                        backend.interrupt()
+                    for f in as_completed(inflight):
+                        rec = f.result()
+                        if rec.status == "done":    # a failure while stopping is no verdict
+                            record(rec)
     except KeyboardInterrupt:
         # Ctrl-C: every stored unit is whole; a rerun resumes with the rest.
         report.interrupted = True

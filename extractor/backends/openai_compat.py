@@ -6,6 +6,7 @@ it is never logged, and `settings` (what gets stored with results) does not cont
 from __future__ import annotations
 
 import os
+import threading
 from typing import Any
 from urllib.parse import urlparse
 
@@ -58,6 +59,7 @@ class OpenAIBackend:
         # so every request, failed ones included, is recorded in llm_calls. `max_retries` is
         # the default number of retries; METHEX_RETRY_* variables or `retry` override it.
         self.retry = retry or RetryPolicy.from_env(RetryPolicy(max_tries=max_retries + 1))
+        self._stop = threading.Event()      # set by interrupt(): retries stop waiting
         self._client = openai.OpenAI(api_key=key, base_url=base_url, timeout=timeout,
                                      max_retries=0)
         # Local chat templates drop tool turns, so reasks are sent as plain text there.
@@ -78,4 +80,8 @@ class OpenAIBackend:
         if self.temperature is not None:    # some hosted models reject any temperature
             request["temperature"] = self.temperature
         return call_with_retries(lambda: extract_group(self._create, task, **request),
-                                 self.retry, task.group.name)
+                                 self.retry, task.group.name, cancel=self._stop)
+
+    def interrupt(self) -> None:
+        """Ctrl-C: requests in flight finish, but no retry waits or starts after this."""
+        self._stop.set()

@@ -173,6 +173,8 @@ def call_with_retries(attempt: Callable[[], GroupOutput], policy: RetryPolicy, l
     t0 = clock()
     prefix = f"{label}: " if label else ""
     for n in range(1, policy.max_tries + 1):
+        if cancel is not None and cancel.is_set() and calls:
+            raise BackendError(f"{prefix}stopped before retrying", calls)
         try:
             out = attempt()
         except BackendError as e:
