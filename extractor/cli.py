@@ -5,6 +5,7 @@ import sys
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -94,7 +95,8 @@ def _print_extract_summary(report: RunReport, backend) -> None:
         err.print("[yellow]interrupted[/]: everything above is stored; rerun the same command "
                   "to resume")
     for doc, grp, error in report.failures[:20]:
-        err.print(f"[red]failed[/] {doc} / {grp}: {error}")
+        # error text comes from servers and papers: print it literally, never as markup
+        err.print(f"[red]failed[/] {escape(doc)} / {escape(grp)}: {escape(error)}")
     if len(report.failures) > 20:
         err.print(f"... and {len(report.failures) - 20} more failures "
                   "(rerun with --retry-failed)")

@@ -191,7 +191,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._error(429, "rate limited", {"Retry-After": f"{fake.retry_after:g}"})
             return
         if fault in ("500", "503", "400"):
-            self._error(int(fault), f"fake fault {fault}")
+            self._error(int(fault), fake.error_text or f"fake fault {fault}")
             return
         if fault == "bad_body":
             self._send(200, b"<html>upstream proxy error</html>")
@@ -222,6 +222,7 @@ class FakeOpenAI:
         self.latency, self.model = latency, model
         self.timeout_sleep, self.retry_after = timeout_sleep, retry_after
         self.prompt_tokens, self.completion_tokens = prompt_tokens, completion_tokens
+        self.error_text: str | None = None      # message of HTTP error faults
         self._faults: collections.deque[str] = collections.deque()
         self._lock = threading.Lock()
         self.requests: list[dict] = []          # every chat request received, in order

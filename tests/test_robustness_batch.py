@@ -145,9 +145,19 @@ def test_retry_failed_end_to_end(clean, papers, tmp_path, server):
                          "'InternalServerError%'").fetchone()[0] == 2
 
 
+def test_failure_text_with_markup_is_printed_literally(papers, tmp_path, server):
+    # server text reaches the summary; rich would eat "[...]" or crash on "[/b]"
+    server.error_text = "upstream [/b] said [bold]no[/bold]"
+    server.fail("500", "500")
+    r = cli_run(cmd(server, tmp_path / "m.db", "run", str(papers)), METHEX_RETRY_TRIES="2")
+    assert r.exit_code == 1 and isinstance(r.exception, (SystemExit, type(None))), r.exception
+    assert "upstream [/b] said [bold]no[/bold]" in r.output
+
+
 def test_kill_9_at_random_moments_then_rerun_matches_a_clean_run(clean, papers, tmp_path,
                                                                  server):
-    rng = random.Random(int(os.environ.get("METHEX_KILL_SEED", "0")) or None)
+    seed = int(os.environ.get("METHEX_KILL_SEED") or random.randrange(1 << 30))
+    rng = random.Random(seed)
     db = tmp_path / "k.db"
     kills = []
     for k in range(3):
@@ -155,13 +165,20 @@ def test_kill_9_at_random_moments_then_rerun_matches_a_clean_run(clean, papers, 
         proc = subprocess.Popen(cmd(server, db, "run", str(papers), concurrency=2),
                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env())
         try:
-            # kill after a random number of requests (the first kill may land in ingestion)
-            target = start + (rng.randint(0, 2) if k == 0 else rng.randint(1, 8))
+            # the first kill lands in ingestion or just after it, the others after a random
+            # number of requests, anywhere inside a call or a write
             deadline = time.monotonic() + 30
-            while server.count < target and proc.poll() is None:
-                assert time.monotonic() < deadline, "the run made no progress"
-                time.sleep(0.005)
-            time.sleep(rng.uniform(0, 0.12))      # anywhere inside a call or a write
+            if k == 0:
+                while not db.exists() and proc.poll() is None:
+                    assert time.monotonic() < deadline, "the run never opened its database"
+                    time.sleep(0.002)
+                time.sleep(rng.uniform(0, 0.3))
+            else:
+                target = start + rng.randint(1, 8)
+                while server.count < target and proc.poll() is None:
+                    assert time.monotonic() < deadline, "the run made no progress"
+                    time.sleep(0.005)
+                time.sleep(rng.uniform(0, 0.12))
             proc.send_signal(signal.SIGKILL)
         finally:
             proc.wait(timeout=30)
@@ -169,11 +186,11 @@ def test_kill_9_at_random_moments_then_rerun_matches_a_clean_run(clean, papers, 
         kills.append(server.count - start)
     with sqlite3.connect(db) as c:
         stored = c.execute("SELECT count(*) FROM group_results").fetchone()[0]
-    assert stored < N_PAPERS * GROUPS, f"the kills came too late: {kills}"
+    assert stored < N_PAPERS * GROUPS, f"the kills came too late: {kills} (seed {seed})"
     r = cli_run(cmd(server, db, "run", str(papers), concurrency=2))
     assert r.exit_code == 0, r.output
     assert_whole(db)
-    assert export(db) == clean[0], f"requests per killed run: {kills}"
+    assert export(db) == clean[0], f"requests per killed run: {kills} (seed {seed})"
 
 
 def sigint_when(proc: subprocess.Popen, ready, timeout: float = 30) -> tuple[str, float]:
