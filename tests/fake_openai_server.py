@@ -50,15 +50,28 @@ TERMS: dict[str, list[str]] = {
 FAULTS = ("timeout", "429", "500", "503", "400", "reset", "bad_body", "invalid_json",
           "truncated", "length", "bad_quote")
 
-_PASSAGE = re.compile(r"\[P(\d+)\] (.*?)(?=\n\n\[P\d+\] |\nCANDIDATES|\nRULES:|\Z)", re.S)
+_PASSAGE = re.compile(r"^\[P(\d+)\] (.*?)(?=\n\n\[P\d+\] |\Z)", re.S | re.M)
 _SENTENCE = re.compile(r"(?:[^.!?\n]|[.!?](?=\d))+(?:[.!?]|$)")   # "0.001" does not end one
+
+
+def _prompt_marks() -> tuple[str, str]:
+    """The prompt's fixed text right before and right after ${passages}, read from the
+    template itself so the server follows prompt edits (passages may contain blank lines)."""
+    from extractor.backends.llm import prompt_template
+    head, tail = prompt_template().split("${passages}", 1)
+    before = head.rstrip("\n").rsplit("\n", 1)[-1]
+    after = next(line.strip() for part in re.split(r"\$\{\w+\}", tail)
+                 for line in part.split("\n") if line.strip())
+    return before, after[:40]
 
 
 def passages_of(messages: list[dict]) -> list[str]:
     """The passages of the first user message (later turns are reasks)."""
+    before, after = _prompt_marks()
     for m in messages:
         if m.get("role") == "user" and isinstance(m.get("content"), str):
-            body = m["content"].split("PASSAGES:\n", 1)[-1]
+            body = m["content"].split(before + "\n", 1)[-1].split(after, 1)[0]
+            body = body.split("\nCANDIDATES", 1)[0]        # rules hints, when given
             return [t.strip() for _, t in _PASSAGE.findall(body)]
     return []
 

@@ -242,3 +242,15 @@ def test_policy_from_env_and_bad_values():
 def test_unknown_errors_are_not_retried():
     assert classify(RuntimeError("bug")).retryable is False
     assert classify(ValueError("x")).kind == "fatal"
+
+
+def test_the_seconds_budget_bounds_a_slow_request_too(server, db):
+    # no fault at all, but each answer takes 2 s and the unit may spend 0.8 s in total
+    server.latency = 2.0
+    t0 = time.monotonic()
+    report = run(db, backend(server, RetryPolicy(max_tries=5, base_delay=0.01, max_seconds=0.8),
+                             timeout=30))
+    assert time.monotonic() - t0 < 1.8
+    status, error, calls = unit(db)
+    assert status == "failed" and "APITimeoutError" in error and "retry budget" in error
+    assert report.failed == 1 and len(calls) == 1

@@ -54,6 +54,7 @@ class OpenAIBackend:
         self.base_url = base_url
         self.mode = mode_name
         self.max_tokens = max_tokens
+        self.timeout = timeout
         self.temperature = temperature
         # The client never retries by itself (max_retries=0): extractor.backends.retry does,
         # so every request, failed ones included, is recorded in llm_calls. `max_retries` is
@@ -79,8 +80,12 @@ class OpenAIBackend:
         request: dict[str, Any] = {"model": self.model, "max_tokens": self.max_tokens}
         if self.temperature is not None:    # some hosted models reject any temperature
             request["temperature"] = self.temperature
-        return call_with_retries(lambda: extract_group(self._create, task, **request),
-                                 self.retry, task.group.name, cancel=self._stop)
+        # each try's timeout is what is left of the unit's retry budget (instructor also
+        # skips its validation reask once that much time has passed)
+        return call_with_retries(
+            lambda left: extract_group(self._create, task, timeout=max(0.1, min(
+                self.timeout, left)), **request),
+            self.retry, task.group.name, cancel=self._stop)
 
     def interrupt(self) -> None:
         """Ctrl-C: requests in flight finish, but no retry waits or starts after this."""

@@ -159,11 +159,14 @@ def _numbered(calls: list[CallStats], start: int) -> list[CallStats]:
     return [replace(c, attempt=start + i) for i, c in enumerate(calls)]
 
 
-def call_with_retries(attempt: Callable[[], GroupOutput], policy: RetryPolicy, label: str = "",
+def call_with_retries(attempt: Callable[[float], GroupOutput], policy: RetryPolicy,
+                      label: str = "",
                       *, sleep: Callable[[float], None] | None = None,
                       clock: Callable[[], float] = time.monotonic,
                       cancel: threading.Event | None = None) -> GroupOutput:
-    """Run `attempt` (one try, raising BackendError) until it succeeds or the budget is spent.
+    """Run `attempt(seconds_left)` (one try, raising BackendError) until it succeeds or the
+    budget is spent. A try should not outlive seconds_left (the openai backend makes it its
+    request timeout), so max_seconds bounds the whole unit, not only the waits.
 
     Returns the GroupOutput of the successful try with the CallStats of all tries; raises
     BackendError(reason, all CallStats) otherwise. `cancel` (if set while waiting) ends the
@@ -176,7 +179,7 @@ def call_with_retries(attempt: Callable[[], GroupOutput], policy: RetryPolicy, l
         if cancel is not None and cancel.is_set() and calls:
             raise BackendError(f"{prefix}stopped before retrying", calls)
         try:
-            out = attempt()
+            out = attempt(policy.max_seconds - (clock() - t0))
         except BackendError as e:
             tried = e.calls or [CallStats(error=str(e)[:500])]   # every try leaves a row
             calls += _numbered(tried, len(calls) + 1)
