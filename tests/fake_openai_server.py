@@ -180,6 +180,10 @@ class _Handler(BaseHTTPRequestHandler):
         except ValueError:
             self._error(400, "request body is not JSON")
             return
+        if not (isinstance(req, dict) and req.get("tools")):
+            self._error(400, "this fake server answers only in tool-call format (instructor "
+                             "TOOLS mode): the request has no `tools`")
+            return
         fault = fake._next(req)
         try:
             self._answer(fake, req, fault)
@@ -339,8 +343,11 @@ def main() -> None:
     ap.add_argument("--port-file", help="write the chosen port here once listening")
     ap.add_argument("--max-seconds", type=float, default=600.0,
                     help="exit after this long at the latest (bounded test helper)")
+    ap.add_argument("--fail", default="", help=f"comma-separated faults to serve first "
+                    f"({', '.join(FAULTS)})")
     args = ap.parse_args()
     srv = FakeOpenAI(latency=args.latency).start(args.port)
+    srv.fail(*[f.strip() for f in args.fail.split(",") if f.strip()])
     if args.port_file:
         tmp = Path(args.port_file + ".tmp")
         tmp.write_text(str(srv.port))
