@@ -195,8 +195,8 @@ def call_with_retries(attempt: Callable[[float], GroupOutput], policy: RetryPoli
                 wait = max(wait, fault.retry_after)
             if elapsed + wait > policy.max_seconds:
                 raise BackendError(
-                    f"{msg} (gave up: the retry budget of {policy.max_seconds:g} s would be "
-                    f"exceeded by a {wait:.1f} s wait after {n} tries)", calls) from e
+                    f"{msg} (gave up after {n} tries in {elapsed:.1f} s: a {wait:.1f} s wait "
+                    f"would pass the retry budget of {policy.max_seconds:g} s)", calls) from e
             if cancel is not None:
                 if cancel.wait(wait):
                     raise BackendError(f"{prefix}stopped while waiting to retry: {msg}",
