@@ -38,3 +38,14 @@ def test_missing_model_file_is_a_clear_error(tmp_path):
     from extractor.backends.llama import LlamaBackend
     with pytest.raises(FileNotFoundError, match="model file not found"):
         LlamaBackend(tmp_path / "none.gguf")
+
+
+def test_grounded_quotes_are_sentences_of_the_passages():
+    from extractor.backends.llama import LlamaBackend
+    from extractor.backends.llm import quote_choices
+    be = LlamaBackend(smollm2_path(), n_ctx=2048, max_tokens=512, ground_quotes=True)
+    task = training_task()
+    out = be.extract(task)
+    allowed = set(quote_choices(task.passages))
+    assert len(out.calls) == 1 and out.calls[0].error is None   # nothing for a retry to fix
+    assert all(c.quote in allowed for c in out.candidates)

@@ -7,8 +7,11 @@ import pytest
 from openai.types.chat import ChatCompletion
 
 from extractor.backends.base import BackendError, Candidate, GroupTask, Passage
-from extractor.backends.llm import (extract_group, flatten_tool_messages, patched_create,
-                                    prompt_hash, relaxed_json, render_prompt)
+from extractor.backends.llama import restrict_quotes
+from extractor.backends.llm import (extract_group, field_meaning, flatten_tool_messages,
+                                    patched_create, prompt_hash, quote_choices, relaxed_json,
+                                    render_prompt)
+from extractor.schemas.catalog import MAX_QUOTE_CHARS, group_model
 from extractor.schemas.catalog import FieldSpec, GroupSpec
 
 PASSAGE = ("We trained a small convolutional network with the Adam optimizer and a learning "
@@ -145,10 +148,10 @@ def test_empty_lists_mean_unknown():
 def test_prompt_names_fields_passages_and_hints():
     hint = Candidate("optimizer", "Adam", "the Adam optimizer")
     text = render_prompt(make_task(hints=[hint]))
-    assert "- optimizer: optimizer: SGD, Adam" in text
+    assert "- optimizer: optimizer\n" in text and "SGD" not in text   # illustrations left out
     assert "[P1] We trained" in text
     assert '- optimizer: "Adam" (from: "the Adam optimizer")' in text
-    assert "THIS study" in text and "empty" in text
+    assert "THIS study" in text and "[] means unknown" in text
     assert "$" not in text          # every placeholder was filled
     assert len(prompt_hash()) == 12
 
@@ -179,3 +182,27 @@ def test_flattened_retry_shows_the_previous_answer():
     roles = [m["role"] for m in model.requests[1]["messages"]]
     assert roles == ["user", "assistant", "user"]
     assert "optimised with SGD" in model.requests[1]["messages"][1]["content"]
+
+
+def test_field_meaning_drops_illustrations():
+    assert field_meaning("optimizer: SGD, Adam, AdamW") == "optimizer"
+    assert field_meaning("named datasets used  for training") == "named datasets used for training"
+    assert field_meaning("the URL of the code") == "the URL of the code"
+
+
+def test_quote_choices_are_verbatim_bounded_pieces():
+    long = " ".join(f"w{i}" for i in range(200)) + " end."
+    text = PASSAGE + " Short. " + long
+    pieces = quote_choices([Passage(chunk_id=1, text=text, start=0, page=None)])
+    assert pieces[0] == PASSAGE
+    assert "Short." not in pieces                        # below the minimum quote length
+    assert all(p in text and 8 <= len(p) <= MAX_QUOTE_CHARS for p in pieces)
+    assert len(pieces) >= 3                              # the long sentence is cut in pieces
+
+
+def test_restrict_quotes_puts_an_enum_on_every_quote():
+    schema = group_model(make_task().group).model_json_schema()
+    out = restrict_quotes(schema, ["a sentence one.", "a sentence two."])
+    assert out["$defs"]["EvidencedValue"]["properties"]["quote"]["enum"] == [
+        "a sentence one.", "a sentence two."]
+    assert "enum" not in schema["$defs"]["EvidencedValue"]["properties"]["quote"]  # a copy

@@ -7,6 +7,7 @@ the prompt, which costs seconds of prompt processing per call on a CPU.
 """
 from __future__ import annotations
 
+import copy
 import os
 import threading
 from dataclasses import replace
@@ -14,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from extractor.backends.base import GroupOutput, GroupTask
-from extractor.backends.llm import build_messages, extract_group, patched_create
+from extractor.backends.llm import build_messages, extract_group, patched_create, quote_choices
 
 INSTALL_HINT = ("the llama backend needs llama-cpp-python: install the `local` extra with the "
                 "CPU flags this project uses (.ci/install_local.sh), e.g. `pip install -e '.[local]'`")
@@ -49,12 +50,22 @@ def default_threads() -> int:
     return max(1, min(cores or 1, (cores or 1) - busy))
 
 
+def restrict_quotes(schema: dict, choices: list[str]) -> dict:
+    """A copy of the answer schema whose quote strings must be one of `choices`."""
+    schema = copy.deepcopy(schema)
+    for node in [schema, *schema.get("$defs", {}).values()]:
+        props = node.get("properties", {})
+        if "quote" in props and "value" in props:
+            props["quote"] = {"type": "string", "enum": choices}
+    return schema
+
+
 class LlamaBackend:
     name = "llama"
 
     def __init__(self, model_path: str | os.PathLike, n_ctx: int = 8192,
                  n_threads: int | None = None, max_tokens: int = 1024, temperature: float = 0.0, seed: int = 0,
-                 n_batch: int = 512, verbose: bool = False):
+                 n_batch: int = 512, verbose: bool = False, ground_quotes: bool = False):
         path = Path(model_path)
         if not path.is_file():
             raise FileNotFoundError(f"model file not found: {path}")
@@ -68,6 +79,11 @@ class LlamaBackend:
         self.temperature = temperature
         self.seed = seed
         self.n_threads = n_threads or default_threads()
+        # ground_quotes: the grammar only allows quotes that are sentences of the passages.
+        # Small models otherwise invent fluent quotes the verifier rejects; with it they pick
+        # real but often irrelevant sentences, whose values may then pass verification. Off by
+        # default: an unknown is better than a plausible wrong value.
+        self.ground_quotes = ground_quotes
         self._llm = llama_cpp.Llama(model_path=str(path), n_ctx=n_ctx, n_threads=self.n_threads,
                                     n_threads_batch=self.n_threads, n_batch=n_batch, seed=seed,
                                     verbose=verbose)
@@ -78,17 +94,22 @@ class LlamaBackend:
     @property
     def settings(self) -> dict[str, Any]:
         return {"n_ctx": self.n_ctx, "max_tokens": self.max_tokens,
-                "temperature": self.temperature, "seed": self.seed}
+                "temperature": self.temperature, "seed": self.seed,
+                "ground_quotes": self.ground_quotes}
 
     def _chat(self, *, messages, tools=None, tool_choice=None, model=None, **kwargs):
         """An OpenAI-style create(): a forced tool call is answered through a schema grammar."""
         from openai.types.chat import ChatCompletion
 
+        choices = kwargs.pop("quote_choices", None)
         tool = None
         if tools and isinstance(tool_choice, dict):
             name = tool_choice["function"]["name"]
             tool = next(t["function"] for t in tools if t["function"]["name"] == name)
-            kwargs["response_format"] = {"type": "json_object", "schema": tool["parameters"]}
+            schema = tool["parameters"]
+            if choices:
+                schema = restrict_quotes(schema, choices)
+            kwargs["response_format"] = {"type": "json_object", "schema": schema}
         with self._lock:
             # No reset(): llama-cpp-python reuses the KV cache of the longest common token
             # prefix, so a validation retry (same prompt + the reask turns) skips re-reading
@@ -127,5 +148,8 @@ class LlamaBackend:
                 passages = [replace(p, text=p.text[:keep])]
 
     def extract(self, task: GroupTask) -> GroupOutput:
-        return extract_group(self._create, self._fit(task), max_tokens=self.max_tokens,
-                             temperature=self.temperature)
+        task = self._fit(task)
+        request: dict[str, Any] = {"max_tokens": self.max_tokens, "temperature": self.temperature}
+        if self.ground_quotes:
+            request["quote_choices"] = quote_choices(task.passages)
+        return extract_group(self._create, task, **request)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import time
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -42,8 +43,19 @@ def passage_id(i: int) -> str:
     return f"P{i + 1}"
 
 
+def field_meaning(description: str) -> str:
+    """The description without its list of illustrations ("optimizer: SGD, Adam" -> "optimizer").
+
+    Small models copy listed examples into their answers, quotes included; the field key and
+    the words before the colon carry the meaning.
+    """
+    text = " ".join(description.split())
+    head, sep, _ = text.partition(":")
+    return head.strip() if sep and head.strip() else text
+
+
 def render_prompt(task: GroupTask, template: str | None = None) -> str:
-    fields = "\n".join(f"- {f.key}: {' '.join(f.description.split())}" for f in task.fields)
+    fields = "\n".join(f"- {f.key}: {field_meaning(f.description)}" for f in task.fields)
     passages = "\n\n".join(f"[{passage_id(i)}] {p.text.strip()}"
                            for i, p in enumerate(task.passages))
     hints = ""
@@ -61,6 +73,29 @@ def render_prompt(task: GroupTask, template: str | None = None) -> str:
 
 def build_messages(task: GroupTask) -> list[dict[str, Any]]:
     return [{"role": "user", "content": render_prompt(task)}]
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|\n\s*\n")
+
+
+def quote_choices(passages) -> list[str]:
+    """The passages cut into sentence-sized pieces a quote may be (for grammar-level grounding).
+
+    Pieces stay verbatim substrings of their passage: long sentences are cut at spaces into
+    pieces of at most MAX_QUOTE_CHARS, pieces shorter than MIN_QUOTE_CHARS are dropped.
+    """
+    out: dict[str, None] = {}
+    for p in passages:
+        for sent in _SENTENCE_END.split(p.text):
+            sent = sent.strip()
+            while len(sent) > MAX_QUOTE_CHARS:
+                cut = sent.rfind(" ", MIN_QUOTE_CHARS, MAX_QUOTE_CHARS)
+                cut = cut if cut > 0 else MAX_QUOTE_CHARS
+                out.setdefault(sent[:cut].strip(), None)
+                sent = sent[cut:].strip()
+            if len(sent) >= MIN_QUOTE_CHARS:
+                out.setdefault(sent, None)
+    return list(out)
 
 
 # --- per-request bookkeeping ---------------------------------------------------------------
