@@ -26,7 +26,8 @@ def free_port() -> int:
 def server(tmp_path_factory):
     model = smollm2_path()
     try:
-        import uvicorn, fastapi, sse_starlette, starlette_context, pydantic_settings  # noqa: F401, E401
+        import fastapi, pydantic_settings, sse_starlette, starlette_context, uvicorn  # noqa
+
     except ImportError as e:
         need(f"llama-cpp-python[server] extras are missing ({e}); run .ci/install_local.sh")
     from extractor.backends.llama import default_threads

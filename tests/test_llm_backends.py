@@ -157,7 +157,7 @@ def test_prompt_names_fields_passages_and_hints():
 
 
 def test_braces_in_passages_survive_untouched():
-    # instructor templates messages when given a validation context; ours must reach the model as is.
+    # instructor templates messages when given a validation context; ours must arrive as is.
     task = make_task(check=False)
     task.passages[0] = Passage(chunk_id=1, text="loss {{ x }} and {% raw %} f(x)={a}", start=0,
                                page=None)

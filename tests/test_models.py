@@ -21,7 +21,8 @@ def make_wheel(folder, package, version, member, data):
     info = f"{mod}-{version}.dist-info"
     with zipfile.ZipFile(path, "w") as z:
         z.writestr(member, data)
-        z.writestr(f"{info}/METADATA", f"Metadata-Version: 2.1\nName: {package}\nVersion: {version}\n")
+        z.writestr(f"{info}/METADATA",
+                   f"Metadata-Version: 2.1\nName: {package}\nVersion: {version}\n")
         z.writestr(f"{info}/WHEEL", "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\n"
                                     "Tag: py3-none-any\n")
         z.writestr(f"{info}/RECORD", "")

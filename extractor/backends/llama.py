@@ -17,16 +17,15 @@ from typing import Any
 from extractor.backends.base import GroupOutput, GroupTask
 from extractor.backends.llm import build_messages, extract_group, patched_create, quote_choices
 
-INSTALL_HINT = ("the llama backend needs llama-cpp-python: install the `local` extra with the "
-                "CPU flags this project uses (.ci/install_local.sh), e.g. `pip install -e '.[local]'`")
-
-
+INSTALL_HINT = ("the llama backend needs llama-cpp-python, built for these CPUs by "
+                "`.ci/install_local.sh PIP` (a plain `pip install -e '.[local]'` compiles with "
+                "native flags, which crash on CPUs that advertise AMX)")
 RETRY_RESERVE = 400     # tokens for instructor's reask text on a validation retry
 
 
 def _import_llama():
-    # llama.cpp is built with OpenMP; its default busy-waiting collapses throughput (3-10x
-    # measured) when the CPU is shared with other processes. Must be set before the library loads.
+    # llama.cpp is built with OpenMP; its default busy-waiting made a group ~3x slower (106 s
+    # vs 37 s) when the CPU was shared with other processes. Must be set before the library loads.
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     try:
         import llama_cpp
@@ -64,8 +63,9 @@ class LlamaBackend:
     name = "llama"
 
     def __init__(self, model_path: str | os.PathLike, n_ctx: int = 8192,
-                 n_threads: int | None = None, max_tokens: int = 1024, temperature: float = 0.0, seed: int = 0,
-                 n_batch: int = 512, verbose: bool = False, ground_quotes: bool = False):
+                 n_threads: int | None = None, max_tokens: int = 1024, temperature: float = 0.0,
+                 seed: int = 0, n_batch: int = 512, verbose: bool = False,
+                 ground_quotes: bool = False):
         path = Path(model_path)
         if not path.is_file():
             raise FileNotFoundError(f"model file not found: {path}")

@@ -168,8 +168,8 @@ def checked_model(task: GroupTask, attempts: _Attempts) -> type[BaseModel]:
                              + "\n- ".join(problems))
         return self
 
-    return create_model(base.__name__, __base__=base,
-                        __validators__={"check_quotes": model_validator(mode="after")(check_quotes)})
+    validator = model_validator(mode="after")(check_quotes)
+    return create_model(base.__name__, __base__=base, __validators__={"check_quotes": validator})
 
 
 def to_candidates(result: BaseModel, task: GroupTask) -> list[Candidate]:
@@ -261,7 +261,8 @@ def extract_group(create: Callable[..., Any], task: GroupTask,
                         max_retries=MAX_RETRIES, hooks=hooks, **request)
     except IncompleteOutputException as e:
         raise BackendError(f"{task.group.name}: the answer was cut off at max_tokens "
-                           f"({request.get('max_tokens')}); raise max_tokens", attempts.calls) from e
+                           f"({request.get('max_tokens')}); raise max_tokens",
+                           attempts.calls) from e
     except InstructorRetryException as e:
         cause = e.__cause__ or e
         if not getattr(e, "failed_attempts", None):   # the request itself failed, not parsing

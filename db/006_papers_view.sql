@@ -1,12 +1,10 @@
--- papers, third form. 006 computed each cell through the current_values view, but SQLite
--- cannot push a correlated document id into a UNION ALL view, so every cell scanned its
--- whole field. Here each cell reads base tables by (doc_id, field) directly, with the same
--- rules as current_values (db/004, db/005): extracted values not rejected by the latest
+-- papers: one row per paper, one column per default field (for Datasette and `methex sql`).
+-- Each cell reads base tables by (doc_id, field) directly — SQLite cannot push a correlated
+-- document id into the UNION ALL of current_values, so going through it scanned the whole
+-- field per cell. Same rules as current_values (db/005): extracted values not rejected by the latest
 -- review, then values set by review that extraction did not find. A page of 100 papers
 -- costs the same at any database size, and count(*) reads only documents.
 -- tests/test_cli_db.py checks it equals paper_fields pivoted, reviews included.
-DROP VIEW papers;
-
 CREATE VIEW papers AS
 SELECT d.id AS doc_id, d.title, d.doi, d.status,
        (SELECT count(DISTINCT f) FROM (
