@@ -3,6 +3,7 @@
 -- extraction" for every row (the current_extractions view of 003 does that per row, which
 -- costs ~4x more at 10k papers). It holds exactly what current_extractions returns:
 -- tests/test_cli_db.py checks that after new runs, reruns, failed units and re-ingestion.
+-- Then the views that merge reviews (004) with the current results.
 CREATE TABLE current_map (
     doc_id          TEXT NOT NULL,
     field           TEXT NOT NULL,
@@ -63,10 +64,9 @@ BEGIN
        OR (ce.doc_id = new.doc_id AND ce.field = new.field);
 END;
 
--- The views of 004, now reading current_map (same columns, same rows).
-DROP VIEW papers;
-DROP VIEW paper_fields;
-DROP VIEW current_values;
+-- Effective values: current extracted values not rejected by a review, plus values set by
+-- review that extraction did not find. value_id points at field_values for extracted values,
+-- review_id at the review that set the value otherwise.
 
 CREATE VIEW current_values AS
 SELECT cm.doc_id, cm.field, fv.value, fv.normalized, fv.id AS value_id, NULL AS review_id,
@@ -108,37 +108,3 @@ SELECT t.doc_id, t.field,
        CASE WHEN v.n_values > 0 THEN 'reported' ELSE 'unknown' END AS status,
        v.value_list, coalesce(v.n_values, 0) AS n_values
 FROM touched t LEFT JOIN vals v ON v.doc_id = t.doc_id AND v.field = t.field;
-
-CREATE VIEW papers AS
-SELECT d.id AS doc_id, d.title, d.doi, d.status,
-       sum(pf.status = 'reported') AS fields_reported,
-       max(CASE WHEN pf.field = 'data_collection' THEN pf.value_list END) AS data_collection,
-       max(CASE WHEN pf.field = 'data_formats' THEN pf.value_list END) AS data_formats,
-       max(CASE WHEN pf.field = 'annotation_methods' THEN pf.value_list END) AS annotation_methods,
-       max(CASE WHEN pf.field = 'augmentation' THEN pf.value_list END) AS augmentation,
-       max(CASE WHEN pf.field = 'datasets' THEN pf.value_list END) AS datasets,
-       max(CASE WHEN pf.field = 'preprocessing' THEN pf.value_list END) AS preprocessing,
-       max(CASE WHEN pf.field = 'data_split' THEN pf.value_list END) AS data_split,
-       max(CASE WHEN pf.field = 'code_repository_platform' THEN pf.value_list END) AS code_repository_platform,
-       max(CASE WHEN pf.field = 'data_repository_platform' THEN pf.value_list END) AS data_repository_platform,
-       max(CASE WHEN pf.field = 'code_repository_url' THEN pf.value_list END) AS code_repository_url,
-       max(CASE WHEN pf.field = 'data_repository_url' THEN pf.value_list END) AS data_repository_url,
-       max(CASE WHEN pf.field = 'model_architecture' THEN pf.value_list END) AS model_architecture,
-       max(CASE WHEN pf.field = 'hyperparameters' THEN pf.value_list END) AS hyperparameters,
-       max(CASE WHEN pf.field = 'hyperparameter_tuning' THEN pf.value_list END) AS hyperparameter_tuning,
-       max(CASE WHEN pf.field = 'optimizer' THEN pf.value_list END) AS optimizer,
-       max(CASE WHEN pf.field = 'stopping_criteria' THEN pf.value_list END) AS stopping_criteria,
-       max(CASE WHEN pf.field = 'regularization' THEN pf.value_list END) AS regularization,
-       max(CASE WHEN pf.field = 'training_monitoring' THEN pf.value_list END) AS training_monitoring,
-       max(CASE WHEN pf.field = 'frameworks' THEN pf.value_list END) AS frameworks,
-       max(CASE WHEN pf.field = 'hardware' THEN pf.value_list END) AS hardware,
-       max(CASE WHEN pf.field = 'postprocessing' THEN pf.value_list END) AS postprocessing,
-       max(CASE WHEN pf.field = 'evaluation_metrics' THEN pf.value_list END) AS evaluation_metrics,
-       max(CASE WHEN pf.field = 'generalizability' THEN pf.value_list END) AS generalizability,
-       max(CASE WHEN pf.field = 'randomness' THEN pf.value_list END) AS randomness,
-       max(CASE WHEN pf.field = 'purpose' THEN pf.value_list END) AS purpose,
-       max(CASE WHEN pf.field = 'bias_handling' THEN pf.value_list END) AS bias_handling,
-       max(CASE WHEN pf.field = 'deployment_process' THEN pf.value_list END) AS deployment_process,
-       max(CASE WHEN pf.field = 'deployment_platform' THEN pf.value_list END) AS deployment_platform
-FROM documents d LEFT JOIN paper_fields pf ON pf.doc_id = d.id
-GROUP BY d.id;

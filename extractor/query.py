@@ -1,6 +1,6 @@
 """Read the filled database: per-paper field state, facets, filters and read-only SQL.
 
-Everything here reads the views of db/004_reviews.sql, so human reviews already override
+Everything here reads the views of db/005 and db/006, so human reviews already override
 extraction results (a rejected value is gone, a set value is present with its own evidence).
 All SQL is parameterised; field names from users are checked against the schema keys.
 """

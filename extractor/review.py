@@ -1,6 +1,6 @@
 """Human review decisions: accept, reject or set a value of one field of one paper.
 
-A decision is a row in `reviews` (db/004_reviews.sql); the views there merge it with the
+A decision is a row in `reviews` (db/004_reviews.sql); the views of db/005 merge it with the
 extraction results, so query, show and export see reviewed values without extra code.
 A set value needs a quote that is found in the document text (exactly or after folding case,
 white space, quotes and dashes) and is stored with its offsets, like extracted evidence.
