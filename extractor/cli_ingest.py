@@ -79,5 +79,10 @@ def ingest(paths: tuple[Path, ...], db_path: Path | None) -> None:
     their reason. Text files over 10 MB and PDFs over 200 MB are rejected. The exit code is 1 only
     if some file failed.
     """
-    report = run_ingest(list(paths), db_path)
+    try:
+        report = run_ingest(list(paths), db_path)
+    except KeyboardInterrupt:   # each file is stored in one transaction: nothing is half-written
+        Console(stderr=True).print("[yellow]interrupted[/]: the files already ingested are "
+                                   "stored whole; rerun the same command to resume")
+        sys.exit(130)
     sys.exit(0 if report.ok else 1)

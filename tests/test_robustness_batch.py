@@ -250,7 +250,8 @@ def test_ctrl_c_does_not_wait_for_a_retry_backoff(papers, tmp_path, server):
         assert c.execute("SELECT count(*) FROM group_results").fetchone()[0] >= 1
 
 
-def test_ctrl_c_during_ingestion_exits_130_with_a_message(papers, tmp_path, server):
+@pytest.mark.parametrize("command", ["run", "ingest"])
+def test_ctrl_c_during_ingestion_exits_130_with_a_message(papers, tmp_path, server, command):
     folder = tmp_path / "slow"
     shutil.copytree(papers, folder)
     # a 1 MB, 10,000-page paper first in line keeps ingestion busy for a moment
@@ -258,10 +259,13 @@ def test_ctrl_c_during_ingestion_exits_130_with_a_message(papers, tmp_path, serv
         f"Page {i}. Birds were counted at station {i % 97} on night {i}.\n\x0c"
         for i in range(20_000)))
     db = tmp_path / "g.db"
-    proc = popen(cmd(server, db, "run", str(folder)))
+    args = (cmd(server, db, "run", str(folder)) if command == "run"
+            else [METHEX, "ingest", str(folder), "--db", str(db)])
+    proc = popen(args)
     err, _ = sigint_when(proc, lambda: db.exists() and time.sleep(0.2) is None)
     assert proc.returncode == 130, err
-    assert "interrupted during ingestion" in " ".join(err.split()) and "Traceback" not in err
+    assert "interrupted" in err and "rerun the same command to resume" in " ".join(err.split())
+    assert "Traceback" not in err and "Aborted" not in err
     assert server.count == 0
 
 
