@@ -198,3 +198,36 @@ def test_availability_dois_are_not_references():
               "All images were deposited in a public repository (https://doi.org/10.5555/img.7).",
               "Data: https://doi.org/10.5281/zenodo.1234567"]:
         assert not detect.looks_like_reference(s), s
+
+
+def _url_paragraph(url_text: str) -> str:
+    # long enough and mixed enough to be sentence-split rather than kept whole
+    return normalize(" ".join(methods_paragraph(k, 3) for k in range(4)) +
+                     f" The scripts are available at {url_text} for reuse. " +
+                     " ".join(methods_paragraph(k, 3) for k in range(4, 8)))
+
+
+def test_sentence_split_keeps_a_url_cut_by_a_line_break_whole():
+    from extractor.ingest.chunk import _units
+    for url_text, whole in [("gitlab.example.\nde/group/repo", "gitlab.example. de/group/repo"),
+                            ("https://doi.org/10.5061/dryad.\n7qz8k2", "dryad. 7qz8k2"),
+                            ("github.\ncom/someone/tool", "github. com/someone/tool")]:
+        text = _url_paragraph(url_text)
+        units = _units(text, [])
+        assert any(whole in text[u.start:u.end] for u in units), url_text
+        chunks = make_chunks(text)
+        check_offsets(text, chunks)
+        assert any(whole in c.text for c in chunks), url_text
+
+
+def test_url_continuation_is_not_taken_for_ordinary_sentence_ends():
+    from extractor.ingest.urlcut import url_continues
+    assert url_continues("available at gitlab.example.", "de/group/repo.")
+    assert url_continues("at https://doi.org/10.5061/dryad.", "abc123.")
+    assert url_continues("see github.", "com/user/repo")
+    assert not url_continues("we used the dataset.", "the model was")
+    assert not url_continues("shown in Fig. 3.", "We then")
+    assert not url_continues("the accuracy was 0.", "95 overall")
+    assert not url_continues("we took 10 images.", "3 of them were blurred")
+    assert not url_continues("e.g.", "10 images")
+    assert not url_continues("at github.", "Com/user")

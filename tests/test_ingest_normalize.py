@@ -79,3 +79,23 @@ def test_fast_and_mapped_stored_forms_agree_on_messy_text():
     raw = ("Intro\u00ad duc-\ntion \ufb01\ufb02  \n\n\n\u200b\n\nMore\u00a0text e\u0301 \u2013 "
            "end-\n\n of \t line\x0c page\r\nnext")
     assert normalize(raw) == normalize_with_map(raw)[0]
+
+
+def test_bidi_controls_are_dropped_with_exact_offsets():
+    raw = "We used \u202eModelX\u202c and \u2066data\u2069 here."
+    text, omap = normalize_with_map(raw)
+    assert text == normalize(raw) == "We used ModelX and data here."
+    s = text.index("ModelX")
+    assert raw[omap[s]:omap[s + len("ModelX") - 1] + 1] == "ModelX"
+    for c in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069":
+        assert normalize(f"a{c}b") == "ab"
+
+
+def test_ansi_escape_sequences_are_dropped_whole():
+    raw = "The \x1b[1;31mlearning rate\x1b[0m was 0.01.\x1b]0;title\x07 Done\x1bM."
+    text, omap = normalize_with_map(raw)
+    assert text == normalize(raw) == "The learning rate was 0.01. Done."
+    s = text.index("learning rate")
+    assert raw[omap[s]:omap[s + len("learning rate") - 1] + 1] == "learning rate"
+    # a lone escape character goes, the letter after it stays
+    assert normalize("a\x1bb") == "ab"

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from extractor.ingest import detect
+from extractor.ingest.urlcut import url_continues
 from extractor.ingest.types import Chunk
 
 CHUNK_MIN = 800
@@ -137,7 +138,7 @@ def _units(text: str, page_starts: list[int]) -> list[_Unit]:
         for i, doc in zip(to_split, docs):
             a = paras[i][0]
             spans = [_trim(text, a + s.start_char, a + s.end_char) for s in doc.sents]
-            sents[i] = [sp for sp in spans if sp[0] < sp[1]]
+            sents[i] = _join_url_cuts(text, [sp for sp in spans if sp[0] < sp[1]])
 
     units: list[_Unit] = []
     in_refs = False
@@ -161,6 +162,16 @@ def _units(text: str, page_starts: list[int]) -> list[_Unit]:
             first = False
     _smooth(units, ordered=bool(page_starts))
     return units
+
+
+def _join_url_cuts(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for a, b in spans:
+        if out and url_continues(text[out[-1][0]:out[-1][1]], text[a:b]):
+            out[-1] = (out[-1][0], b)
+        else:
+            out.append((a, b))
+    return out
 
 
 def _smooth(units: list[_Unit], ordered: bool = False) -> None:

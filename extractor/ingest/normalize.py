@@ -34,10 +34,16 @@ _MATCH_CHARS = {
     "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2212": "-",
 }
 
-# Characters dropped outright: soft hyphen, zero-width space/joiners, BOM, C0 controls other than
-# tab/newline/vertical tab/form feed/carriage return (those are white space).
-_DROP = "\u00ad\u200b\u200c\u200d\u2060\ufeff" + "".join(
-    chr(c) for c in range(0x20) if chr(c) not in "\t\n\x0b\x0c\r") + "\x7f"
+# Characters dropped outright: soft hyphen, zero-width space/joiners, BOM, bidi embeddings,
+# overrides and isolates (U+202A-202E, U+2066-2069: invisible, and able to make a quote read
+# differently from the stored text), C0 controls other than tab/newline/vertical tab/form
+# feed/carriage return (those are white space), DEL.
+_DROP = "\u00ad\u200b\u200c\u200d\u2060\ufeff\u202a\u202b\u202c\u202d\u202e" \
+    "\u2066\u2067\u2068\u2069" + "".join(
+        chr(c) for c in range(0x20) if chr(c) not in "\t\n\x0b\x0c\r") + "\x7f"
+# An ANSI escape sequence goes whole: dropping only its ESC would leave "[31m" in the text.
+# CSI ("ESC [ params final"), OSC ("ESC ] ... BEL or ESC \\") and two-character escapes.
+_ANSI = r"\x1b(?:\[[0-9:;<=>?]*[ -/]*[@-~]|\][^\x07\x1b]{0,200}(?:\x07|\x1b\\)?|[@-Z\\-_])"
 
 # A non-ASCII character together with any combining marks after it (and the base character in
 # front of a leading combining mark), so NFKC can compose it; ASCII runs are never touched.
@@ -57,7 +63,7 @@ _MATCH_RULES = re.compile(
     rf"(?P<hy>[{_HYPHENS}](?<=[a-z].)\s+(?=[a-z]))"
     r"|(?P<ws>\s{2,}|[^\S ])"
 )
-_DROP_RE = re.compile(rf"[{re.escape(_DROP)}]+")
+_DROP_RE = re.compile(rf"(?:{_ANSI}|[{re.escape(_DROP)}])+")
 # One literal pattern per hyphen character: a literal first character is far faster to scan for.
 _HYPHEN_BREAKS = [(h, re.compile(rf"{h}(?<=[a-z]{h})[ \t]*\r?\n[ \t]*(?=[a-z])")) for h in _HYPHENS]
 _BLANK_LINE = re.compile(r"\n\s*\n")
