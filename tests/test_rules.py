@@ -236,3 +236,28 @@ def test_negated_bias_handling_is_not_reported():
                                       "not used for the classifier.", "data")
     assert run("Rare classes were handled by oversampling the training images.",
                "data")["bias_handling"] == ["oversampling"]
+
+
+@pytest.mark.parametrize("text,field,value", [
+    # URLs cut by a PDF line break after "/", after "_" or after a dot before a remainder
+    ("Our scripts and model code are available at https://github.com/\nsomelab/bird-counter.",
+     "code_repository_url", "https://github.com/somelab/bird-counter"),
+    ("The survey images are deposited at https://doi.org/10.5061/dryad.\nk8x2m51 for reuse.",
+     "data_repository_url", "https://doi.org/10.5061/dryad.k8x2m51"),
+    ("Occurrence records were obtained from GBIF (https://doi.org/ 10.15468/dl.\nq7zz3a).",
+     "data_repository_url", "https://doi.org/10.15468/dl.q7zz3a"),
+    ("The training code is at https://github.com/somelab/tree_\ncounter for reuse.",
+     "code_repository_url", "https://github.com/somelab/tree_counter"),
+])
+def test_urls_cut_by_line_breaks_are_read_whole(text, field, value):
+    assert value in run(text, "availability").get(field, []), run(text, "availability")
+
+
+def test_url_root_followed_by_a_word_is_not_extended():
+    out = run("Our code is on GitHub, see https://github.com/ and the supplement.", "availability")
+    assert "code_repository_url" not in out
+
+
+def test_sentence_split_does_not_cut_a_url():
+    t = "Data were deposited at doi.org/10.5061/dryad. 7h44j and the code at GitHub."
+    assert len(sentences(normalise(t))) == 1

@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from extractor.backends.base import Candidate, GroupOutput, GroupTask, Passage
+from extractor.ingest.urlcut import url_continues
 from extractor.schemas.catalog import MAX_QUOTE_CHARS, MAX_VALUE_CHARS, FieldSpec
 from extractor.verify import grounded
 
@@ -101,6 +102,8 @@ def sentences(norm: _Norm) -> list[tuple[int, int]]:
             word = w.group(1).lower().strip(".") if w else ""
             if word in _ABBREV or (len(word) == 1 and word.isalpha()):
                 continue
+            if url_continues(t[cuts[-1]:m.start() + 1], t[m.end():m.end() + 80]):
+                continue    # "doi.org/10.5061/dryad. 7h44j": a URL cut by a line break
         cuts.append(m.start() + 1)
     cuts += sorted(b for b in norm.breaks if 0 < b < len(t))
     cuts = sorted(set(cuts)) + [len(t)]
