@@ -55,6 +55,9 @@ class FieldSpec:
     # hits count only in sentences about this study (first person or past tense), for fields
     # that papers often discuss in general terms ("manual annotation is costly")
     own_work: bool = False
+    # values also come from column-wise "name | value" tables of settings (rules backend;
+    # see extractor/backends/rules_table.py)
+    settings_table: bool = False
 
     def aliases(self, value: str) -> tuple[str, ...]:
         """Known spellings of a value (for grounding a value in its quote)."""
@@ -162,6 +165,7 @@ def parse_schema(text: str, source: str = "<schema>") -> Schema:
             case_sensitive=_tuple(f.get("case_sensitive")),
             max_values=_max_values(f.get("max_values"), key, source),
             own_work=bool(f.get("own_work", False)),
+            settings_table=bool(f.get("settings_table", False)),
         ))
     groups = [GroupSpec(name=g, description=str(d or ""), fields=fs)
               for g, d in groups_desc.items() if (fs := by_group[g])]

@@ -7,7 +7,8 @@ exact substring of the passage. Hits come from
 * a spaCy PhraseMatcher (blank English tokenizer, attr LOWER) over each field's vocabulary
   (canonical value -> aliases; spelling variants such as "ResNet-50"/"ResNet50"/"ResNet 50"
   are generated), and
-* each field's regex patterns (case-insensitive), whose value template names the groups.
+* each field's regex patterns (case-insensitive), whose value template names the groups, and
+* for `settings_table` fields, column-wise name/value tables (rules_table.py).
 
 A hit is dropped when its sentence
 * is about other work or general knowledge (opens with a citation or cites with a reporting
@@ -34,6 +35,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from extractor.backends.base import Candidate, GroupOutput, GroupTask, Passage
+from extractor.backends.rules_table import table_hits
 from extractor.ingest.urlcut import url_continues
 from extractor.schemas.catalog import MAX_QUOTE_CHARS, MAX_VALUE_CHARS, FieldSpec
 from extractor.verify import grounded
@@ -464,4 +466,10 @@ class RulesBackend:
             if chosen is None:
                 continue
             out.append(_Hit(fkey, chosen, quote, (pi, a), bool(_OWN.search(stext)), is_vocab))
+        for fkey, f in fields.items():
+            if f.settings_table:
+                for t in table_hits(p.text, MAX_QUOTE_CHARS):
+                    quote = p.text[t.start:t.end]
+                    if grounded(t.value, quote, ()):
+                        out.append(_Hit(fkey, t.value, quote, (pi, t.start), False, False))
         return out
