@@ -261,3 +261,22 @@ def test_url_root_followed_by_a_word_is_not_extended():
 def test_sentence_split_does_not_cut_a_url():
     t = "Data were deposited at doi.org/10.5061/dryad. 7h44j and the code at GitHub."
     assert len(sentences(normalise(t))) == 1
+
+
+@pytest.mark.parametrize("text,field,value", [
+    ("We provide the whole workflow in Python through the beetlecount package.",
+     "deployment_process", "Python package"),
+    ("Our interactive map of predicted nesting sites is an online tool that can be accessed here.",
+     "deployment_process", "web application"),
+    ("The random number generator was started from the same integer seed in every run.",
+     "randomness", "fixed random seed"),
+])
+def test_deployment_and_seed_phrasings(text, field, value):
+    assert value in run(text).get(field, []), run(text)
+
+
+def test_possible_uses_and_pretrained_contrast_are_not_reported():
+    out = run("The classifier can be deployed as a web application by other teams.")
+    assert "deployment_process" not in out
+    out = run("The network trained from random initialisation was worse than the pretrained one.")
+    assert "randomness" not in out
