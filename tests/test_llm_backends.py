@@ -206,3 +206,14 @@ def test_restrict_quotes_puts_an_enum_on_every_quote():
     assert out["$defs"]["EvidencedValue"]["properties"]["quote"]["enum"] == [
         "a sentence one.", "a sentence two."]
     assert "enum" not in schema["$defs"]["EvidencedValue"]["properties"]["quote"]  # a copy
+
+
+def test_one_value_for_several_fields_is_sent_back():
+    same = json.dumps({"optimizer": [{"quote": "with the Adam optimizer", "value": "Adam"}],
+                       "hyperparameters": [{"quote": "with the Adam optimizer", "value": "adam"}]})
+    model = ScriptedModel(same, GOOD)
+    out = run(model, make_task())
+    assert len(model.requests) == 2
+    retry_text = json.dumps(model.requests[1]["messages"])
+    assert "'adam' is given for hyperparameters, optimizer" in retry_text
+    assert len(out.candidates) == 2

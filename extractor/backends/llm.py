@@ -153,6 +153,16 @@ def checked_model(task: GroupTask, attempts: _Attempts) -> type[BaseModel]:
         if attempts.final:     # no retry left: pass the answer on; the core verifies it
             return self
         problems = []
+        # The same value given for several fields of one group is almost always a small model
+        # filling every field from one sentence; each field is a different question.
+        fields_of: dict[str, list[str]] = {}
+        for key in keys:
+            for ev in getattr(self, key):
+                fields_of.setdefault(" ".join(ev.value.lower().split()), []).append(key)
+        for value, ks in fields_of.items():
+            if len(set(ks)) > 1:
+                problems.append(f"{value!r} is given for {', '.join(sorted(set(ks)))}; keep it "
+                                f"only for the field it answers and use [] for the others")
         for key in keys:
             for ev in getattr(self, key):
                 if len(ev.quote.strip()) < MIN_QUOTE_CHARS:
