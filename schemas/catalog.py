@@ -29,6 +29,9 @@ class Pattern:
     value: str          # value template: "{0}" whole match, "{1}" first group, or a literal
     # optional (rules backend): words one of which must appear in the hit's sentence
     context: tuple[str, ...] = ()
+    # optional (rules backend): a hit whose sentence lacks the context words is not dropped but
+    # kept as a fallback, reported only when the field has no other value in the document
+    context_fallback: bool = False
 
 
 @dataclass(frozen=True)
@@ -155,7 +158,8 @@ def parse_schema(text: str, source: str = "<schema>") -> Schema:
             vocab_raw = {v: [] for v in vocab_raw}
         vocab = {str(k): _tuple(v) for k, v in vocab_raw.items()}
         pats = tuple(Pattern(regex=str(p["regex"]), value=str(p.get("value", "{0}")),
-                             context=_tuple(p.get("context")))
+                             context=_tuple(p.get("context")),
+                             context_fallback=bool(p.get("context_fallback", False)))
                      for p in (f.get("patterns") or []))
         by_group[f["group"]].append(FieldSpec(
             key=key, group=str(f["group"]), description=str(f.get("description", "")).strip(),

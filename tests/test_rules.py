@@ -280,3 +280,39 @@ def test_possible_uses_and_pretrained_contrast_are_not_reported():
     assert "deployment_process" not in out
     out = run("The network trained from random initialisation was worse than the pretrained one.")
     assert "randomness" not in out
+
+
+def test_split_ratio_phrasings():
+    out = run("Of all plots, 65% of the data were designated for training and 35% for validation.")
+    assert "65/35" in out["data_split"]
+    out = run("The photographs were divided as follows: 70% for training, 15% for validation and "
+              "15% for testing.")
+    assert "70/15/15" in out["data_split"]
+
+
+def test_context_fallback_hit_only_when_nothing_better():
+    bare = "The detector reached high recall on the training and test sets we used."
+    assert run(bare, "data")["data_split"] == ["training and test sets"]
+    both = bare + " The quadrat images were randomly split 75/25 into training and test parts."
+    assert "training and test sets" not in run(both, "data")["data_split"]
+
+
+def test_context_fallback_schema_key(tmp_path):
+    schema = parse_schema("""
+name: t
+groups: {g: test}
+fields:
+- key: f
+  group: g
+  patterns:
+  - regex: '\\bwidget (\\d+)'
+    value: 'widget {1}'
+    context: [assembled]
+    context_fallback: true
+  - regex: '\\bgadget (\\d+)'
+    value: 'gadget {1}'
+    context: [assembled]
+""", "t.yaml")
+    assert run("We counted widget 7 and gadget 9 in the box.", schema=schema) == {"f": ["widget 7"]}
+    out = run("We counted widget 7 in the box. Then we assembled gadget 9 from it.", schema=schema)
+    assert out == {"f": ["gadget 9"]}

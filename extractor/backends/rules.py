@@ -218,7 +218,8 @@ class _Compiled:
     nlp: object
     labels: dict[int, tuple[str, str]]            # match_id -> (field key, canonical)
     case_sensitive: dict[str, frozenset[str]]     # field -> aliases needing exact case
-    patterns: dict[str, list[tuple[re.Pattern, str, tuple[str, ...]]]]
+    # field -> (regex, value template, context, context_fallback)
+    patterns: dict[str, list[tuple[re.Pattern, str, tuple[str, ...], bool]]]
 
 
 def _group_key(fields: list[FieldSpec]) -> tuple:
@@ -239,7 +240,7 @@ def _compile(key: tuple) -> _Compiled:
     matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
     labels: dict[int, tuple[str, str]] = {}
     cs: dict[str, frozenset[str]] = {}
-    pats: dict[str, list[tuple[re.Pattern, str, tuple[str, ...]]]] = {}
+    pats: dict[str, list[tuple[re.Pattern, str, tuple[str, ...], bool]]] = {}
     for fkey, vocab, patterns, case_sensitive, block in key:
         cs[fkey] = frozenset(case_sensitive)
         if block:
@@ -255,7 +256,8 @@ def _compile(key: tuple) -> _Compiled:
             labels[mid] = (fkey, canon)
             matcher.add(label, list(nlp.tokenizer.pipe(sorted(forms))))
         try:
-            pats[fkey] = [(re.compile(p.regex, re.I), p.value, p.context) for p in patterns]
+            pats[fkey] = [(re.compile(p.regex, re.I), p.value, p.context, p.context_fallback)
+                          for p in patterns]
         except re.error as e:
             raise ValueError(f"field {fkey!r}: bad pattern regex: {e}") from None
     return _Compiled(matcher, nlp, labels, cs, pats)
@@ -283,6 +285,7 @@ class _Hit:
     own: bool                 # sentence carries a first-person marker
     vocab: bool = True        # from the vocabulary (else from a pattern)
     merged: bool = False      # folded in from a shorter value: counts, but its quote is not used
+    weak: bool = False        # fallback hit: reported only if the field has no other value
 
 
 def _quote_span(norm: _Norm, sent: tuple[int, int], match: tuple[int, int],
@@ -382,8 +385,10 @@ class RulesBackend:
         out: list[Candidate] = []
         for key, f in fields.items():
             ranked = []
+            # fallback hits count only when the field has no full hit in the document
+            strong = any(not h.weak for (fk, _), hs in hits.items() if fk == key for h in hs)
             for (fk, _), hs in hits.items():
-                if fk != key:
+                if fk != key or (strong and all(h.weak for h in hs)):
                     continue
                 best = min((h for h in hs if not h.merged), key=lambda h: (not h.own, h.pos))
                 ranked.append((-len(hs), min(h.pos for h in hs), best))
@@ -399,8 +404,9 @@ class RulesBackend:
             return []
         sents = sentences(norm)
         starts = [s for s, _ in sents]
-        # field, value(s), start, end, sentence-context words, from the vocabulary?
-        raw: list[tuple[str, str | list[str], int, int, tuple[str, ...], bool]] = []
+        # field, value(s), start, end, sentence-context words, from the vocabulary?, context
+        # only decides between a full hit and a fallback hit?
+        raw: list[tuple[str, str | list[str], int, int, tuple[str, ...], bool, bool]] = []
         doc = comp.nlp.make_doc(norm.text)
         by_field: dict[str, list[tuple[int, int, str]]] = {}
         for mid, s, e in comp.matcher(doc):
@@ -423,22 +429,23 @@ class RulesBackend:
                     continue
                 taken.append((a, b))
                 if canon != _BLOCK:
-                    raw.append((fkey, canon, a, b, fields[fkey].context, True))
+                    raw.append((fkey, canon, a, b, fields[fkey].context, True, False))
         for fkey, plist in comp.patterns.items():
             if fkey not in fields:
                 continue
-            for rx, template, pctx in plist:
+            for rx, template, pctx, fallback in plist:
                 for m in rx.finditer(norm.text):
                     if m.end() > m.start():
-                        raw.append((fkey, _fill(template, m), m.start(), m.end(), pctx, False))
+                        raw.append((fkey, _fill(template, m), m.start(), m.end(), pctx, False,
+                                    fallback))
         # A pattern hit is more specific than a vocabulary hit it overlaps in the same field
         # ("5-fold cross-validation" hides "cross-validation").
         pat_spans: dict[str, list[tuple[int, int]]] = {}
-        for fkey, _, a, b, _, is_vocab in raw:
+        for fkey, _, a, b, _, is_vocab, _ in raw:
             if not is_vocab:
                 pat_spans.setdefault(fkey, []).append((a, b))
         out = []
-        for fkey, value, a, b, ctx, is_vocab in raw:
+        for fkey, value, a, b, ctx, is_vocab, ctx_fallback in raw:
             if is_vocab and any(a < pb and pa < b for pa, pb in pat_spans.get(fkey, ())):
                 continue
             f = fields[fkey]
@@ -454,7 +461,8 @@ class RulesBackend:
                 continue
             if is_vocab and (len(stext.split()) < MIN_SENTENCE_WORDS or not has_verb_cue(stext)):
                 continue
-            if ctx and not _mentions(low, ctx):
+            weak = bool(ctx) and not _mentions(low, ctx)
+            if weak and not ctx_fallback:
                 continue
             if f.own_work and not (_OWN.search(stext) or _PAST.search(stext)):
                 continue
@@ -465,7 +473,8 @@ class RulesBackend:
             chosen = next((v for v in values if grounded(v, quote, f.aliases(v))), None)
             if chosen is None:
                 continue
-            out.append(_Hit(fkey, chosen, quote, (pi, a), bool(_OWN.search(stext)), is_vocab))
+            out.append(_Hit(fkey, chosen, quote, (pi, a), bool(_OWN.search(stext)), is_vocab,
+                            weak=weak))
         for fkey, f in fields.items():
             if f.settings_table:
                 for t in table_hits(p.text, MAX_QUOTE_CHARS):
