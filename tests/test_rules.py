@@ -316,3 +316,10 @@ fields:
     assert run("We counted widget 7 and gadget 9 in the box.", schema=schema) == {"f": ["widget 7"]}
     out = run("We counted widget 7 in the box. Then we assembled gadget 9 from it.", schema=schema)
     assert out == {"f": ["gadget 9"]}
+
+
+def test_statistical_resampling_is_not_preprocessing():
+    out = run("We tuned the forest parameters through resampling of the training plots.", "data")
+    assert "resampling" not in out.get("preprocessing", [])
+    out = run("The elevation layers were resampled to 30 m with bilinear interpolation.", "data")
+    assert "resampling" in out["preprocessing"]
