@@ -335,3 +335,8 @@ def test_statistical_resampling_is_not_preprocessing():
 ])
 def test_more_preprocessing_phrasings(text, value):
     assert value in run(text, "data").get("preprocessing", []), run(text, "data")
+
+
+def test_satellite_mission_names_mean_satellite_imagery():
+    out = run("We classified mangrove cover from Sentinel 2 scenes acquired in 2021.", "data")
+    assert "satellite imagery" in out["data_collection"]
