@@ -340,3 +340,9 @@ def test_more_preprocessing_phrasings(text, value):
 def test_satellite_mission_names_mean_satellite_imagery():
     out = run("We classified mangrove cover from Sentinel 2 scenes acquired in 2021.", "data")
     assert "satellite imagery" in out["data_collection"]
+
+
+def test_testing_at_sites_never_seen_is_cross_site_evaluation():
+    out = run("The detector was then tested at locations it had never seen before, where it found "
+              "most burrows.", "evaluation")
+    assert "cross-site evaluation" in out["generalizability"]
