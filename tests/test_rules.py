@@ -346,3 +346,17 @@ def test_testing_at_sites_never_seen_is_cross_site_evaluation():
     out = run("The detector was then tested at locations it had never seen before, where it found "
               "most burrows.", "evaluation")
     assert "cross-site evaluation" in out["generalizability"]
+
+
+def test_present_tense_description_of_the_training_data_counts_as_own_work():
+    out = run("The training dataset holds 500 drone photos, in which each seal is annotated "
+              "with a bounding box.", "data")
+    assert "bounding boxes" in out["annotation_methods"]
+    out = run("Bounding boxes are commonly annotated for object detection tasks.", "data")
+    assert "annotation_methods" not in out
+
+
+def test_geographic_bounding_box_is_not_an_annotation():
+    out = run("We recorded the geographic bounding box of each survey, which was annotated in the "
+              "metadata.", "data")
+    assert "annotation_methods" not in out

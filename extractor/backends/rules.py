@@ -127,6 +127,10 @@ _OWN = re.compile(r"\b(we|our|us|this (?:study|work|paper|research|article)|the 
 # its tool ("implemented in Detectron2 (Wu et al., 2019)") stays.
 # Past tense marks a report of what was done ("were annotated", "had been labelled").
 _PAST = re.compile(r"\b(?:was|were|had)\b", re.I)
+# A sentence describing the study's own data set in the present tense ("the training dataset
+# contains 700 images, in which each animal is annotated ...") is about this study too.
+_OWN_DATA = re.compile(r"\b(?:the|this|each)\s(?:training|test|testing|validation)\s(?:data\s?set|data|"
+                       r"set|images|subset)s?\b", re.I)
 _CITED_SUBJECT = re.compile(
     r"^(?:(?:In|As|Similarly,?|Recently,?|For example,?|Previously,?)\s(?:shown\sby\s|in\s)?)?"
     r"[A-Z][A-Za-z'\u2019-]+(?:\s(?:and|&)\s[A-Z][A-Za-z'\u2019-]+)?(?:\set\s?al\.?)?,?\s?"
@@ -464,7 +468,8 @@ class RulesBackend:
             weak = bool(ctx) and not _mentions(low, ctx)
             if weak and not ctx_fallback:
                 continue
-            if f.own_work and not (_OWN.search(stext) or _PAST.search(stext)):
+            if f.own_work and not (_OWN.search(stext) or _PAST.search(stext)
+                                   or _OWN_DATA.search(stext)):
                 continue
             quote = _quote_span(norm, sent, (a, min(b, sent[1])), p.text)
             values = [value] if isinstance(value, str) else value
