@@ -360,3 +360,13 @@ def test_geographic_bounding_box_is_not_an_annotation():
     out = run("We recorded the geographic bounding box of each survey, which was annotated in the "
               "metadata.", "data")
     assert "annotation_methods" not in out
+
+
+@pytest.mark.parametrize("text,value", [
+    ("Training was halted once the validation F1 repeatedly failed to improve.", "validation F1"),
+    ("We stopped training when the loss increased for five consecutive epochs.", "loss per epoch"),
+    ("We used early stopping based on the validation loss with a patience of 8.",
+     "validation loss (early stopping)"),
+])
+def test_training_monitoring_from_stopping_rules(text, value):
+    assert value in run(text, "training").get("training_monitoring", []), run(text, "training")
