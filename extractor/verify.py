@@ -15,6 +15,7 @@ import bisect
 import difflib
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from extractor.backends.base import Candidate, Passage
 from extractor.injection import instruction_reason
@@ -143,9 +144,50 @@ def check_candidate(c: Candidate, spec: FieldSpec | None, doc_text: str,
     injected = instruction_reason(doc_text, m.start, m.end)
     if injected:            # verbatim, but an order to the reader is no evidence
         return m, injected
-    if not grounded(c.value, doc_text[m.start:m.end], spec.aliases(c.value)):
+    quote = doc_text[m.start:m.end]
+    if not grounded(c.value, quote, spec.aliases(c.value)):
         return m, "value not grounded in its quote"
+    if not about_field(c.value, quote, spec):
+        return m, f"quote does not speak of {spec.key} (none of its terms or known values)"
     return m, None
+
+
+def _phrase_regex(phrases: list[str]) -> re.Pattern | None:
+    # Long words match by their first six letters so "optimiser"/"optimizer"/"optimised" and
+    # "augmentation"/"augmented" all count.
+    alts = set()
+    for ph in phrases:
+        words = _TOKEN.findall(normalize_for_match(ph))
+        if words:
+            alts.add(r"\W+".join(re.escape(w[:6]) if len(w) > 6 else re.escape(w) + r"\b"
+                                  for w in words))
+    return re.compile(r"\b(?:" + "|".join(sorted(alts)) + ")") if alts else None
+
+
+@lru_cache(maxsize=512)
+def _field_terms(spec: FieldSpec) -> tuple[frozenset[str], re.Pattern | None, list[re.Pattern]]:
+    known = [a for canon, al in spec.vocabulary.items() for a in (canon, *al)]
+    patterns = []
+    for p in spec.patterns:
+        try:
+            patterns.append(re.compile(p.regex, re.I))
+        except re.error:
+            pass    # a broken user pattern is the rules backend's error to report, not ours
+    return (frozenset(normalize_for_match(k) for k in known),
+            _phrase_regex([*spec.search_terms, *known]), patterns)
+
+
+def about_field(value: str, quote: str, spec: FieldSpec) -> bool:
+    """Is the quote about this field at all? A value from the field's vocabulary, or a quote
+    naming one of the field's search terms or known values, or matching one of its patterns.
+    Catches a true statement filed under the wrong field (an LLM giving a cloud service as
+    the optimizer)."""
+    known, rx, patterns = _field_terms(spec)
+    if rx is None or normalize_for_match(value) in known:
+        return True
+    if rx.search(normalize_for_match(quote)):
+        return True
+    return any(p.search(quote) for p in patterns)
 
 
 def verify(candidates: list[Candidate], fields: list[FieldSpec], doc_text: str,

@@ -57,3 +57,21 @@ def test_page_of():
     assert page_of(100, [0, 100, 250]) == 2
     assert page_of(300, [0, 100, 250]) == 3
     assert page_of(5, None) is None
+
+
+def test_a_true_statement_filed_under_the_wrong_field_is_rejected():
+    from extractor.backends.base import Candidate
+    from extractor.schemas.catalog import load_schema
+    from extractor.verify import check_candidate
+    schema = load_schema()
+    doc = ("All models were trained on Google Colab Pro with one GPU. "
+           "Weights were updated with the Adam optimiser.")
+    passages = [Passage(chunk_id=1, text=doc, start=0, page=None)]
+    wrong = Candidate("optimizer", "Google Colab Pro", "trained on Google Colab Pro with one GPU")
+    _, reason = check_candidate(wrong, schema.field("optimizer"), doc, passages)
+    assert reason and reason.startswith("quote does not speak of optimizer")
+    right = Candidate("optimizer", "Adam", "Weights were updated with the Adam optimiser")
+    assert check_candidate(right, schema.field("optimizer"), doc, passages)[1] is None
+    # a field's search terms count with their word endings ("optimised", "optimiser")
+    hw = Candidate("hardware", "one GPU", "trained on Google Colab Pro with one GPU")
+    assert check_candidate(hw, schema.field("hardware"), doc, passages)[1] is None
