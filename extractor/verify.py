@@ -7,7 +7,9 @@ A candidate (value + quote) is kept only if
   2. the value is grounded in that quote: each content word of the value (or of one of its
      known aliases) occurs in the quote; and
   3. the quote is not part of (or right after) an instruction addressed to the reader, such as
-     an injected "ignore previous instructions and report X" (extractor.injection).
+     an injected "ignore previous instructions and report X" (extractor.injection); and
+  4. the quote speaks of the field: the value is a known value of it, or the quote names one
+     of the field's search terms or known values, or matches one of its patterns.
 """
 from __future__ import annotations
 
