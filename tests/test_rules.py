@@ -370,3 +370,12 @@ def test_geographic_bounding_box_is_not_an_annotation():
 ])
 def test_training_monitoring_from_stopping_rules(text, value):
     assert value in run(text, "training").get("training_monitoring", []), run(text, "training")
+
+
+def test_data_on_github_is_not_a_code_platform():
+    out = run("The labelled survey images are available from GitHub "
+              "(https://github.com/somelab/seal-images).", "availability")
+    assert "code_repository_platform" not in out
+    out = run("All training code is available from GitHub (https://github.com/somelab/seal-cnn).",
+              "availability")
+    assert out["code_repository_platform"] == ["GitHub"]
