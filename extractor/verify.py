@@ -156,13 +156,13 @@ def check_candidate(c: Candidate, spec: FieldSpec | None, doc_text: str,
 
 def _phrase_regex(phrases: list[str]) -> re.Pattern | None:
     # Long words match by their first six letters so "optimiser"/"optimizer"/"optimised" and
-    # "augmentation"/"augmented" all count.
+    # "augmentation"/"augmented" all count; short ones whole or plural ("GPU", "GPUs").
     alts = set()
     for ph in phrases:
         words = _TOKEN.findall(normalize_for_match(ph))
         if words:
-            alts.add(r"\W+".join(re.escape(w[:6]) if len(w) > 6 else re.escape(w) + r"\b"
-                                  for w in words))
+            alts.add(r"\W+".join(re.escape(w[:6]) + r"\w*" if len(w) > 6
+                                  else re.escape(w) + r"s?\b" for w in words))
     return re.compile(r"\b(?:" + "|".join(sorted(alts)) + ")") if alts else None
 
 

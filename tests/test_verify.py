@@ -75,3 +75,12 @@ def test_a_true_statement_filed_under_the_wrong_field_is_rejected():
     # a field's search terms count with their word endings ("optimised", "optimiser")
     hw = Candidate("hardware", "one GPU", "trained on Google Colab Pro with one GPU")
     assert check_candidate(hw, schema.field("hardware"), doc, passages)[1] is None
+
+
+def test_multi_word_field_terms_match_with_long_words():
+    from extractor.schemas.catalog import FieldSpec
+    from extractor.verify import about_field
+    spec = FieldSpec("hyperparameters", "training", "settings", search_terms=("learning rate",))
+    assert about_field("0.01", "the learning rate was set to 0.01", spec)
+    assert about_field("0.01", "learning-rates of 0.01 were tried", spec)
+    assert not about_field("0.01", "the rate of learning was 0.01", spec)
