@@ -14,12 +14,8 @@ from fixture_db import DOCS, build_fixture_db
 
 
 def _group():
-    # The full `methex` group once the lead has wired the commands in; ours until then.
-    try:
-        from extractor.cli import cli
-    except ImportError:
-        return cli_db.db_cli
-    return cli if all(c.name in cli.commands for c in cli_db.COMMANDS) else cli_db.db_cli
+    from extractor.cli import cli
+    return cli
 
 
 @pytest.fixture
