@@ -128,20 +128,28 @@ def hostile_folder(root: Path) -> Path:
     return d
 
 
+PEAK_WRAPPER = ("import resource, subprocess, sys; r = subprocess.run(sys.argv[1:]); "
+                "sys.stderr.write('\\nPEAK_KB=%d\\n' % "
+                "resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); sys.exit(r.returncode)")
+
+
 def test_hostile_files_are_bounded_in_time_memory_and_prompt_size(tmp_path):
     folder = hostile_folder(tmp_path)
     db = tmp_path / "h.db"
     top_k = 6
     with FakeOpenAI() as server:
         t0 = time.monotonic()
+        # A small wrapper process measures methex's own peak memory: this process's
+        # RUSAGE_CHILDREN would also count earlier children (a model server, other tests).
         proc = subprocess.run(
-            [METHEX, "run", str(folder), "--db", str(db), "--backend", "openai", "--model",
+            [sys.executable, "-c", PEAK_WRAPPER,
+             METHEX, "run", str(folder), "--db", str(db), "--backend", "openai", "--model",
              "fake-model", "--base-url", server.base_url, "--fields", "frameworks",
              "--top-k", str(top_k)], capture_output=True, text=True, timeout=120,
             env={"PATH": "/usr/bin:/bin", "COLUMNS": "250", "HOME": str(tmp_path)})
         seconds = time.monotonic() - t0
         prompts = [len(r["messages"][0]["content"]) for r in server.requests]
-    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    peak_mb = int(re.search(r"PEAK_KB=(\d+)", proc.stderr).group(1)) / 1024
     err = " ".join(proc.stderr.split())
     assert proc.returncode == 1, proc.stderr          # two files failed; the rest went on
     assert "toobig.txt: file too large (11.0 MB; the limit for .txt files is 10 MB)" in err
