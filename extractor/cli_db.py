@@ -150,12 +150,12 @@ def _render_matches(matches, conds, as_json) -> None:
         return
     t = Table(title=" and ".join(map(str, conds)) or "all papers", title_justify="left")
     t.add_column("doc_id", no_wrap=True)
-    t.add_column("title", max_width=40)
+    t.add_column("title or DOI", max_width=40)   # plain-text papers rarely carry a title
     keys = list(matches[0].fields) if matches else []
     for k in keys:
         t.add_column(k)
     for m in matches:
-        t.add_row(escape(m.doc_id), escape(m.title or ""),
+        t.add_row(escape(m.doc_id), escape(m.title or m.doi or ""),
                   *[escape("; ".join(m.fields[k])) or Text("-", style="dim") for k in keys])
     out = _out()
     out.print(t)
