@@ -44,7 +44,7 @@ def simple_passages(text: str, size: int = 1000) -> list[Passage]:
     heads = list(_REFS.finditer(text))
     if heads and heads[-1].start() > len(text) * 0.3:
         text = text[:heads[-1].start()]
-    out, start, last = [], 0, 0
+    out, start = [], 0
     for m in _SENT_END.finditer(text):
         if m.start() - start >= size:
             out.append(Passage(len(out), text[start:m.start()], start, None))

@@ -15,17 +15,13 @@ from typing import Iterable
 import sqlite_utils
 
 from extractor.schemas.catalog import Schema, load_schema
+from extractor.store import normalize_value
 
 NOT_EXTRACTED = "not extracted"
 
 
 class QueryError(ValueError):
     """Bad user input to a query (unknown field, malformed condition, unknown document)."""
-
-
-def normalize_value(value: str) -> str:
-    """Case- and space-folded key used to group spellings ("Pytorch" ~ "PyTorch")."""
-    return " ".join(value.casefold().split())
 
 
 def check_field(schema: Schema, key: str) -> str:

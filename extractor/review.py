@@ -15,7 +15,8 @@ from datetime import datetime, timezone
 
 import sqlite_utils
 
-from extractor.query import QueryError, check_doc, check_field, docs_state, normalize_value
+from extractor.query import QueryError, check_doc, check_field, docs_state
+from extractor.store import normalize_value
 from extractor.schemas.catalog import Schema, load_schema
 from extractor.verify import grounded, locate_quote, page_of
 
@@ -58,7 +59,7 @@ def add_review(db: sqlite_utils.Database, doc_id: str, field: str, action: str, 
         raise ReviewError(f"action must be one of {', '.join(ACTIONS)}, not {action!r}")
     try:
         check_field(schema, field)
-        doc = check_doc(db, doc_id)
+        check_doc(db, doc_id)
     except QueryError as e:
         raise ReviewError(str(e)) from None
     value = " ".join(value.split())

@@ -145,7 +145,9 @@ def group_status(db: sqlite_utils.Database, doc_id: str, grp: str, cache_key: st
     return row[0] if row else None
 
 
-def _fold_value(v: str) -> str:
+def normalize_value(v: str) -> str:
+    """Case- and space-folded key that groups spellings ("Pytorch" ~ "PyTorch") in
+    field_values.normalized and reviews.normalized."""
     return " ".join(v.casefold().split())
 
 
@@ -190,7 +192,7 @@ def write_group_result(db: sqlite_utils.Database, run_id: int, rec) -> int:
                     "INSERT INTO field_values (extraction_id, doc_id, field, value, normalized,"
                     " accepted, reason, quote) VALUES (?,?,?,?,?,?,?,?)",
                     [eid, rec.doc_id, key, v.candidate.value.strip(),
-                     _fold_value(v.candidate.value), int(v.accepted), v.reason,
+                     normalize_value(v.candidate.value), int(v.accepted), v.reason,
                      v.candidate.quote]).lastrowid
                 if v.accepted:
                     m = v.match

@@ -1,15 +1,12 @@
 """ingest_paths end to end on a real SQLite database: outcomes, idempotence, bad input, CLI."""
 from __future__ import annotations
 
-import json
-import os
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from extractor.cli_ingest import ingest, run_ingest
-from extractor.ingest import pipeline
 from extractor.ingest.pipeline import ingest_paths
 from extractor.store import open_db
 

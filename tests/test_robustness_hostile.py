@@ -6,7 +6,6 @@ the false value out of the database is verification, not the model's good behavi
 from __future__ import annotations
 
 import re
-import resource
 import subprocess
 import sys
 import time
