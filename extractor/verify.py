@@ -110,6 +110,9 @@ def grounded(value: str, quote: str, aliases: tuple[str, ...] = ()) -> bool:
         ff = normalize_for_match(form)
         if len(ff) >= 2 and ff in fq:   # symbols such as "C++" or "k-NN"
             return True
+        # a URL or DOI that the PDF broke across a line ("dryad. 7h2k") is still the same string
+        if "/" in ff and len(ff) >= 12 and "".join(ff.split()) in "".join(fq.split()):
+            return True
     return False
 
 

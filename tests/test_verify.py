@@ -49,6 +49,9 @@ def test_grounding():
     assert not grounded("PyTorch", "trained with the Adam optimiser")
     assert grounded("GPU", "two NVIDIA GPUs were used")
     assert grounded("PyTorch", "implemented in torch", aliases=("PyTorch", "torch"))
+    # a DOI broken by a line end in the PDF text
+    assert grounded("https://doi.org/10.5061/dryad.7h2k", "deposited at https://doi.org/10.5061/dryad. 7h2k")
+    assert not grounded("https://doi.org/10.5061/dryad.7h2k", "deposited at https://doi.org/10.5061/dryad. 9x")
 
 
 def test_page_of():
