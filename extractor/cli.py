@@ -39,6 +39,11 @@ def extraction_options(f):
                      "(key from $OPENAI_API_KEY).")(f)
     f = click.option("--mode", default=None, help="openai backend: instructor mode "
                      "(tools, json, json_schema, md_json).")(f)
+    f = click.option("--timeout", type=click.FloatRange(min=1), default=None,
+                     help="openai backend: seconds allowed per request (default 600).")(f)
+    f = click.option("--max-retries", type=click.IntRange(0, 20), default=None,
+                     help="openai backend: retries of a failed request (timeouts, 429, 5xx, "
+                     "broken JSON; default 3) before the unit is recorded as failed.")(f)
     f = click.option("--hints/--no-hints", default=False,
                      help="Give LLM backends the rules extractor's candidates to confirm.")(f)
     f = click.option("--schema", "schema_ref", default=None,
@@ -53,13 +58,14 @@ def extraction_options(f):
     return f
 
 
-def _extract(db, *, backend, model, base_url, mode, hints, schema_ref, fields, top_k,
-             retry_failed, concurrency, docs) -> RunReport:
+def _extract(db, *, backend, model, base_url, mode, timeout, max_retries, hints, schema_ref,
+             fields, top_k, retry_failed, concurrency, docs) -> RunReport:
     try:
         schema = load_schema(schema_ref)
         field_list = [f.strip() for f in fields.split(",")] if fields else None
         n_groups = len(select_groups(schema, field_list))
-        be = make_backend(backend, model=model, base_url=base_url, mode=mode)
+        be = make_backend(backend, model=model, base_url=base_url, mode=mode, timeout=timeout,
+                          max_retries=max_retries)
     except (SchemaError, KeyError, ValueError, FileNotFoundError, ImportError) as e:
         raise click.ClickException(str(e).strip("'\""))
     hints_be = make_backend("rules") if hints and backend != "rules" else None

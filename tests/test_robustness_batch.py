@@ -145,6 +145,21 @@ def test_retry_failed_end_to_end(clean, papers, tmp_path, server):
                          "'InternalServerError%'").fetchone()[0] == 2
 
 
+def test_max_retries_flag_beats_the_environment(papers, tmp_path, server):
+    db = tmp_path / "f.db"
+    server.latency = 0
+    server.fail("500")
+    args = cmd(server, db, "run", str(papers / "paper000.txt"), "--max-retries", "0",
+               "--timeout", "30")
+    r = cli_run(args, METHEX_RETRY_TRIES="5")
+    assert r.exit_code == 1 and "(gave up: 1 tries in" in r.output, r.output
+    with sqlite3.connect(db) as c:
+        assert c.execute("SELECT count(*) FROM llm_calls WHERE error IS NOT NULL"
+                         ).fetchone()[0] == 1
+        assert c.execute("SELECT count(*) FROM group_results WHERE status = 'failed'"
+                         ).fetchone()[0] == 1
+
+
 def test_failure_text_with_markup_is_printed_literally(papers, tmp_path, server):
     # server text reaches the summary; rich would eat "[...]" or crash on "[/b]"
     server.error_text = "upstream [/b] said [bold]no[/bold]"

@@ -12,7 +12,8 @@ DEFAULT_BACKEND = "rules"
 
 
 def make_backend(name: str, *, model: str | None = None, base_url: str | None = None,
-                 mode: str | None = None) -> Backend:
+                 mode: str | None = None, timeout: float | None = None,
+                 max_retries: int | None = None) -> Backend:
     if name == "rules":
         from extractor.backends.rules import RulesBackend
         return RulesBackend()
@@ -25,7 +26,14 @@ def make_backend(name: str, *, model: str | None = None, base_url: str | None = 
         if not model:
             raise ValueError("--model is required with --backend openai (e.g. gpt-4o-mini, "
                              "or the model name your Ollama/vLLM server serves)")
-        return OpenAIBackend(model, base_url=base_url, mode=mode)
+        from dataclasses import replace
+
+        from extractor.backends.retry import RetryPolicy
+        retry = RetryPolicy.from_env()
+        if max_retries is not None:     # a flag beats $METHEX_RETRY_TRIES
+            retry = replace(retry, max_tries=max_retries + 1)
+        return OpenAIBackend(model, base_url=base_url, mode=mode, retry=retry,
+                             **({"timeout": timeout} if timeout is not None else {}))
     raise ValueError(f"unknown backend {name!r}; choose one of {', '.join(BACKENDS)}")
 
 
