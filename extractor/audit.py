@@ -60,13 +60,20 @@ def _context(db: sqlite_utils.Database, text: str, doc_id: str, start: int,
     return text[lo:hi], lo
 
 
-def audit_paper(db: sqlite_utils.Database, doc_id: str, field: str | None = None,
-                schema: Schema | None = None) -> list[FieldAudit]:
-    """One FieldAudit per schema field (or just `field`) of one paper."""
+def _checked(db: sqlite_utils.Database, doc_id: str, field: str | None,
+             schema: Schema | None) -> Schema:
+    """The schema to use, once the document exists and the field (if any) is in it."""
     schema = schema or load_schema()
     check_doc(db, doc_id)
     if field:
         check_field(schema, field)
+    return schema
+
+
+def audit_paper(db: sqlite_utils.Database, doc_id: str, field: str | None = None,
+                schema: Schema | None = None) -> list[FieldAudit]:
+    """One FieldAudit per schema field (or just `field`) of one paper."""
+    schema = _checked(db, doc_id, field, schema)
     text = db.execute("SELECT text FROM documents WHERE id = ?", [doc_id]).fetchone()[0]
     states = docs_state(db, schema, [doc_id])[doc_id]
     reviews = list_reviews(db, doc_id, field)
@@ -98,8 +105,7 @@ def audit_paper(db: sqlite_utils.Database, doc_id: str, field: str | None = None
 def unverified(db: sqlite_utils.Database, doc_id: str, field: str | None = None,
                schema: Schema | None = None) -> list[dict]:
     """Values the backend proposed in the current extraction that verification rejected."""
-    schema = schema or load_schema()
-    check_doc(db, doc_id)
+    _checked(db, doc_id, field, schema)
     sql = ("SELECT fv.field, fv.value, fv.quote, fv.reason, ce.run_id, r.backend, r.model"
            " FROM current_map cm JOIN extractions ce ON ce.id = cm.extraction_id"
            " JOIN field_values fv ON fv.extraction_id = ce.id"
@@ -107,7 +113,7 @@ def unverified(db: sqlite_utils.Database, doc_id: str, field: str | None = None,
     params = [doc_id]
     if field:
         sql += " AND ce.field = ?"
-        params.append(check_field(schema, field))
+        params.append(field)
     cur = db.execute(sql + " ORDER BY fv.field, fv.id", params)
     cols = [d[0] for d in cur.description]
     return [dict(zip(cols, r)) for r in cur.fetchall()]
@@ -116,9 +122,6 @@ def unverified(db: sqlite_utils.Database, doc_id: str, field: str | None = None,
 def review_rejections(db: sqlite_utils.Database, doc_id: str, field: str | None = None,
                       schema: Schema | None = None) -> list[dict]:
     """Values removed by a reviewer's reject that is still in force."""
-    schema = schema or load_schema()
-    check_doc(db, doc_id)
-    if field:
-        check_field(schema, field)
+    _checked(db, doc_id, field, schema)
     return [r for r in list_reviews(db, doc_id, field)
             if r["action"] == "reject" and r["in_force"]]
