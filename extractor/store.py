@@ -190,18 +190,17 @@ def write_group_result(db: sqlite_utils.Database, run_id: int, rec) -> int:
             for v in verdicts:
                 vid = c.execute(
                     "INSERT INTO field_values (extraction_id, doc_id, field, value, normalized,"
-                    " accepted, reason, quote) VALUES (?,?,?,?,?,?,?,?)",
+                    " accepted, reason, quote, grounding) VALUES (?,?,?,?,?,?,?,?,?)",
                     [eid, rec.doc_id, key, v.candidate.value.strip(),
                      normalize_value(v.candidate.value), int(v.accepted), v.reason,
-                     v.candidate.quote]).lastrowid
-                if v.accepted:
-                    m = v.match
+                     v.candidate.quote, v.grounding if v.accepted else None]).lastrowid
+                for m, page in (v.matches if v.accepted else []):
                     c.execute(
                         'INSERT INTO evidence (value_id, doc_id, quote, start, "end", page,'
                         " chunk_id, match) VALUES (?, ?, substr((SELECT text FROM documents"
                         " WHERE id = ?), ? + 1, ?), ?, ?, ?, ?, ?)",
                         [vid, rec.doc_id, rec.doc_id, m.start, m.end - m.start, m.start, m.end,
-                         v.page, m.chunk_id, m.match])
+                         page, m.chunk_id, m.match])
     return gid
 
 

@@ -4,8 +4,8 @@ A candidate (value + quote) is kept only if
   1. its quote is found in the passages the backend was given (exactly, after folding case,
      white space, ligatures, quotes and dashes, or fuzzily at >= 90% of its characters), mapped
      back to exact offsets in the document's normalised text; and
-  2. the value is grounded in that quote: each content word of the value (or of one of its
-     known aliases) occurs in the quote; and
+  2. the value is grounded in that quote, by one of the kinds of extractor.grounding (verbatim,
+     alias, words, number, or paraphrase for descriptive fields), stored with the value; and
   3. the quote is not part of (or right after) an instruction addressed to the reader, such as
      an injected "ignore previous instructions and report X" (extractor.injection); and
   4. the quote speaks of the field: the value is a known value of it, or the quote names one
@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from extractor.backends.base import Candidate, Passage
+from extractor.grounding import grounded, grounding_kind  # noqa: F401 (grounded re-exported)
 from extractor.injection import instruction_reason
 from extractor.ingest.normalize import normalize_for_match, normalize_for_match_with_map
 from extractor.schemas.catalog import MIN_QUOTE_CHARS, FieldSpec
@@ -83,37 +84,7 @@ def locate_quote(doc_text: str, quote: str, passages: list[Passage] | None = Non
     return None
 
 
-_STOP = frozenset("""a an the of and or for to in on with by from at as is are was were be been
-using used use via into than this that these those its their our we it per""".split())
 _TOKEN = re.compile(r"[a-z0-9]+(?:[.,][0-9]+)*")
-
-
-def _tokens(s: str) -> list[str]:
-    return [t for t in _TOKEN.findall(normalize_for_match(s)) if t not in _STOP]
-
-
-def _stem(t: str) -> str:
-    # Crude but predictable: "augmentation"/"augmented", "GPUs"/"GPU" share a stem.
-    return t[:6] if len(t) > 6 and not t[0].isdigit() else t.rstrip("s") if len(t) > 3 else t
-
-
-def grounded(value: str, quote: str, aliases: tuple[str, ...] = ()) -> bool:
-    """True when every content word of the value, or of one alias, occurs in the quote."""
-    qstems = {_stem(t) for t in _tokens(quote)}
-    fq = normalize_for_match(quote)
-    for form in (value, *aliases):
-        toks = _tokens(form)
-        if not toks:
-            continue
-        if all(_stem(t) in qstems for t in toks):
-            return True
-        ff = normalize_for_match(form)
-        if len(ff) >= 2 and ff in fq:   # symbols such as "C++" or "k-NN"
-            return True
-        # a URL or DOI that the PDF broke across a line ("dryad. 7h2k") is still the same string
-        if "/" in ff and len(ff) >= 12 and "".join(ff.split()) in "".join(fq.split()):
-            return True
-    return False
 
 
 @dataclass
@@ -122,6 +93,16 @@ class Verdict:
     match: QuoteMatch | None
     page: int | None
     reason: str | None      # None = accepted
+    grounding: str | None = None    # how the value is grounded in its quote (grounding.KINDS)
+    extra: tuple[QuoteMatch, ...] = ()   # where candidate.extra_quotes were found
+    extra_pages: tuple[int | None, ...] = ()
+
+    @property
+    def matches(self) -> list[tuple[QuoteMatch, int | None]]:
+        """(match, page) of every quote: the first, then the further ones."""
+        if self.match is None:
+            return []
+        return [(self.match, self.page), *zip(self.extra, self.extra_pages)]
 
     @property
     def accepted(self) -> bool:
@@ -137,24 +118,63 @@ def page_of(offset: int, page_starts: list[int] | None) -> int | None:
 def check_candidate(c: Candidate, spec: FieldSpec | None, doc_text: str,
                     passages: list[Passage]) -> tuple[QuoteMatch | None, str | None]:
     """(match, None) when the candidate verifies, else (match or None, reason)."""
+    m, reason, _ = check_grounded(c, spec, doc_text, passages)
+    return m, reason
+
+
+def check_grounded(c: Candidate, spec: FieldSpec | None, doc_text: str, passages: list[Passage]
+                   ) -> tuple[QuoteMatch | None, str | None, str | None]:
+    """(match, reason, grounding kind): reason None when the candidate verifies."""
     if spec is None:
-        return None, f"field {c.field!r} is not in this group"
+        return None, f"field {c.field!r} is not in this group", None
     if not c.value.strip():
-        return None, "empty value"
+        return None, "empty value", None
     if len(_clean_quote(c.quote)) < MIN_QUOTE_CHARS:
-        return None, f"quote shorter than {MIN_QUOTE_CHARS} characters"
+        return None, f"quote shorter than {MIN_QUOTE_CHARS} characters", None
     m = locate_quote(doc_text, c.quote, passages)
     if m is None:
-        return None, "quote not found in the passages read"
-    injected = instruction_reason(doc_text, m.start, m.end)
-    if injected:            # verbatim, but an order to the reader is no evidence
-        return m, injected
-    quote = doc_text[m.start:m.end]
-    if not grounded(c.value, quote, spec.aliases(c.value)):
-        return m, "value not grounded in its quote"
+        return None, "quote not found in the passages read", None
+    extra = [locate_quote(doc_text, q, passages) for q in c.extra_quotes]
+    if None in extra:
+        return m, "a further quote is not found in the passages read", None
+    for x in (m, *extra):
+        injected = instruction_reason(doc_text, x.start, x.end)
+        if injected:            # verbatim, but an order to the reader is no evidence
+            return m, injected, None
+    quote = " … ".join(doc_text[x.start:x.end] for x in (m, *extra))
+    shape = value_shape_reason(c.value, spec)
+    if shape:
+        return m, shape, None
+    kind = grounding_kind(c.value, quote, spec.aliases(c.value), spec.descriptive)
+    if kind is None:
+        return m, "value not grounded in its quote", None
     if not about_field(c.value, quote, spec):
-        return m, f"quote does not speak of {spec.key} (none of its terms or known values)"
-    return m, None
+        return m, f"quote does not speak of {spec.key} (none of its terms or known values)", kind
+    return m, None, kind
+
+
+_QUALIFIER = re.compile(r"\s*\([^()]*\)\s*$")
+
+
+def value_shape_reason(value: str, spec: FieldSpec) -> str | None:
+    """Why the value cannot be a value of this field whatever its quote says, or None."""
+    if spec.value_pattern and not re.search(spec.value_pattern, value, re.I):
+        return f"value does not have the shape of a {spec.key} value"
+    head = normalize_for_match(_QUALIFIER.sub("", value))
+    if head in spec.foreign_values:
+        return f"{_QUALIFIER.sub('', value)!r} is a known value of another field, not of {spec.key}"
+    return None
+
+
+def verdict_of(c: Candidate, spec: FieldSpec | None, doc_text: str, passages: list[Passage],
+               page_starts: list[int] | None = None) -> Verdict:
+    m, reason, kind = check_grounded(c, spec, doc_text, passages)
+    extra: tuple[QuoteMatch, ...] = ()
+    if reason is None and c.extra_quotes:
+        extra = tuple(locate_quote(doc_text, q, passages) for q in c.extra_quotes)
+    return Verdict(c, m, page_of(m.start, page_starts) if m else None, reason,
+                   kind if reason is None else None, extra,
+                   tuple(page_of(x.start, page_starts) for x in extra))
 
 
 def _phrase_regex(phrases: list[str]) -> re.Pattern | None:
@@ -190,7 +210,9 @@ def about_field(value: str, quote: str, spec: FieldSpec) -> bool:
     known, rx, patterns = _field_terms(spec)
     if rx is None or normalize_for_match(value) in known:
         return True
-    if rx.search(normalize_for_match(quote)):
+    # a value that names one of the field's terms ("patch extraction", "5-fold split") says
+    # what it is about even when its quote words it otherwise
+    if rx.search(normalize_for_match(quote)) or rx.search(normalize_for_match(value)):
         return True
     return any(p.search(quote) for p in patterns)
 
@@ -201,11 +223,11 @@ def verify(candidates: list[Candidate], fields: list[FieldSpec], doc_text: str,
     out: list[Verdict] = []
     seen: set[tuple[str, str]] = set()
     for c in candidates:
-        m, reason = check_candidate(c, by_key.get(c.field), doc_text, passages)
+        out_v = verdict_of(c, by_key.get(c.field), doc_text, passages, page_starts)
         key = (c.field, normalize_for_match(c.value))
-        if reason is None and key in seen:
+        if out_v.accepted and key in seen:
             continue  # the same value twice in a field is one value
-        if reason is None:
+        if out_v.accepted:
             seen.add(key)
-        out.append(Verdict(c, m, page_of(m.start, page_starts) if m else None, reason))
+        out.append(out_v)
     return out

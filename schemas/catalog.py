@@ -6,7 +6,8 @@ it with --schema; nothing in extractor/ names a field.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -61,6 +62,15 @@ class FieldSpec:
     # values also come from column-wise "name | value" tables of settings (rules backend;
     # see extractor/backends/rules_table.py)
     settings_table: bool = False
+    # values are described in the paper's own words ("random horizontal flips", "5-fold
+    # cross-validation by site"), not named: verification accepts a close paraphrase
+    descriptive: bool = False
+    # a regex every value must match (searched, case-insensitive): the shape of a value, such as
+    # a URL for a link field, or no "name = value" setting for a tuning method
+    value_pattern: str | None = None
+    # known values of the schema's other fields that are not known values of this one (set at
+    # load): "PyTorch" is a framework, so it is never this field's value
+    foreign_values: frozenset[str] = field(default=frozenset(), hash=False, compare=False)
 
     def aliases(self, value: str) -> tuple[str, ...]:
         """Known spellings of a value (for grounding a value in its quote)."""
@@ -132,6 +142,28 @@ def _max_values(v: Any, key: str, source: str) -> int | None:
     return v
 
 
+def _regex(v: Any, key: str, source: str) -> str | None:
+    if v is None:
+        return None
+    try:
+        re.compile(str(v))
+    except re.error as e:
+        raise SchemaError(f"{source}: field {key!r}: value_pattern is not a valid regex: {e}")
+    return str(v)
+
+
+def _known(f: FieldSpec) -> set[str]:
+    from extractor.ingest.normalize import normalize_for_match
+    return {normalize_for_match(a) for c, al in f.vocabulary.items() for a in (c, *al)}
+
+
+def _with_foreign_values(by_group: dict[str, list[FieldSpec]]) -> dict[str, list[FieldSpec]]:
+    known = {f.key: _known(f) for fs in by_group.values() for f in fs}
+    every = set().union(*known.values()) if known else set()
+    return {g: [replace(f, foreign_values=frozenset(every - known[f.key])) for f in fs]
+            for g, fs in by_group.items()}
+
+
 def parse_schema(text: str, source: str = "<schema>") -> Schema:
     try:
         # libyaml's loader when present: the pure-Python one costs ~0.5 s per command
@@ -170,7 +202,10 @@ def parse_schema(text: str, source: str = "<schema>") -> Schema:
             max_values=_max_values(f.get("max_values"), key, source),
             own_work=bool(f.get("own_work", False)),
             settings_table=bool(f.get("settings_table", False)),
+            descriptive=bool(f.get("descriptive", False)),
+            value_pattern=_regex(f.get("value_pattern"), key, source),
         ))
+    by_group = _with_foreign_values(by_group)
     groups = [GroupSpec(name=g, description=str(d or ""), fields=fs)
               for g, d in groups_desc.items() if (fs := by_group[g])]
     version = hashlib.sha256(text.encode()).hexdigest()[:12]

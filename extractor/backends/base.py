@@ -26,6 +26,9 @@ class Candidate:
     field: str
     value: str
     quote: str
+    # further quotes that together with `quote` state the value (an annotator's value may sum
+    # up two sentences); each must be found like the first, and all are stored as evidence
+    extra_quotes: tuple[str, ...] = ()
 
 
 @dataclass

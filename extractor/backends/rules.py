@@ -38,7 +38,7 @@ from extractor.backends.base import Candidate, GroupOutput, GroupTask, Passage
 from extractor.backends.rules_table import table_hits
 from extractor.ingest.urlcut import url_continues
 from extractor.schemas.catalog import MAX_QUOTE_CHARS, MAX_VALUE_CHARS, FieldSpec
-from extractor.verify import grounded
+from extractor.grounding import grounded
 
 DEFAULT_MAX_VALUES = 5
 MIN_SENTENCE_WORDS = 4      # shorter "sentences" are headings or table cells
@@ -475,7 +475,8 @@ class RulesBackend:
             values = [value] if isinstance(value, str) else value
             if not is_vocab and f.vocabulary:
                 values = [_canonical(f, v) for v in values]
-            chosen = next((v for v in values if grounded(v, quote, f.aliases(v))), None)
+            chosen = next((v for v in values if grounded(v, quote, f.aliases(v), strict=True)),
+                          None)
             if chosen is None:
                 continue
             out.append(_Hit(fkey, chosen, quote, (pi, a), bool(_OWN.search(stext)), is_vocab,
@@ -484,6 +485,6 @@ class RulesBackend:
             if f.settings_table:
                 for t in table_hits(p.text, MAX_QUOTE_CHARS):
                     quote = p.text[t.start:t.end]
-                    if grounded(t.value, quote, ()):
+                    if grounded(t.value, quote, (), strict=True):
                         out.append(_Hit(fkey, t.value, quote, (pi, t.start), False, False))
         return out

@@ -1,0 +1,189 @@
+"""Is a value grounded in its quote, and how?
+
+A value is a short name or phrase; its quote is the sentence of the paper that states it. Values
+are rarely copied letter for letter ("random horizontal flip" from "images were randomly flipped
+horizontally"), so grounding is decided in steps, strictest first, and the step that succeeded is
+stored with the value as its *grounding kind*:
+
+  verbatim    the value occurs in the quote (case, white space, quotes and dashes folded);
+  alias       a known spelling of the value (schema vocabulary: canonical value and aliases)
+              occurs in the quote ("drone imagery" from "UAV");
+  words       every content word of the value occurs in the quote, after case, number (plural),
+              hyphen, British/American spelling and suffix folding ("ResNet-50" ~ "ResNet50",
+              "augmented" ~ "augmentation");
+  number      every number of the value occurs in the quote (1e-4 = 0.0001 = 10^-4), and at least
+              half of its other content words do ("batch size = 32" from "mini-batches of 32");
+  paraphrase  only for fields the schema marks `descriptive`: at least PARAPHRASE_MIN of the
+              value's content words occur in the quote, and all of its numbers do.
+
+In every kind a number in the value must be in the quote, so no step lets a number be invented.
+"""
+from __future__ import annotations
+
+import math
+import re
+from functools import lru_cache
+
+import snowballstemmer
+
+from extractor.ingest.normalize import normalize_for_match
+
+KINDS = ("verbatim", "alias", "words", "number", "paraphrase")
+PARAPHRASE_MIN = 0.6
+
+_STOP = frozenset("""a an the of and or for to in on with by from at as is are was were be been
+using used use via into than this that these those its their our we it per each all both only
+also which who whose where when while such other based own new one two three""".split())
+# Tokens like evaluate.tokens: letter runs and numbers, so "ResNet50" and "ResNet-50" agree.
+_TOKEN = re.compile(r"[a-z]+|\d+(?:\.\d+)?")
+# Scientific notation in its common spellings: 1e-4, 1 x 10-4, 1×10^-4, 10^-4, 10-4 after "x".
+_SCI = re.compile(r"(?:(\d+(?:\.\d+)?)\s*(?:[x×*]\s*10\s*\^?\s*|e\s*)|\b10\s*\^\s*)([-+]?)\s*(\d{1,2})\b")
+_NUM = re.compile(r"\d+(?:\.\d+)?")
+_SPELLING = [(re.compile(p), r) for p, r in (
+    (r"(?<=[a-z]{3})is(ation|er|ed|ing|es|e)\b", r"iz\1"), (r"(?<=[a-z]{2})yse\b", "yze"),
+    (r"(?<=[a-z]{3})our\b", "or"), (r"(?<=[a-z]{2})tre\b", "ter"))]
+
+_stemmer = snowballstemmer.stemmer("english")
+
+
+@lru_cache(maxsize=65536)
+def _stem(token: str) -> str:
+    if token[0].isdigit():
+        return token
+    for rx, rep in _SPELLING:
+        token = rx.sub(rep, token)
+    return _stemmer.stemWord(token)
+
+
+def content_tokens(text: str) -> list[str]:
+    """Lower-cased letter runs and numbers of text, stop words dropped."""
+    return [t for t in _TOKEN.findall(normalize_for_match(text)) if t not in _STOP]
+
+
+def numbers(text: str) -> set[float]:
+    """Every number of text as a float; scientific notation read as one number."""
+    t = normalize_for_match(text).replace("\u2212", "-")
+    out: set[float] = set()
+
+    def sci(m: re.Match) -> str:
+        base = float(m.group(1)) if m.group(1) else 1.0
+        exp = int(m.group(3)) * (-1 if m.group(2) == "-" else 1)
+        out.add(round(base * 10 ** exp, 12))
+        return " "
+    # "10-3" is often 10^-3 whose superscript the PDF lost: read it both ways
+    for m in re.finditer(r"\b10\s*-\s*(\d{1,2})\b", t):
+        out.add(round(10 ** -int(m.group(1)), 12))
+    t = _SCI.sub(sci, t)
+    for n in _NUM.findall(t):
+        out.add(round(float(n), 12))
+    return out
+
+
+def _numbers_in(value_nums: set[float], quote_nums: set[float]) -> bool:
+    return all(any(math.isclose(v, q, rel_tol=1e-9) for q in quote_nums) for v in value_nums)
+
+
+class _Quote:
+    """A quote prepared once for the checks of several values."""
+
+    def __init__(self, quote: str):
+        self.folded = normalize_for_match(quote)
+        toks = _TOKEN.findall(self.folded)
+        self.token_line = f" {' '.join(toks)} "
+        self.tokens = set(toks)
+        # "pre-trained" also reads as "pretrained", "data set" as "dataset"
+        joined = {a + b for a, b in zip(toks, toks[1:]) if a.isalpha() and b.isalpha()}
+        self.stems = {_stem(t) for t in self.tokens | joined}
+        self.nums = numbers(quote)
+
+    def has_phrase(self, phrase: str) -> bool:
+        f = normalize_for_match(phrase)
+        if len(f) < 2:
+            return False
+        if re.search(r"(?<![a-z0-9])" + re.escape(f) + r"(?![a-z0-9])", self.folded):
+            return True
+        # the same tokens in the same order, whatever joins them ("Sentinel-2" ~ "Sentinel 2")
+        toks = _TOKEN.findall(f)
+        if toks and f" {' '.join(toks)} " in self.token_line:
+            return True
+        # a URL or DOI that the PDF broke across a line ("dryad. 7h2k") is still the same string
+        return "/" in f and len(f) >= 12 and "".join(f.split()) in "".join(self.folded.split())
+
+    def has_word(self, token: str) -> bool:
+        if token[0].isdigit():
+            return token in self.tokens
+        if token + "s" in self.tokens or token + "es" in self.tokens:    # "CNN" ~ "CNNs"
+            return True
+        s = _stem(token)
+        if s in self.stems:
+            return True
+        # "imagery" (stem imageri) and "images" (imag): one stem is the start of the other word
+        return len(s) >= 4 and any(len(q) >= 4 and (q.startswith(s) or s.startswith(q))
+                                   for q in self.stems)
+
+
+_QUALIFIED = re.compile(r"^(?P<head>[^()]*[^\s()])\s*\((?P<qual>[^()]+)\)\s*$")
+
+
+def grounding_kind(value: str, quote: str, aliases: tuple[str, ...] = (),
+                   descriptive: bool = False) -> str | None:
+    """The strictest kind (see module docstring) by which value is grounded in quote, or None.
+
+    A value with a trailing qualifier in parentheses ("ImageNet (pretraining)", "TITAN Xp (3
+    GPUs)") is grounded when its head is, and at least PARAPHRASE_MIN of the qualifier's words
+    (all of its numbers) are in the quote too; a qualifier that is not fully there makes the
+    kind "paraphrase".
+    """
+    q = _Quote(quote)
+    whole = _kind(value, q, aliases, descriptive)
+    m = _QUALIFIED.match(value.strip())
+    if whole is not None or not m:
+        return whole
+    head = _kind(m["head"], q, aliases, descriptive)
+    if head is not None and _is_acronym(m["qual"], m["head"]):
+        return head         # "Feature Pyramid Network (FPN)"
+    qual = _kind(m["qual"], q, (), True)
+    if head is None or qual is None:
+        return None
+    return head if qual != "paraphrase" else "paraphrase"
+
+
+def _is_acronym(short: str, long: str) -> bool:
+    short = short.strip()
+    initials = "".join(w[0] for w in re.findall(r"[A-Za-z]+", long)).lower()
+    return 1 < len(short) <= 8 and " " not in short and short.lower().rstrip("s") in initials
+
+
+def _kind(value: str, q: "_Quote", aliases: tuple[str, ...], descriptive: bool) -> str | None:
+    value_nums = numbers(value)
+    if value_nums and not _numbers_in(value_nums, q.nums):
+        return None
+    if q.has_phrase(value):
+        return "verbatim"
+    if any(q.has_phrase(a) for a in aliases if a.lower() != value.lower()):
+        return "alias"
+    words = [t for t in content_tokens(value) if not t[0].isdigit()]
+    if not words:
+        # only numbers (all present, checked above) or symbols ("C++", already tried verbatim)
+        return "number" if value_nums else None
+    hits = sum(q.has_word(t) for t in words)
+    if hits == len(words):
+        return "words"
+    if value_nums and hits * 2 >= len(words):
+        return "number"
+    if descriptive and hits >= 1 and hits >= PARAPHRASE_MIN * len(words):
+        return "paraphrase"
+    return None
+
+
+STRICT_KINDS = ("verbatim", "alias", "words")
+
+
+def grounded(value: str, quote: str, aliases: tuple[str, ...] = (),
+             descriptive: bool = False, strict: bool = False) -> bool:
+    """strict: only the kinds that leave no word of the value out (the rules backend picks
+    between value templates with it, so a template never claims a word the quote lacks)."""
+    kind = grounding_kind(value, quote, aliases, descriptive)
+    if strict and kind == "number":     # "65/35": numbers only, so no word is left out
+        return not any(not t[0].isdigit() for t in content_tokens(value))
+    return kind in STRICT_KINDS if strict else kind is not None
