@@ -23,8 +23,9 @@ import sqlite_utils
 from extractor.backends.base import Passage
 from extractor.schemas.catalog import FieldSpec, GroupSpec
 
-# Passages per group that LLM backends read by default (`methex extract`; rules reads all).
-DEFAULT_TOP_K = 6
+# Sentence windows per group read by default (~3.6k characters per group on gold-dev: about
+# what 6 whole chunks cost before, at 0.97 instead of 0.85 recall of gold evidence).
+DEFAULT_TOP_K = 16
 # Chunks per field whose sentences are considered for windows (more cost nothing noticeable).
 CHUNKS_PER_FIELD = 12
 NEIGHBOURS = 1           # sentences kept on each side of a matching sentence
@@ -121,6 +122,15 @@ def _term_regexes(terms: tuple[str, ...]) -> tuple[re.Pattern, ...]:
     return tuple(out)
 
 
+def _pattern_regexes(spec: FieldSpec) -> tuple[re.Pattern, ...]:
+    return tuple(_compiled(p.regex) for p in spec.patterns)
+
+
+@lru_cache(maxsize=1024)
+def _compiled(regex: str) -> re.Pattern:
+    return re.compile(regex, re.I)
+
+
 def _windows(chunk: Passage, regexes: tuple[re.Pattern, ...]) -> list[Passage]:
     """Windows of a chunk around its sentences matching a term, most matching terms first."""
     spans = sentence_spans(chunk.text)
@@ -156,9 +166,19 @@ def retrieve_field(db: sqlite_utils.Database, doc_id: str, spec: FieldSpec,
     chunks = rank_chunks(db, doc_id, terms, None if k is None else max(k, CHUNKS_PER_FIELD))
     if k is None or not windows:
         return chunks if k is None else chunks[:k]
-    regexes = _term_regexes(tuple(terms))
+    regexes = _term_regexes(tuple(terms)) + _pattern_regexes(spec)
+    if spec.patterns:
+        # The field's value patterns ("0.001 learning rate", "\d+ epochs") find statements
+        # that use none of its words; their chunks follow the BM25-ranked ones.
+        seen = {c.chunk_id for c in chunks}
+        chunks += [c for c in _usable_chunks(db, doc_id) if c.chunk_id not in seen
+                   and any(r.search(c.text) for r in _pattern_regexes(spec))]
     # Windows are ranked by their chunk's rank first: BM25 knows rare terms matter more.
-    out = [w for c in chunks for w in _windows(c, regexes)]
+    # Best window of every chunk before any chunk's second: one long chunk cannot fill the
+    # field's ranking on its own.
+    per_chunk = [_windows(c, regexes) for c in chunks]
+    depth = max((len(w) for w in per_chunk), default=0)
+    out = [ws[i] for i in range(depth) for ws in per_chunk if i < len(ws)]
     return out[:k]
 
 
