@@ -29,7 +29,6 @@ DEFAULT_TOP_K = 16
 # Chunks per field whose sentences are considered for windows (more cost nothing noticeable).
 CHUNKS_PER_FIELD = 12
 NEIGHBOURS = 1           # sentences kept on each side of a matching sentence
-WINDOW_MAX = 1200        # a window longer than this is cut back to its best sentences' core
 
 _SENT_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9(\[\"\u201c])|\n\n")
 _ABBREV = re.compile(r"(?:\bet al|\be\.g|\bi\.e|\bFig|\bFigs|\bEq|\bvs|\bapprox|\bca|\bNo|"
