@@ -63,7 +63,7 @@ def _usable_chunks(db: sqlite_utils.Database, doc_id: str) -> list[Passage]:
 
 def rank_chunks(db: sqlite_utils.Database, doc_id: str, terms: list[str],
                 limit: int | None = None) -> list[Passage]:
-    """Usable chunks of one document matching any term, best BM25 first (score: higher is better)."""
+    """Usable chunks of one document matching any term, best BM25 first (higher score: better)."""
     q = fts_query(terms)
     if not q:
         return []
