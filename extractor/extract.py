@@ -18,14 +18,14 @@ import sqlite_utils
 
 from extractor import store
 from extractor.backends.base import Backend, BackendError, CallStats, Candidate, GroupTask
-from extractor.retrieve import retrieve
+from extractor.retrieve import DEFAULT_TOP_K, retrieve
 from extractor.schemas.catalog import GroupSpec, Schema
 from extractor.verify import Verdict, check_candidate, verify
 
 
 @dataclass
 class Settings:
-    top_k: int | None = 8            # passages per group; None = every usable chunk
+    top_k: int | None = DEFAULT_TOP_K  # passages per group; None = every usable chunk
     fields: list[str] | None = None  # restrict to these keys
     docs: list[str] | None = None    # restrict to these documents
     retry_failed: bool = False       # rerun units recorded as failed

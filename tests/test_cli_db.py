@@ -536,3 +536,34 @@ def test_papers_view_is_paper_fields_wide(run, dbfile):
     assert len(cols) == 5 + 28
     b = dict(zip(cols, rows[1]))
     assert (b["optimizer"], b["hardware"]) == ("SGD", "NVIDIA Tesla V100; single GPU card")
+
+
+def test_eval_retrieval_hand_computed(run, tmp_path):
+    d = tmp_path / "rgold"
+    d.mkdir()
+
+    def rep(*quotes):
+        return {"status": "reported", "values": ["x"], "evidence": list(quotes)}
+    gold = {
+        # hit by its first quote; the second lies only in a reference-list chunk (never read)
+        "paper_a": {"frameworks": rep("implemented in PyTorch",
+                                      "Object detection pipelines in TensorFlow"),
+                    "optimizer": {"status": "unknown", "values": [], "evidence": []}},
+        # hit; and a quote that is not in the paper at all (unlocated, a miss)
+        "paper_b": {"optimizer": rep("stochastic  gradient DESCENT (SGD)"),
+                    "hardware": rep("trained on a TPU pod")},
+        # a sentence no software term matches: not read for the software group
+        "paper_c": {"hardware": rep("Accuracy was assessed on an independent test site")},
+    }
+    for doc, fields in gold.items():
+        (d / f"{doc}.json").write_text(json.dumps({"doc_id": doc, "fields": fields}))
+    res = jrun(run, "eval", "--gold", str(d), "--retrieval")
+    # fields: a.frameworks, b.optimizer hit; b.hardware, c.hardware missed -> 2/4
+    # quotes: 2 of 5 inside the passages; 1 unlocated
+    assert res["retrieval_recall"] == pytest.approx(0.5)
+    assert res["quote_recall"] == pytest.approx(0.4)
+    assert res["overall"]["unlocated_quotes"] == 1
+    assert res["fields"]["hardware"]["missed_docs"] == ["paper_b", "paper_c"]
+    assert "optimizer" in res["fields"] and res["fields"]["optimizer"]["fields"] == 1
+    out = run("eval", "--gold", str(d), "--retrieval").output
+    assert "overall" in out and "50.0" in out and "2/5" in out
