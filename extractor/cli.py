@@ -12,6 +12,7 @@ from rich.table import Table
 from extractor import store
 from extractor.backends import BACKENDS, DEFAULT_BACKEND, make_backend, prompt_hash_for
 from extractor.extract import RunReport, Settings, run_extraction, select_groups
+from extractor.retrieve import DEFAULT_TOP_K
 from extractor.schemas.catalog import SchemaError, load_schema
 
 err = Console(stderr=True)
@@ -50,7 +51,8 @@ def extraction_options(f):
                      help="Field schema: bundled name or a YAML file (default dl_methodology).")(f)
     f = click.option("--fields", default=None, help="Comma-separated field keys to extract.")(f)
     f = click.option("--top-k", type=int, default=None,
-                     help="Passages per field group (default: all for rules, 6 for LLMs).")(f)
+                     help="Passages per field group (default: all for rules; for LLMs the "
+                     "retrieval default, sentence windows fairly shared by the group's fields).")(f)
     f = click.option("--concurrency", type=click.IntRange(1, 64), default=1, show_default=True,
                      help="Backend requests in flight (for LLM servers).")(f)
     f = click.option("--retry-failed", is_flag=True,
@@ -70,7 +72,7 @@ def _extract(db, *, backend, model, base_url, mode, timeout, max_retries, hints,
         raise click.ClickException(str(e).strip("'\""))
     hints_be = make_backend("rules") if hints and backend != "rules" else None
     if top_k is None:
-        top_k = None if backend == "rules" else 6
+        top_k = None if backend == "rules" else DEFAULT_TOP_K
     settings = Settings(top_k=top_k, fields=field_list, docs=docs, retry_failed=retry_failed,
                         concurrency=concurrency, prompt_hash=prompt_hash_for(be))
     n_docs = len(docs) if docs else store.count_documents(db)
@@ -149,9 +151,10 @@ def _register() -> None:
     # Command modules stay thin and separate; this is the one place that assembles them.
     from extractor.cli_db import audit_cmd, eval_cmd, export_cmd, query_cmd, review_cmd, \
         show_cmd, sql_cmd
+    from extractor.cli_annotations import annotations
     from extractor.cli_ingest import ingest
     from extractor.cli_models import models
-    for cmd in (ingest, models, query_cmd, sql_cmd, show_cmd, audit_cmd, review_cmd,
+    for cmd in (ingest, annotations, models, query_cmd, sql_cmd, show_cmd, audit_cmd, review_cmd,
                 export_cmd, eval_cmd):
         cli.add_command(cmd)
 

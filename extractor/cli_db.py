@@ -345,7 +345,8 @@ def audit_cmd(doc_id, field, unverified, rejected, full, db_path, schema_ref):
         for v in st.values:
             tag = {"accept": " [green](accepted by review)[/]",
                    "set": " [green](set by review)[/]"}.get(v.review or "", "")
-            out.print(f"[bold]{escape(v.value)}[/]{tag}")
+            how = f" [dim]({v.grounding} grounding)[/]" if v.grounding else ""
+            out.print(f"[bold]{escape(v.value)}[/]{tag}{how}")
             for e in a.evidence.get(v.normalized, []):
                 out.print(Text("  ") + _highlight(e.context, e.hl_start, e.hl_end,
                                                   None if full else CONTEXT_SHOWN))
@@ -435,15 +436,23 @@ def review_cmd(doc_id, field, accept, reject, set_, quote, reviewer, note, db_pa
               help="Output file (default: standard output).")
 @click.option("--evidence", is_flag=True,
               help="csv: add a <field>__evidence column of quotes after each field.")
+@click.option("--grounding", "grounding", default=None, metavar="KIND,...",
+              help="Keep only values grounded in their quote by these kinds: verbatim, alias, "
+                   "words, number, paraphrase (e.g. 'verbatim,alias,words' drops paraphrases).")
 @db_option
 @schema_option
-def export_cmd(fmt, output, evidence, db_path, schema_ref):
+def export_cmd(fmt, output, evidence, grounding, db_path, schema_ref):
     """Export every paper's fields (reviews applied; unextracted fields are unknown)."""
     from extractor.export import export_records, write_csv, write_jsonl
+    from extractor.grounding import KINDS
 
+    kinds = set(_split([grounding])) if grounding else None
+    if kinds and kinds - set(KINDS):
+        raise click.BadParameter(f"unknown kind(s) {', '.join(sorted(kinds - set(KINDS)))}; "
+                                 f"kinds are {', '.join(KINDS)}", param_hint="--grounding")
     schema = _schema(schema_ref)
     db = _open(db_path)
-    records = export_records(db, schema)
+    records = export_records(db, schema, grounding=kinds)
     try:
         fp = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout
     except OSError as e:

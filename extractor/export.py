@@ -16,23 +16,30 @@ JOIN = "; "
 EVIDENCE_JOIN = " | "
 
 
-def field_record(state) -> dict[str, Any]:
-    """{"status", "values", "evidence"} for one field; never-extracted fields are unknown."""
-    values = [v.value for v in state.values]
+def field_record(state, grounding: set[str] | None = None) -> dict[str, Any]:
+    """{"status", "values", "evidence", "grounding"} for one field; never-extracted fields are
+    unknown. grounding keeps only values grounded by those kinds (values set by a reviewer,
+    whose quote the reviewer chose, always stay); "grounding" lists each value's kind."""
+    kept = [v for v in state.values
+            if grounding is None or v.source == "review" or v.grounding in grounding]
+    values = [v.value for v in kept]
     evidence = [{"quote": e["quote"], "start": e["start"], "end": e["end"], "page": e["page"]}
-                for v in state.values for e in v.evidence]
+                for v in kept for e in v.evidence]
     return {"status": "reported" if values else "unknown", "values": values,
-            "evidence": evidence}
+            "evidence": evidence,
+            "grounding": [v.grounding or ("review" if v.source == "review" else None)
+                          for v in kept]}
 
 
 def export_records(db: sqlite_utils.Database, schema: Schema | None = None,
-                   doc_ids: list[str] | None = None) -> Iterator[dict[str, Any]]:
+                   doc_ids: list[str] | None = None,
+                   grounding: set[str] | None = None) -> Iterator[dict[str, Any]]:
     """One {"doc_id", "fields": {key: field_record}} per document, for ALL schema keys."""
     schema = schema or load_schema()
     states = docs_state(db, schema, doc_ids)
     for doc_id in sorted(states):
         yield {"doc_id": doc_id,
-               "fields": {k: field_record(states[doc_id][k]) for k in schema.keys}}
+               "fields": {k: field_record(states[doc_id][k], grounding) for k in schema.keys}}
 
 
 def write_jsonl(records, fp: IO[str]) -> int:

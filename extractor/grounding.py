@@ -114,6 +114,8 @@ class _Quote:
             return token in self.tokens
         if token + "s" in self.tokens or token + "es" in self.tokens:    # "CNN" ~ "CNNs"
             return True
+        if len(token) > 3 and token.endswith("s") and token[:-1] in self.tokens:
+            return True
         s = _stem(token)
         if s in self.stems:
             return True

@@ -50,6 +50,7 @@ class ValueState:
     evidence: list[dict] = dc_field(default_factory=list)
     value_id: int | None = None      # field_values.id (extracted values)
     review_id: int | None = None     # reviews.id (values set by review)
+    grounding: str | None = None     # how the value is grounded in its quote (extracted values)
 
 
 @dataclass
@@ -136,14 +137,15 @@ def docs_state(db: sqlite_utils.Database, schema: Schema | None = None,
     if by_value_id:
         # Filter through current_map's primary key (evidence is not indexed by document).
         where, params = _in_clause("cm.doc_id", filt)
-        for (value_id, quote, start, end, page, chunk_id, match) in db.execute(
-                'SELECT e.value_id, e.quote, e.start, e."end", e.page, e.chunk_id, e.match'
-                " FROM evidence e JOIN field_values fv ON fv.id = e.value_id"
+        for (value_id, quote, start, end, page, chunk_id, match, grounding) in db.execute(
+                'SELECT e.value_id, e.quote, e.start, e."end", e.page, e.chunk_id, e.match,'
+                " fv.grounding FROM evidence e JOIN field_values fv ON fv.id = e.value_id"
                 " JOIN current_map cm ON cm.doc_id = fv.doc_id AND cm.field = fv.field"
                 " AND cm.extraction_id = fv.extraction_id"
                 " WHERE fv.accepted = 1" + where + " ORDER BY e.value_id, e.start", params):
             vs = by_value_id.get(value_id)
             if vs is not None:
+                vs.grounding = vs.grounding or grounding
                 vs.evidence.append({"quote": quote, "start": start, "end": end, "page": page,
                                     "chunk_id": chunk_id, "match": match,
                                     "source": "extracted"})

@@ -145,7 +145,10 @@ def check_grounded(c: Candidate, spec: FieldSpec | None, doc_text: str, passages
     shape = value_shape_reason(c.value, spec)
     if shape:
         return m, shape, None
-    kind = grounding_kind(c.value, quote, spec.aliases(c.value), spec.descriptive)
+    # a qualified value ("drone imagery (six sites)") is grounded through its head's aliases
+    aliases = tuple(dict.fromkeys((*spec.aliases(c.value),
+                                   *spec.aliases(_QUALIFIER.sub("", c.value)))))
+    kind = grounding_kind(c.value, quote, aliases, spec.descriptive)
     if kind is None:
         return m, "value not grounded in its quote", None
     if not about_field(c.value, quote, spec):
