@@ -176,6 +176,7 @@ class _Handler(BaseHTTPRequestHandler):
                              "TOOLS mode): the request has no `tools`")
             return
         fault = fake._next(req)
+        fake.authorizations.append(self.headers.get("Authorization"))
         try:
             self._answer(fake, req, fault)
         finally:
@@ -234,6 +235,7 @@ class FakeOpenAI:
         self._faults: collections.deque[str] = collections.deque()
         self._lock = threading.Lock()
         self.requests: list[dict] = []          # every chat request received, in order
+        self.authorizations: list[str | None] = []  # each request's Authorization header
         self.served: list[str] = []             # fault (or "ok") per request
         self.in_flight = 0
         self.max_in_flight = 0
