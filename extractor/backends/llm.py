@@ -28,6 +28,8 @@ from extractor.backends.base import BackendError, CallStats, Candidate, GroupOut
 from extractor.backends.sentences import top_sentences
 from extractor.schemas.catalog import MAX_VALUE_CHARS, MAX_VALUES_PER_FIELD, FieldSpec
 
+# Fixed instructions first, the field's own lines last: llama.cpp reuses the KV cache of the
+# common prefix, so each call reads only what differs from the previous one.
 PROMPT_FILE = "extract_field_v1.txt"
 # One parse reask (its prompt carries the parse error, so it is a different request).
 PARSE_RETRIES = 1
