@@ -35,6 +35,8 @@ def main() -> int:
     ap.add_argument("--base-url", default=None)
     ap.add_argument("--hints", action="store_true", help="rules candidates as hints for LLMs")
     ap.add_argument("--top-k", type=int, default=None)
+    ap.add_argument("--top-sentences", type=int, default=None,
+                    help="sentences shown per field to LLM backends (default: the backend's)")
     ap.add_argument("--limit", type=int, default=None, help="only the first N gold papers")
     ap.add_argument("--fields", default=None, help="comma-separated keys (default: all)")
     ap.add_argument("--db", default=None, help="keep the database here (default: temporary)")
@@ -50,7 +52,8 @@ def main() -> int:
     ingest_paths(db, [shared / "corpus" / f"{i}.txt" for i in ids])
 
     schema = load_schema()
-    backend = make_backend(args.backend, model=args.model, base_url=args.base_url)
+    backend = make_backend(args.backend, model=args.model, base_url=args.base_url,
+                           top_sentences=args.top_sentences)
     hints = make_backend("rules") if args.hints and args.backend != "rules" else None
     top_k = args.top_k if args.top_k is not None else (None if args.backend == "rules" else 6)
     fields = args.fields.split(",") if args.fields else None
@@ -69,6 +72,8 @@ def main() -> int:
             "prompt_tokens_per_paper": round(ptok / n), "completion_tokens_per_paper": round(ctok / n),
             "failed_units": report.failed}
     label = f"{backend.name}/{backend.model}" + (" + rules hints" if hints else "")
+    if hasattr(backend, "top_sentences"):
+        label += f", {backend.top_sentences} sentences/field"
     if args.json:
         print(json.dumps({"backend": label, "cost": cost, **res}, indent=2))
         return 0

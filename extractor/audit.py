@@ -1,7 +1,9 @@
 """Why does the database say what it says about a paper? Evidence in context, provenance,
-what retrieval read for unknown fields, and what verification or reviewers dropped."""
+what retrieval read for unknown fields, what verification or reviewers dropped, and every LLM
+request (prompt and raw output) behind it."""
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field as dc_field
 
 import sqlite_utils
@@ -125,3 +127,42 @@ def review_rejections(db: sqlite_utils.Database, doc_id: str, field: str | None 
     _checked(db, doc_id, field, schema)
     return [r for r in list_reviews(db, doc_id, field)
             if r["action"] == "reject" and r["in_force"]]
+
+
+@dataclass
+class CallView:
+    """One LLM request as stored in llm_calls: what was asked, what came back, what it cost."""
+    id: int
+    run_id: int
+    backend: str
+    model: str
+    group: str
+    field: str | None            # None: a request about the whole group (older runs)
+    attempt: int
+    messages: list[dict]         # [] for calls logged before migration 008
+    output: str | None
+    prompt_tokens: int | None
+    completion_tokens: int | None
+    latency_ms: float | None
+    error: str | None
+    created_at: str
+
+
+def llm_calls(db: sqlite_utils.Database, doc_id: str, field: str | None = None,
+              schema: Schema | None = None) -> list[CallView]:
+    """Every LLM request made for a paper (or for one field: its own requests and any
+    whole-group request of its group), oldest first, across all runs."""
+    schema = _checked(db, doc_id, field, schema)
+    sql = ("SELECT l.id, l.run_id, r.backend, r.model, l.grp, l.field, l.attempt, l.messages,"
+           " l.output, l.prompt_tokens, l.completion_tokens, l.latency_ms, l.error, l.created_at"
+           " FROM llm_calls l JOIN runs r ON r.id = l.run_id WHERE l.doc_id = ?")
+    params: list = [doc_id]
+    if field:
+        sql += " AND (l.field = ? OR (l.field IS NULL AND l.grp = ?))"
+        params += [field, schema.field(field).group]
+    out = []
+    for row in db.execute(sql + " ORDER BY l.id", params).fetchall():
+        row = list(row)
+        row[7] = json.loads(row[7]) if row[7] else []
+        out.append(CallView(*row))
+    return out

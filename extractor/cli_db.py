@@ -296,21 +296,27 @@ def _highlight(context: str, start: int, end: int, side: int | None) -> Text:
               help="List values the backend proposed that verification rejected, and why.")
 @click.option("--rejected", is_flag=True,
               help="List values removed by a reviewer's reject, with who, when and note.")
+@click.option("--calls", is_flag=True,
+              help="List the LLM requests for the paper (or FIELD): prompt, raw output, "
+              "tokens, latency and error.")
 @click.option("--full", is_flag=True,
               help="Print whole chunks and passages instead of a window around each quote.")
 @db_option
 @schema_option
-def audit_cmd(doc_id, field, unverified, rejected, full, db_path, schema_ref):
+def audit_cmd(doc_id, field, unverified, rejected, calls, full, db_path, schema_ref):
     """Evidence for each value of a paper (or one FIELD), highlighted in its passage, with
     page, offsets, match kind, backend, model, run and date; for unknown fields, the passages
     that were retrieved and read."""
-    from extractor.audit import audit_paper, review_rejections
+    from extractor.audit import audit_paper, llm_calls, review_rejections
     from extractor.audit import unverified as list_unverified
 
     schema = _schema(schema_ref)
     db = _open(db_path)
     out = _out()
     try:
+        if calls:
+            _print_calls(out, llm_calls(db, doc_id, field, schema))
+            return
         if unverified or rejected:
             if unverified:
                 rows = list_unverified(db, doc_id, field, schema)
@@ -373,6 +379,26 @@ def audit_cmd(doc_id, field, unverified, rejected, full, db_path, schema_ref):
                       + (f" — {escape(r['note'])}" if r["note"] else ""))
     if skipped:
         out.print(f"[dim]not extracted: {', '.join(skipped)}[/]")
+
+
+def _print_calls(out: Console, calls) -> None:
+    out.print(f"[bold]LLM requests[/] ({len(calls)})")
+    for c in calls:
+        tokens = (f"{c.prompt_tokens}+{c.completion_tokens} tokens"
+                  if c.prompt_tokens is not None else "no tokens")
+        secs = f"{c.latency_ms / 1000:.1f} s" if c.latency_ms is not None else "-"
+        out.rule(Text(f"#{c.id} {c.group}/{c.field or '(whole group)'} · attempt {c.attempt}"
+                      f" · {tokens} · {secs} · {c.backend}/{c.model}, run {c.run_id}"),
+                 align="left")
+        if not c.messages:
+            out.print("[dim]prompt not stored (a call logged before prompts were kept)[/]")
+        for m in c.messages:
+            out.print(Text(f"[{m.get('role')}]", style="cyan"))
+            out.print(Text(str(m.get("content") or "")))
+        out.print(Text("[output]", style="cyan"))
+        out.print(Text(c.output if c.output is not None else "(none)"))
+        if c.error:
+            out.print(Text(f"error: {c.error}", style="red"))
 
 
 # --- review ---------------------------------------------------------------------------------

@@ -174,9 +174,11 @@ def write_group_result(db: sqlite_utils.Database, run_id: int, rec) -> int:
             [(gid, p.chunk_id, i + 1, p.score) for i, p in enumerate(rec.passages)])
         c.executemany(
             "INSERT INTO llm_calls (group_result_id, run_id, doc_id, grp, attempt, prompt_tokens,"
-            " completion_tokens, latency_ms, error, created_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            " completion_tokens, latency_ms, error, created_at, field, messages, output)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
             [(gid, run_id, rec.doc_id, rec.group, k.attempt, k.prompt_tokens,
-              k.completion_tokens, k.latency_ms, k.error, now) for k in rec.calls])
+              k.completion_tokens, k.latency_ms, k.error, now, k.field,
+              k.messages, k.output) for k in rec.calls])
         if rec.status != "done":
             return gid
         for key in rec.field_keys:

@@ -1,10 +1,11 @@
 """A real HTTP server speaking the OpenAI chat-completions protocol, for robustness tests.
 
 Not a mock of the client: the real openai client (through instructor, TOOLS mode) talks HTTP
-to it. Each POST /v1/chat/completions is answered with one tool call whose `arguments` JSON
-comes from a responder(fields, passages) -> {field: [{"quote", "value"}]}; the default
-responder quotes real sentences of the passages that contain known terms, so its answers
-verify. Faults are injected on demand from a FIFO queue (one fault per request):
+to it. Each POST /v1/chat/completions asks about one field over numbered sentences (S1..Sn) and
+is answered with one tool call {"answers": [{"sentence", "value"}]}, built from a
+responder(fields, sentences) -> {field: [{"quote", "value"}]}: each quote becomes the number of
+the sentence holding it. The default responder quotes sentences that contain known terms, so
+its answers verify. Faults are injected on demand from a FIFO queue (one fault per request):
 
   timeout        sleep `timeout_sleep` s (beyond the client's timeout), then hang up
   429            HTTP 429 with Retry-After: `retry_after`
@@ -15,7 +16,7 @@ verify. Faults are injected on demand from a FIFO queue (one fault per request):
   invalid_json   a tool call whose arguments are not JSON
   truncated      a tool call whose arguments JSON is cut in half (finish_reason "stop")
   length         a cut-off answer (finish_reason "length")
-  bad_quote      values whose quotes are not in the passages (fails validation)
+  bad_quote      a value its sentence does not contain (the verifier rejects it)
 
 Run standalone (for the kill -9 test's subprocesses and the benchmark):
   python tests/fake_openai_server.py --latency 0.2 --port-file PATH
@@ -50,30 +51,20 @@ TERMS: dict[str, list[str]] = {
 FAULTS = ("timeout", "429", "500", "503", "400", "reset", "bad_body", "invalid_json",
           "truncated", "length", "bad_quote")
 
-_PASSAGE = re.compile(r"^\[P(\d+)\] (.*?)(?=\n\n\[P\d+\] |\Z)", re.S | re.M)
+_SENTENCE_LINE = re.compile(r"^S(\d+): (.*)$", re.M)
+_FIELD_LINE = re.compile(r"^FIELD: (\S+)", re.M)
 _SENTENCE = re.compile(r"(?:[^.!?\n]|[.!?](?=\d))+(?:[.!?]|$)")   # "0.001" does not end one
 
 
-def _prompt_marks() -> tuple[str, str]:
-    """The prompt's fixed text right before and right after ${passages}, read from the
-    template itself so the server follows prompt edits (passages may contain blank lines)."""
-    from extractor.backends.llm import prompt_template
-    head, tail = prompt_template().split("${passages}", 1)
-    before = head.rstrip("\n").rsplit("\n", 1)[-1]
-    after = next(line.strip() for part in re.split(r"\$\{\w+\}", tail)
-                 for line in part.split("\n") if line.strip())
-    return before, after[:40]
-
-
-def passages_of(messages: list[dict]) -> list[str]:
-    """The passages of the first user message (later turns are reasks)."""
-    before, after = _prompt_marks()
+def question_of(messages: list[dict]) -> tuple[str | None, list[str]]:
+    """The field key and the numbered sentences of the first user message (later turns are
+    reasks)."""
     for m in messages:
         if m.get("role") == "user" and isinstance(m.get("content"), str):
-            body = m["content"].split(before + "\n", 1)[-1].split(after, 1)[0]
-            body = body.split("\nCANDIDATES", 1)[0]        # rules hints, when given
-            return [t.strip() for _, t in _PASSAGE.findall(body)]
-    return []
+            key = _FIELD_LINE.search(m["content"])
+            return (key.group(1) if key else None,
+                    [t.strip() for _, t in _SENTENCE_LINE.findall(m["content"])])
+    return None, []
 
 
 def grounded_answer(fields: list[str], passages: list[str]) -> dict[str, list[dict]]:
@@ -185,6 +176,7 @@ class _Handler(BaseHTTPRequestHandler):
                              "TOOLS mode): the request has no `tools`")
             return
         fault = fake._next(req)
+        fake.authorizations.append(self.headers.get("Authorization"))
         try:
             self._answer(fake, req, fault)
         finally:
@@ -243,6 +235,7 @@ class FakeOpenAI:
         self._faults: collections.deque[str] = collections.deque()
         self._lock = threading.Lock()
         self.requests: list[dict] = []          # every chat request received, in order
+        self.authorizations: list[str | None] = []  # each request's Authorization header
         self.served: list[str] = []             # fault (or "ok") per request
         self.in_flight = 0
         self.max_in_flight = 0
@@ -279,14 +272,16 @@ class FakeOpenAI:
 
     # -- answers ---------------------------------------------------------------------------
     def completion(self, req: dict, fault: str | None) -> dict:
-        tool = req["tools"][0]["function"]
-        name, fields = tool["name"], list(tool["parameters"]["properties"])
-        passages = passages_of(req.get("messages") or [])
-        answer = self.responder(fields, passages)
+        name = req["tools"][0]["function"]["name"]
+        key, sentences = question_of(req.get("messages") or [])
+        answers = []
+        for a in self.responder([key], sentences).get(key, []) if key else []:
+            at = next((i for i, s in enumerate(sentences, 1) if a["quote"] in s), None)
+            if at:
+                answers.append({"sentence": at, "value": a["value"]})
         if fault == "bad_quote":
-            answer = {f: [{"quote": "this sentence appears in no passage at all",
-                           "value": "invented"}] for f in fields}
-        args = json.dumps(answer)
+            answers = [{"sentence": 1, "value": "invented"}]
+        args = json.dumps({"answers": answers})
         if fault == "invalid_json":
             args = "Sure! Here are the values: frameworks = PyTorch"
         elif fault in ("truncated", "length"):

@@ -127,23 +127,31 @@ def test_unparseable_answer_gets_one_reask_and_both_are_counted(server, db, faul
     assert "Invalid JSON" in str(server.requests[1]["messages"])
 
 
-def test_unparseable_twice_starts_a_fresh_try(server, db):
+def test_unparseable_twice_starts_a_fresh_try_only_above_temperature_0(server, db):
     server.fail("invalid_json", "truncated")
     report = run(db, backend(server))
-    assert report.done == 1 and server.served == ["invalid_json", "truncated", "ok"]
+    # at temperature 0 a fresh try would be the first request again, byte for byte
+    assert report.failed == 1 and server.served == ["invalid_json", "truncated"]
+    db.execute("DELETE FROM group_results")
+    server.fail("invalid_json", "truncated")
+    be = backend(server)
+    be.temperature = 0.7
+    report = run(db, be)
+    assert report.done == 1 and server.served[2:] == ["invalid_json", "truncated", "ok"]
     _, _, calls = unit(db)
     assert [c[0] for c in calls] == [1, 2, 3]
     assert [c[1:3] for c in calls] == [OK, OK, OK]
     assert calls[0][3] and calls[1][3] and calls[2][3] is None
     # the fresh try starts from the original prompt, not the failed conversation
-    assert len(server.requests[2]["messages"]) == 1
+    assert len(server.requests[-1]["messages"]) == 1
 
 
-def test_quote_failing_validation_is_reasked_then_accepted(server, db):
+def test_value_failing_verification_is_reasked_with_the_reason_then_accepted(server, db):
     server.fail("bad_quote")
     run(db, backend(server))
     _, _, calls = unit(db)
-    assert len(calls) == 2 and "not supported by a verbatim quote" in calls[0][3]
+    assert len(calls) == 2 and calls[0][3] is None      # answered fine, but not verified
+    assert "value not grounded in its quote" in str(server.requests[1]["messages"])
     assert frameworks(db) == ("reported", [("PyTorch", 1, None)])
 
 
@@ -153,7 +161,7 @@ def test_quote_failing_twice_is_stored_as_rejected_not_reported(server, db):
     assert report.done == 1 and server.count == 2      # no third request: verification decides
     status, vals = frameworks(db)
     assert status == "unknown"
-    assert vals == [("invented", 0, "quote not found in the passages read")]
+    assert vals == [("invented", 0, "value not grounded in its quote")]
 
 
 @pytest.mark.parametrize("fault, message", [

@@ -13,14 +13,15 @@ DEFAULT_BACKEND = "rules"
 
 def make_backend(name: str, *, model: str | None = None, base_url: str | None = None,
                  mode: str | None = None, timeout: float | None = None,
-                 max_retries: int | None = None) -> Backend:
+                 max_retries: int | None = None, top_sentences: int | None = None) -> Backend:
     if name == "rules":
         from extractor.backends.rules import RulesBackend
         return RulesBackend()
     if name == "llama":
         from extractor.backends.llama import LlamaBackend
         from extractor.models import default_local_model, resolve_model
-        return LlamaBackend(resolve_model(model or default_local_model()))
+        return LlamaBackend(resolve_model(model or default_local_model()),
+                            **({"top_sentences": top_sentences} if top_sentences else {}))
     if name == "openai":
         from extractor.backends.openai_compat import OpenAIBackend
         if not model:
@@ -33,7 +34,8 @@ def make_backend(name: str, *, model: str | None = None, base_url: str | None = 
         if max_retries is not None:     # a flag beats $METHEX_RETRY_TRIES
             retry = replace(retry, max_tries=max_retries + 1)
         return OpenAIBackend(model, base_url=base_url, mode=mode, retry=retry,
-                             **({"timeout": timeout} if timeout is not None else {}))
+                             **({"timeout": timeout} if timeout is not None else {}),
+                             **({"top_sentences": top_sentences} if top_sentences else {}))
     raise ValueError(f"unknown backend {name!r}; choose one of {', '.join(BACKENDS)}")
 
 

@@ -34,11 +34,16 @@ class Candidate:
 @dataclass
 class CallStats:
     """One LLM request (retries are separate CallStats)."""
-    attempt: int = 1
+    attempt: int = 1            # 1.. per field (per group for backends that ask per group)
     prompt_tokens: int | None = None
     completion_tokens: int | None = None
     latency_ms: float | None = None
     error: str | None = None
+    # The call log, so anyone can see why a value came out: the field asked about, the
+    # request's messages (JSON) and the model's raw output text. Never any credential.
+    field: str | None = None
+    messages: str | None = None
+    output: str | None = None
 
 
 @dataclass
@@ -49,7 +54,7 @@ class GroupTask:
     # Candidates from the rules extractor, offered to LLM backends to confirm or reject.
     hints: list[Candidate] = field(default_factory=list)
     # check(candidate) -> None if the candidate verifies against the passages, else the reason.
-    # LLM backends use it inside instructor's validation retry.
+    # LLM backends ask a field once more, with the reasons, when it rejects a value.
     check: Callable[[Candidate], str | None] | None = None
 
     @property

@@ -1,32 +1,42 @@
 """Shared logic of the instructor-based backends (llama in-process, OpenAI-compatible servers).
 
-One GroupTask becomes one chat request whose answer is constrained to
-catalog.group_model(group). Every value is checked against the passages (task.check) inside
-pydantic validation, so a failing quote makes instructor ask once more with the reasons. The
-answer of the final attempt is passed on as it is: the core verifies every candidate anyway
-and records what it rejects.
+A GroupTask is split into one request per field, over that field's few best sentences
+(sentences.top_sentences), numbered S1..Sn. The model answers extractively:
+{"answers": [{"sentence": 2, "value": "PyTorch"}]}; the candidate's quote is sentence 2
+verbatim, so a quote can never be invented. A field whose passages name none of its terms
+costs no request: it is unknown without asking.
+
+Retries never repeat a request: instructor re-asks once with the parse error when an answer
+does not fit the schema, and a field is asked once more, with the verifier's reasons, when
+task.check rejects one of its values. At temperature 0 an identical request brings back the
+identical answer (measured: 9 of 21 retries byte-identical), so it is never sent.
 """
 from __future__ import annotations
 
 import hashlib
 import json
-import re
 import time
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from string import Template
-from typing import Any, Callable
+from typing import Any, Callable, Literal
 
-from pydantic import BaseModel, create_model, model_validator
+from pydantic import BaseModel, Field, create_model
 
 from extractor.backends.base import BackendError, CallStats, Candidate, GroupOutput, GroupTask
-from extractor.schemas.catalog import (MAX_QUOTE_CHARS, MAX_VALUE_CHARS, MAX_VALUES_PER_FIELD,
-                                       MIN_QUOTE_CHARS, group_model)
+from extractor.backends.sentences import top_sentences
+from extractor.schemas.catalog import MAX_VALUE_CHARS, MAX_VALUES_PER_FIELD, FieldSpec
 
-PROMPT_FILE = "extract_v1.txt"
-# One validation retry: a second chance with the reasons, without doubling every call.
-MAX_RETRIES = 1
+# Fixed instructions first, the field's own lines last: llama.cpp reuses the KV cache of the
+# common prefix, so each call reads only what differs from the previous one.
+PROMPT_FILE = "extract_field_v1.txt"
+# One parse reask (its prompt carries the parse error, so it is a different request).
+PARSE_RETRIES = 1
+TOP_SENTENCES = 4       # per field; see BENCHMARKS.md for 3 vs 5
+REASK = ("These answers were rejected by a check against the paper:\n${reasons}\n"
+         "Answer again for ${key}: the value must be words of its sentence, and the sentence "
+         "must state it. Leave out what you cannot fix; {\"answers\": []} means unknown.")
 
 
 @lru_cache(maxsize=None)
@@ -35,86 +45,75 @@ def prompt_template(name: str = PROMPT_FILE) -> str:
 
 
 def prompt_hash(name: str = PROMPT_FILE) -> str:
-    """Identifies the prompt a result came from (stored with results)."""
-    return hashlib.sha256(prompt_template(name).encode("utf-8")).hexdigest()[:12]
-
-
-def passage_id(i: int) -> str:
-    return f"P{i + 1}"
+    """Identifies the prompts a result came from (stored with results, part of the cache key)."""
+    return hashlib.sha256((prompt_template(name) + REASK).encode("utf-8")).hexdigest()[:12]
 
 
 def field_meaning(description: str) -> str:
     """The description without its list of illustrations ("optimizer: SGD, Adam" -> "optimizer").
 
-    Small models copy listed examples into their answers, quotes included; the field key and
-    the words before the colon carry the meaning.
+    Small models copy listed examples into their answers; the field key and the words before
+    the colon carry the meaning.
     """
     text = " ".join(description.split())
     head, sep, _ = text.partition(":")
     return head.strip() if sep and head.strip() else text
 
 
-def render_prompt(task: GroupTask, template: str | None = None) -> str:
-    fields = "\n".join(f"- {f.key}: {field_meaning(f.description)}" for f in task.fields)
-    passages = "\n\n".join(f"[{passage_id(i)}] {p.text.strip()}"
-                           for i, p in enumerate(task.passages))
+@lru_cache(maxsize=None)
+def answer_model(n: int) -> type[BaseModel]:
+    """{"answers": [{"sentence": 1..n, "value": str}]}: the sentence number is an enum, so a
+    grammar-constrained model cannot point outside the sentences it was shown."""
+    answer = create_model(
+        "Answer", sentence=(Literal[tuple(range(1, n + 1))], ...),
+        value=(str, Field(min_length=1, max_length=MAX_VALUE_CHARS)))
+    return create_model("FieldAnswers", answers=(
+        list[answer], Field(default_factory=list, max_length=MAX_VALUES_PER_FIELD)))
+
+
+def render_field_prompt(task: GroupTask, spec: FieldSpec, sentences: list[str]) -> str:
+    numbered = "\n".join(f"S{i}: {' '.join(s.split())}" for i, s in enumerate(sentences, 1))
     hints = ""
-    if task.hints:
-        lines = [f'- {h.field}: "{h.value}" (from: "{h.quote}")' for h in task.hints]
-        hints = ("\nCANDIDATES found by keyword rules. Confirm each by quoting the passage that "
-                 "states it for this study, or reject it by leaving it out:\n"
-                 + "\n".join(lines) + "\n")
-    return Template(template or prompt_template()).substitute(
-        group_description=task.group.description or task.group.name,
-        fields=fields, passages=passages or "(no passages)", hints=hints,
-        min_quote=MIN_QUOTE_CHARS, max_quote=MAX_QUOTE_CHARS, max_value=MAX_VALUE_CHARS,
-        max_values=MAX_VALUES_PER_FIELD)
+    for h in task.hints:
+        if h.field != spec.key:
+            continue
+        at = next((i for i, s in enumerate(sentences, 1) if h.quote in s or s in h.quote), None)
+        if at:
+            hints += (f'\nKeyword rules suggest "{h.value}" from S{at}. Keep it only if S{at} '
+                      f"states it for this study.\n")
+    return Template(prompt_template()).substitute(
+        group_description=task.group.description or task.group.name, key=spec.key,
+        meaning=field_meaning(spec.description), sentences=numbered, hints=hints,
+        max_value=MAX_VALUE_CHARS, max_values=MAX_VALUES_PER_FIELD)
 
 
-def build_messages(task: GroupTask) -> list[dict[str, Any]]:
-    return [{"role": "user", "content": render_prompt(task)}]
+def reask_message(key: str, rejected: list[tuple[int, str, str]]) -> str:
+    reasons = "\n".join(f'- S{i} "{value}": {reason}' for i, value, reason in rejected)
+    return Template(REASK).substitute(reasons=reasons, key=key)
 
 
-_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|\n\s*\n")
-
-
-def quote_choices(passages) -> list[str]:
-    """The passages cut into sentence-sized pieces a quote may be (for grammar-level grounding).
-
-    Pieces stay verbatim substrings of their passage: long sentences are cut at spaces into
-    pieces of at most MAX_QUOTE_CHARS, pieces shorter than MIN_QUOTE_CHARS are dropped.
-    """
-    out: dict[str, None] = {}
-    for p in passages:
-        for sent in _SENTENCE_END.split(p.text):
-            sent = sent.strip()
-            while len(sent) > MAX_QUOTE_CHARS:
-                cut = sent.rfind(" ", MIN_QUOTE_CHARS, MAX_QUOTE_CHARS)
-                cut = cut if cut > 0 else MAX_QUOTE_CHARS
-                out.setdefault(sent[:cut].strip(), None)
-                sent = sent[cut:].strip()
-            if len(sent) >= MIN_QUOTE_CHARS:
-                out.setdefault(sent, None)
-    return list(out)
-
-
-# --- per-request bookkeeping ---------------------------------------------------------------
+# --- one request -----------------------------------------------------------------------------
 
 @dataclass
-class _Attempts:
-    """Filled by instructor hooks: one CallStats per request sent to the model."""
-    max_attempts: int
+class Reply:
+    """The parsed answer of one request (with instructor's parse reask, if any) and every
+    request it took. `calls` is reassigned by retry.call_with_retries."""
+    answers: list[Any]
+    output: str
     calls: list[CallStats] = field(default_factory=list)
-    messages: list[list[dict]] = field(default_factory=list)   # what each attempt sent
+
+
+@dataclass
+class _Recorder:
+    """Filled by instructor hooks: one CallStats (prompt and raw output included) per request."""
+    field: str
+    calls: list[CallStats] = field(default_factory=list)
     _t0: float = 0.0
 
-    @property
-    def final(self) -> bool:
-        return len(self.calls) >= self.max_attempts
-
     def on_kwargs(self, *args: Any, **kwargs: Any) -> None:
-        self.calls.append(CallStats(attempt=len(self.calls) + 1))
-        self.messages.append(list(kwargs.get("messages") or []))
+        msgs = flatten_tool_messages(list(kwargs.get("messages") or []))
+        self.calls.append(CallStats(attempt=len(self.calls) + 1, field=self.field,
+                                    messages=json.dumps(msgs, ensure_ascii=False)))
         self._t0 = time.perf_counter()
 
     def _elapsed(self) -> None:
@@ -123,10 +122,13 @@ class _Attempts:
 
     def on_response(self, response: Any) -> None:
         self._elapsed()
+        if not self.calls:
+            return
         usage = getattr(response, "usage", None)
-        if usage is not None and self.calls:
+        if usage is not None:
             self.calls[-1].prompt_tokens = getattr(usage, "prompt_tokens", None)
             self.calls[-1].completion_tokens = getattr(usage, "completion_tokens", None)
+        self.calls[-1].output = response_text(response)
 
     def on_error(self, error: Exception, **_: Any) -> None:
         self._elapsed()
@@ -134,64 +136,118 @@ class _Attempts:
             self.calls[-1].error = _short(error)
 
 
+def response_text(response: Any) -> str | None:
+    """The raw text the model produced: tool-call arguments, else the message content."""
+    for choice in getattr(response, "choices", None) or []:
+        msg = choice.message
+        if msg.tool_calls:
+            return "\n".join(tc.function.arguments for tc in msg.tool_calls)
+        return msg.content
+    return None
+
+
 def _short(error: BaseException, limit: int = 500) -> str:
     text = f"{type(error).__name__}: {error}"
     return text if len(text) <= limit else text[:limit] + "..."
 
 
-def checked_model(task: GroupTask, attempts: _Attempts) -> type[BaseModel]:
-    """group_model(task.group) plus a validator that checks every value's quote.
+def ask(create: Callable[..., Any], messages: list[dict], answer_type: type[BaseModel],
+        key: str, /, **request: Any) -> Reply:
+    """One request through an instructor-patched create; BackendError (with its calls) on
+    failure. `request` holds model, max_tokens, temperature, timeout, ..."""
+    from instructor.core.exceptions import IncompleteOutputException, InstructorRetryException
+    from instructor.core.hooks import Hooks
 
-    The check is bound by closure rather than through instructor's `context=`: instructor
-    renders all messages as Jinja templates whenever a context is given, which would mangle
-    or reject passage text containing braces.
-    """
-    base = group_model(task.group)
-    keys = [f.key for f in task.fields]
-
-    def check_quotes(self):
-        if attempts.final:     # no retry left: pass the answer on; the core verifies it
-            return self
-        problems = []
-        # The same value given for several fields of one group is almost always a small model
-        # filling every field from one sentence; each field is a different question.
-        fields_of: dict[str, list[str]] = {}
-        for key in keys:
-            for ev in getattr(self, key):
-                fields_of.setdefault(" ".join(ev.value.lower().split()), []).append(key)
-        for value, ks in fields_of.items():
-            if len(set(ks)) > 1:
-                problems.append(f"{value!r} is given for {', '.join(sorted(set(ks)))}; keep it "
-                                f"only for the field it answers and use [] for the others")
-        for key in keys:
-            for ev in getattr(self, key):
-                if len(ev.quote.strip()) < MIN_QUOTE_CHARS:
-                    problems.append(f"{key} {ev.value!r}: quote {ev.quote!r} is shorter than "
-                                    f"{MIN_QUOTE_CHARS} characters; copy the full phrase")
-                    continue
-                reason = task.check(Candidate(key, ev.value, ev.quote)) if task.check else None
-                if reason:
-                    problems.append(f"{key} {ev.value!r}: {reason}")
-        if problems:
-            raise ValueError("these values are not supported by a verbatim quote; fix the "
-                             "quote or remove the value (empty list = unknown):\n- "
-                             + "\n- ".join(problems))
-        return self
-
-    validator = model_validator(mode="after")(check_quotes)
-    return create_model(base.__name__, __base__=base, __validators__={"check_quotes": validator})
+    rec = _Recorder(field=key)
+    hooks = Hooks()
+    hooks.on("completion:kwargs", rec.on_kwargs)
+    hooks.on("completion:response", rec.on_response)
+    hooks.on("completion:error", rec.on_error)
+    hooks.on("parse:error", rec.on_error)
+    try:
+        result = create(messages=messages, response_model=answer_type, max_retries=PARSE_RETRIES,
+                        hooks=hooks, **request)
+    except IncompleteOutputException as e:
+        raise BackendError(f"{key}: the answer was cut off at max_tokens "
+                           f"({request.get('max_tokens')}); raise max_tokens", rec.calls) from e
+    except InstructorRetryException as e:
+        cause = e.__cause__ or e
+        if not getattr(e, "failed_attempts", None):   # the request itself failed, not parsing
+            raise BackendError(f"{key}: request failed: {_short(cause)}", rec.calls) from e
+        raise BackendError(f"{key}: no valid answer after {len(rec.calls)} request(s): "
+                           f"{_short(cause)}", rec.calls) from e
+    except Exception as e:      # transport errors, bad model names, server errors
+        raise BackendError(f"{key}: request failed: {_short(e)}", rec.calls) from e
+    output = rec.calls[-1].output if rec.calls else None
+    return Reply(answers=list(result.answers), output=output or result.model_dump_json(),
+                 calls=rec.calls)
 
 
-def to_candidates(result: BaseModel, task: GroupTask) -> list[Candidate]:
-    out: list[Candidate] = []
-    seen: set[tuple[str, str, str]] = set()
-    for f in task.fields:
-        for ev in getattr(result, f.key):
-            value, quote = " ".join(ev.value.split()), ev.quote.strip()
-            key = (f.key, value.lower(), quote)
-            if value and quote and key not in seen:
-                seen.add(key)
-                out.append(Candidate(f.key, value, quote))
+# --- a group, one field at a time --------------------------------------------------------------
+
+# send(messages, answer model, field key) -> Reply; backends add their transport retries here
+Send = Callable[[list[dict], type[BaseModel], str], Reply]
+
+
+def _candidates(reply: Reply, key: str, sentences: list[str]) -> list[tuple[int, Candidate]]:
+    out, seen = [], set()
+    for a in reply.answers:
+        value = " ".join(a.value.split())
+        if value and (a.sentence, value.lower()) not in seen:
+            seen.add((a.sentence, value.lower()))
+            out.append((a.sentence, Candidate(key, value, sentences[a.sentence - 1])))
+    return out
+
+
+def extract_field(send: Send, task: GroupTask, spec: FieldSpec,
+                  top_n: int = TOP_SENTENCES) -> GroupOutput:
+    """Ask about one field; once more with the verifier's reasons if it rejects a value."""
+    sentences = top_sentences(spec, task.passages, top_n, task.hints)
+    if not sentences:
+        return GroupOutput(candidates=[])
+    answer_type = answer_model(len(sentences))
+    messages = [{"role": "user", "content": render_field_prompt(task, spec, sentences)}]
+    calls: list[CallStats] = []
+
+    def send_logged(msgs: list[dict]) -> Reply:
+        try:
+            reply = send(msgs, answer_type, spec.key)
+        except BackendError as e:
+            raise BackendError(f"{task.group.name}/{e}", _numbered(calls + e.calls)) from e
+        calls.extend(reply.calls)
+        return reply
+
+    reply = send_logged(messages)
+    found = _candidates(reply, spec.key, sentences)
+    checks = [(i, c, task.check(c) if task.check else None) for i, c in found]
+    rejected = [(i, c.value, reason) for i, c, reason in checks if reason]
+    if rejected:
+        retry = messages + [{"role": "assistant", "content": reply.output},
+                            {"role": "user", "content": reask_message(spec.key, rejected)}]
+        if retry != messages:   # never the same request twice: same prompt, same answer
+            kept = [c for _, c, reason in checks if not reason]
+            again = _candidates(send_logged(retry), spec.key, sentences)
+            found = [(0, c) for c in kept] + [x for x in again if x[1] not in kept]
+    return GroupOutput(candidates=[c for _, c in found], calls=_numbered(calls))
+
+
+def _numbered(calls: list[CallStats]) -> list[CallStats]:
+    for i, c in enumerate(calls, 1):
+        c.attempt = i
+    return calls
+
+
+def extract_fields(send: Send, task: GroupTask, top_n: int = TOP_SENTENCES) -> GroupOutput:
+    """Every field of the group, one after the other; a field that fails fails the unit (with
+    the calls of every field so far, so llm_calls records all that was spent)."""
+    out = GroupOutput(candidates=[])
+    for spec in task.fields:
+        try:
+            one = extract_field(send, task, spec, top_n)
+        except BackendError as e:
+            raise BackendError(str(e), out.calls + e.calls) from e
+        out.candidates += one.candidates
+        out.calls += one.calls
     return out
 
 
@@ -201,8 +257,14 @@ def relaxed_json(text: str) -> str:
     """Re-serialise JSON that has raw control characters inside strings.
 
     llama.cpp's JSON grammar lets raw newlines into strings; pydantic's parser rejects them.
-    Anything that is not JSON is returned unchanged for instructor to report.
+    Valid JSON and anything that is not JSON are returned unchanged (the call log keeps the
+    model's own text; instructor reports what does not parse).
     """
+    try:
+        json.loads(text)
+        return text
+    except (TypeError, ValueError):
+        pass
     try:
         return json.dumps(json.loads(text, strict=False), ensure_ascii=False)
     except (TypeError, ValueError):
@@ -246,42 +308,3 @@ def wrap_create(raw_create: Callable[..., Any], *, flatten: bool) -> Callable[..
 def patched_create(raw_create: Callable[..., Any], mode: Any, *, flatten: bool):
     import instructor
     return instructor.patch(create=wrap_create(raw_create, flatten=flatten), mode=mode)
-
-
-def extract_group(create: Callable[..., Any], task: GroupTask,
-                  messages: list[dict] | None = None, **request: Any) -> GroupOutput:
-    """Run one GroupTask through an instructor-patched create; BackendError on failure.
-
-    `request` holds the request parameters (model, max_tokens, temperature, ...).
-    """
-    from instructor.core.exceptions import IncompleteOutputException, InstructorRetryException
-    from instructor.core.hooks import Hooks
-
-    if not task.fields:
-        return GroupOutput(candidates=[])
-    attempts = _Attempts(max_attempts=MAX_RETRIES + 1)
-    hooks = Hooks()
-    hooks.on("completion:kwargs", attempts.on_kwargs)
-    hooks.on("completion:response", attempts.on_response)
-    hooks.on("completion:error", attempts.on_error)
-    hooks.on("parse:error", attempts.on_error)
-    try:
-        result = create(messages=messages or build_messages(task),
-                        response_model=checked_model(task, attempts),
-                        max_retries=MAX_RETRIES, hooks=hooks, **request)
-    except IncompleteOutputException as e:
-        raise BackendError(f"{task.group.name}: the answer was cut off at max_tokens "
-                           f"({request.get('max_tokens')}); raise max_tokens",
-                           attempts.calls) from e
-    except InstructorRetryException as e:
-        cause = e.__cause__ or e
-        if not getattr(e, "failed_attempts", None):   # the request itself failed, not parsing
-            raise BackendError(f"{task.group.name}: request failed: {_short(cause)}",
-                               attempts.calls) from e
-        raise BackendError(f"{task.group.name}: no valid answer after {len(attempts.calls)} "
-                           f"attempt(s): {_short(cause)}", attempts.calls) from e
-    except BackendError:
-        raise
-    except Exception as e:      # transport errors, bad model names, server errors
-        raise BackendError(f"{task.group.name}: request failed: {_short(e)}", attempts.calls) from e
-    return GroupOutput(candidates=to_candidates(result, task), calls=attempts.calls)

@@ -11,7 +11,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from extractor.backends.base import GroupOutput, GroupTask
-from extractor.backends.llm import extract_group, patched_create
+from extractor.backends.llm import TOP_SENTENCES, ask, extract_fields, patched_create
 from extractor.backends.retry import RetryPolicy, call_with_retries
 
 # Against llama_cpp.server, TOOLS / TOOLS_STRICT / FUNCTIONS are grammar-constrained and work;
@@ -31,7 +31,7 @@ class OpenAIBackend:
     def __init__(self, model: str, base_url: str | None = None, api_key: str | None = None,
                  mode: str | None = None, timeout: float = 600.0, max_retries: int = 3,
                  max_tokens: int = 1024, temperature: float | None = 0.0,
-                 retry: RetryPolicy | None = None):
+                 retry: RetryPolicy | None = None, top_sentences: int = TOP_SENTENCES):
         try:
             import instructor
             import openai
@@ -56,6 +56,7 @@ class OpenAIBackend:
         self.max_tokens = max_tokens
         self.timeout = timeout
         self.temperature = temperature
+        self.top_sentences = top_sentences
         # The client never retries by itself (max_retries=0): extractor.backends.retry does,
         # so every request, failed ones included, is recorded in llm_calls. `max_retries` is
         # the default number of retries; METHEX_RETRY_* variables or `retry` override it.
@@ -71,7 +72,7 @@ class OpenAIBackend:
     def settings(self) -> dict[str, Any]:
         """Request settings stored with results; never includes the API key."""
         return {"base_url": self.base_url, "mode": self.mode, "max_tokens": self.max_tokens,
-                "temperature": self.temperature}
+                "temperature": self.temperature, "top_sentences": self.top_sentences}
 
     def __repr__(self) -> str:
         return f"OpenAIBackend(model={self.model!r}, base_url={self.base_url!r}, mode={self.mode})"
@@ -80,12 +81,17 @@ class OpenAIBackend:
         request: dict[str, Any] = {"model": self.model, "max_tokens": self.max_tokens}
         if self.temperature is not None:    # some hosted models reject any temperature
             request["temperature"] = self.temperature
-        # each try's timeout is what is left of the unit's retry budget (instructor also
-        # skips its validation reask once that much time has passed)
-        return call_with_retries(
-            lambda left: extract_group(self._create, task, timeout=max(0.1, min(
-                self.timeout, left)), **request),
-            self.retry, task.group.name, cancel=self._stop)
+
+        def send(messages, answer_model, key):
+            # Transport faults are retried per request; each try's timeout is what is left
+            # of the retry budget.
+            return call_with_retries(
+                lambda left: ask(self._create, messages, answer_model, key,
+                                 timeout=max(0.1, min(self.timeout, left)), **request),
+                self.retry, f"{task.group.name}/{key}", cancel=self._stop,
+                retry_answers=self.temperature != 0)
+
+        return extract_fields(send, task, self.top_sentences)
 
     def interrupt(self) -> None:
         """Ctrl-C: requests in flight finish, but no retry waits or starts after this."""

@@ -1,11 +1,13 @@
 """Fault handling for LLM requests: classify a failure, back off, stop at a bounded budget.
 
-One *try* is one run of the instructor call for a document x group (its own validation
+One *try* is one run of the instructor call for one field of a document (its own parse
 reask included, so a try sends one or two requests). A failed try is retried when the fault
 is transient: timeouts, HTTP 429 (after the server's Retry-After), 408/409/5xx, dropped
 connections, and answers that were not valid JSON or did not fit the schema (a fresh
-request may well succeed). Faults that would repeat identically are not retried: other 4xx
-(bad request, authentication, unknown model) and answers cut off at max_tokens.
+request may well succeed -- but not at temperature 0, where the same request brings back the
+same answer: callers pass retry_answers=False then). Faults that would repeat identically are
+not retried: other 4xx (bad request, authentication, unknown model) and answers cut off at
+max_tokens.
 
 The budget is bounded twice: at most `max_tries` tries and at most `max_seconds` of wall
 time (a wait that would end beyond it is not started). Every request of every try keeps its
@@ -163,14 +165,16 @@ def call_with_retries(attempt: Callable[[float], GroupOutput], policy: RetryPoli
                       label: str = "",
                       *, sleep: Callable[[float], None] | None = None,
                       clock: Callable[[], float] = time.monotonic,
-                      cancel: threading.Event | None = None) -> GroupOutput:
+                      cancel: threading.Event | None = None,
+                      retry_answers: bool = True) -> GroupOutput:
     """Run `attempt(seconds_left)` (one try, raising BackendError) until it succeeds or the
     budget is spent. A try should not outlive seconds_left (the openai backend makes it its
     request timeout), so max_seconds bounds the whole unit, not only the waits.
 
     Returns the GroupOutput of the successful try with the CallStats of all tries; raises
     BackendError(reason, all CallStats) otherwise. `cancel` (if set while waiting) ends the
-    wait and the retries at once.
+    wait and the retries at once. retry_answers=False: an answer that did not parse (after
+    instructor's reask) ends the unit instead of starting an identical fresh try.
     """
     calls: list[CallStats] = []
     t0 = clock()
@@ -186,7 +190,7 @@ def call_with_retries(attempt: Callable[[float], GroupOutput], policy: RetryPoli
             fault = classify(e)
             elapsed = clock() - t0
             msg = str(e)
-            if not fault.retryable:
+            if not fault.retryable or (fault.kind == "answer" and not retry_answers):
                 raise BackendError(msg, calls) from e
             if n == policy.max_tries:
                 raise BackendError(f"{msg} (gave up: {n} tries in {elapsed:.1f} s)", calls) from e
