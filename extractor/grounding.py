@@ -95,6 +95,7 @@ class _Quote:
         joined = {a + b for a, b in zip(toks, toks[1:]) if a.isalpha() and b.isalpha()}
         self.stems = {_stem(t) for t in self.tokens | joined}
         self.nums = numbers(quote)
+        self.implied: set[str] = set()     # stems of canonical values the quote names by alias
 
     def has_phrase(self, phrase: str) -> bool:
         f = normalize_for_match(phrase)
@@ -128,15 +129,24 @@ _QUALIFIED = re.compile(r"^(?P<head>[^()]*[^\s()])\s*\((?P<qual>[^()]+)\)\s*$")
 
 
 def grounding_kind(value: str, quote: str, aliases: tuple[str, ...] = (),
-                   descriptive: bool = False) -> str | None:
+                   descriptive: bool = False,
+                   vocabulary: dict[str, tuple[str, ...]] | None = None) -> str | None:
     """The strictest kind (see module docstring) by which value is grounded in quote, or None.
 
     A value with a trailing qualifier in parentheses ("ImageNet (pretraining)", "TITAN Xp (3
     GPUs)") is grounded when its head is, and at least PARAPHRASE_MIN of the qualifier's words
     (all of its numbers) are in the quote too; a qualifier that is not fully there makes the
     kind "paraphrase".
+
+    vocabulary (canonical -> aliases, the field's known values): a quote naming an alias also
+    names its canonical value, so "Sentinel-2 satellite imagery" is grounded in "Sentinel-2
+    scenes" (kind "alias").
     """
     q = _Quote(quote)
+    if vocabulary:
+        q.implied = {_stem(t) for canon, al in vocabulary.items()
+                     if any(q.has_phrase(a) for a in (canon, *al))
+                     for t in content_tokens(canon) if not t[0].isdigit()}
     whole = _kind(value, q, aliases, descriptive)
     m = _QUALIFIED.match(value.strip())
     if whole is not None or not m:
@@ -171,6 +181,11 @@ def _kind(value: str, q: "_Quote", aliases: tuple[str, ...], descriptive: bool) 
     hits = sum(q.has_word(t) for t in words)
     if hits == len(words):
         return "words"
+    if q.implied:
+        implied = sum(q.has_word(t) or _stem(t) in q.implied for t in words)
+        if implied == len(words):
+            return "alias"
+        hits = implied
     if value_nums and hits * 2 >= len(words):
         return "number"
     if descriptive and hits >= 1 and hits >= PARAPHRASE_MIN * len(words):

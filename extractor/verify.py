@@ -148,7 +148,7 @@ def check_grounded(c: Candidate, spec: FieldSpec | None, doc_text: str, passages
     # a qualified value ("drone imagery (six sites)") is grounded through its head's aliases
     aliases = tuple(dict.fromkeys((*spec.aliases(c.value),
                                    *spec.aliases(_QUALIFIER.sub("", c.value)))))
-    kind = grounding_kind(c.value, quote, aliases, spec.descriptive)
+    kind = grounding_kind(c.value, quote, aliases, spec.descriptive, spec.vocabulary)
     if kind is None:
         return m, "value not grounded in its quote", None
     if not about_field(c.value, quote, spec):

@@ -319,7 +319,7 @@ def test_export_jsonl_round_trip(run, tmp_path):
     for r in recs:
         assert set(r) == {"doc_id", "fields"} and list(r["fields"]) == keys
         for f in r["fields"].values():
-            assert set(f) == {"status", "values", "evidence"}
+            assert set(f) == {"status", "values", "evidence", "grounding"}
             assert f["status"] == ("reported" if f["values"] else "unknown")
             for e in f["evidence"]:
                 assert set(e) == {"quote", "start", "end", "page"}

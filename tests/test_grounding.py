@@ -86,3 +86,12 @@ def test_strict_grounding_for_value_templates():
     assert grounded("input size = 256 × 256", "256 × 256 pixel input tiles")
     assert not grounded("input size = 256 × 256", "256 × 256 pixel input tiles", strict=True)
     assert grounded("65/35", "65% for training and 35% for validation", strict=True)
+
+
+def test_a_quote_naming_an_alias_names_its_canonical_value():
+    vocab = {"satellite imagery": ("Sentinel-2", "Landsat"), "drone imagery": ("UAV",)}
+    quote = "Cloud-free Sentinel-2 scenes from 2021 were mosaicked."
+    assert grounding_kind("Sentinel-2 satellite imagery", quote, vocabulary=vocab) == "alias"
+    assert grounding_kind("Sentinel-2 satellite imagery", quote) is None
+    # the canonical of an alias that the quote does not name lends no words
+    assert grounding_kind("Sentinel-2 drone imagery", quote, vocabulary=vocab) is None
