@@ -181,13 +181,13 @@ def _kind(value: str, q: "_Quote", aliases: tuple[str, ...], descriptive: bool) 
     hits = sum(q.has_word(t) for t in words)
     if hits == len(words):
         return "words"
+    if value_nums and hits * 2 >= len(words):
+        return "number"
     if q.implied:
         implied = sum(q.has_word(t) or _stem(t) in q.implied for t in words)
         if implied == len(words):
             return "alias"
         hits = implied
-    if value_nums and hits * 2 >= len(words):
-        return "number"
     if descriptive and hits >= 1 and hits >= PARAPHRASE_MIN * len(words):
         return "paraphrase"
     return None
