@@ -18,12 +18,18 @@
     if (b) b.click();
   }
 
-  document.addEventListener("DOMContentLoaded", () => {
-    items = Array.from(document.querySelectorAll(".item"));
+  // #f-FIELD (a link, or the page we come back to after a review) selects that field.
+  function focusHash() {
     const key = decodeURIComponent(location.hash.replace(/^#f-/, ""));
     const at = items.findIndex((el) => el.dataset.field === key);
     if (at >= 0) focus(at);
+  }
+
+  document.addEventListener("DOMContentLoaded", () => {
+    items = Array.from(document.querySelectorAll(".item"));
+    focusHash();
   });
+  window.addEventListener("hashchange", focusHash);
 
   document.addEventListener("keydown", (e) => {
     if (e.ctrlKey || e.metaKey || e.altKey) return;
