@@ -27,7 +27,8 @@ def _port_free(host: str, port: int) -> bool:
 @db_option
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on. Anything but loopback needs --token.")
-@click.option("--port", type=click.IntRange(1, 65535), default=DEFAULT_PORT, show_default=True)
+@click.option("--port", type=click.IntRange(1, 65535), default=DEFAULT_PORT, show_default=True,
+              help="TCP port to listen on.")
 @click.option("--token", default=None, envvar=TOKEN_ENV, metavar="SECRET",
               help=f"Require this secret on every request (also ${TOKEN_ENV}); open the "
               "printed address once, a cookie keeps you in.")
