@@ -196,11 +196,13 @@ def _print_next_steps(db, db_path: str | None, docs: list[str]) -> None:
     path = db_path or store.default_db_path()
     flag = f" --db {path}" if db_path else ""
     example = next((i for i in docs if i not in {d["doc_id"] for d in unreadable}), docs[0])
-    flag, example = escape(flag), escape(example)
-    err.print(f"database: {escape(str(Path(path).resolve()))}\n"
-              f"next:  methex query frameworks{flag}      values of a field across papers\n"
-              f"       methex show {example}{flag}      all fields of one paper\n"
-              f"       methex serve{flag}      browse, audit and review in the browser",
+    steps = [(f"methex query frameworks{flag}", "values of a field across papers"),
+             (f"methex show {example}{flag}", "all fields of one paper"),
+             (f"methex serve{flag}", "browse, audit and review in the browser")]
+    width = max(len(c) for c, _ in steps)
+    lines = [f"{'next:' if i == 0 else '':6}{escape(c.ljust(width))}   {why}"
+             for i, (c, why) in enumerate(steps)]
+    err.print(f"database: {escape(str(Path(path).resolve()))}\n" + "\n".join(lines),
               soft_wrap=True)     # commands to copy must not be cut across lines
 
 
