@@ -23,9 +23,16 @@ wheel="$(ls "$WHEELS"/llama_cpp_python-"$LLAMA_VERSION"-*.whl 2>/dev/null | head
 if [ -z "$wheel" ]; then
     echo "install_local: building llama-cpp-python $LLAMA_VERSION (several minutes on 2 cores)" >&2
     mkdir -p "$WHEELS"
+    # Build in a private directory beside the cache and rename the finished wheel into it:
+    # rename is atomic on one file system, so a concurrent install never sees (or installs)
+    # a half-written wheel, and two builds at once each move a whole file.
+    tmp="$(mktemp -d "$WHEELS/.build.XXXXXX")"
+    trap 'rm -rf "$tmp"' EXIT
     "$PIP_CMD" wheel --no-cache-dir --no-deps --no-binary llama-cpp-python \
-        "llama-cpp-python==$LLAMA_VERSION" -w "$WHEELS"
-    wheel="$(ls "$WHEELS"/llama_cpp_python-"$LLAMA_VERSION"-*.whl | head -1)"
+        "llama-cpp-python==$LLAMA_VERSION" -w "$tmp"
+    built="$(ls "$tmp"/llama_cpp_python-"$LLAMA_VERSION"-*.whl | head -1)"
+    mv -f "$built" "$WHEELS/$(basename "$built")"
+    wheel="$WHEELS/$(basename "$built")"
 fi
 # The [server] extra pulls uvicorn, fastapi, sse-starlette, starlette-context, pydantic-settings.
 "$PIP_CMD" install -q "llama-cpp-python[server] @ file://$wheel"

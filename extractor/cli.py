@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 from rich.console import Console
@@ -22,7 +23,17 @@ db_option = click.option("--db", "db_path", default=None, metavar="FILE",
                          help="SQLite database (default: $METHEX_DB or ./methex.db).")
 
 
-@click.group()
+class MethexGroup(click.Group):
+    """Turns an unusable --db into one clear line instead of a traceback, for every command."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except store.DatabaseOpenError as e:
+            raise click.ClickException(str(e)) from None
+
+
+@click.group(cls=MethexGroup)
 @click.version_option(package_name="methex")
 def cli():
     """methex: turn papers into a queryable, auditable database of their methodology."""
@@ -60,16 +71,37 @@ def extraction_options(f):
     return f
 
 
+def _check_installed(backend: str) -> None:
+    """Say what to install, in one command, before any work is done for a backend that
+    cannot run here."""
+    import importlib.util
+    if backend == "llama" and importlib.util.find_spec("llama_cpp") is None:
+        pip = Path(sys.executable).parent / "pip"
+        raise click.ClickException(
+            "--backend llama needs llama-cpp-python, which is not installed in this Python. "
+            f"Install it (a few minutes: it is compiled for this CPU) with:  "
+            f"bash .ci/install_local.sh {pip}   — or use --backend rules (no install needed)")
+
+
+def _make_backend(*, backend, model, base_url, mode, timeout, max_retries, **_):
+    _check_installed(backend)
+    try:
+        return make_backend(backend, model=model, base_url=base_url, mode=mode,
+                            timeout=timeout, max_retries=max_retries)
+    except (KeyError, ValueError, FileNotFoundError, ImportError) as e:
+        raise click.ClickException(str(e).strip("'\""))
+
+
 def _extract(db, *, backend, model, base_url, mode, timeout, max_retries, hints, schema_ref,
-             fields, top_k, retry_failed, concurrency, docs) -> RunReport:
+             fields, top_k, retry_failed, concurrency, docs, be=None) -> RunReport:
     try:
         schema = load_schema(schema_ref)
         field_list = [f.strip() for f in fields.split(",")] if fields else None
         n_groups = len(select_groups(schema, field_list))
-        be = make_backend(backend, model=model, base_url=base_url, mode=mode, timeout=timeout,
-                          max_retries=max_retries)
-    except (SchemaError, KeyError, ValueError, FileNotFoundError, ImportError) as e:
+    except (SchemaError, KeyError, ValueError) as e:
         raise click.ClickException(str(e).strip("'\""))
+    be = be or _make_backend(backend=backend, model=model, base_url=base_url, mode=mode,
+                             timeout=timeout, max_retries=max_retries)
     hints_be = make_backend("rules") if hints and backend != "rules" else None
     if top_k is None:
         top_k = None if backend == "rules" else DEFAULT_TOP_K
@@ -93,7 +125,9 @@ def _extract(db, *, backend, model, base_url, mode, timeout, max_retries, hints,
 
 
 def _print_extract_summary(report: RunReport, backend) -> None:
-    t = Table(title=f"extraction run {report.run_id}: {backend.name} / {backend.model}")
+    run = f"extraction run {report.run_id}" if report.run_id is not None else \
+        "nothing new to extract (no run recorded)"
+    t = Table(title=f"{run}: {backend.name} / {backend.model}")
     for col in ("extracted", "already done", "failed", "seconds"):
         t.add_column(col, justify="right")
     t.add_row(str(report.done), str(report.skipped), str(report.failed),
@@ -133,6 +167,7 @@ def extract(db_path, docs, **opts):
 def run(paths, db_path, **opts):
     """Ingest PATHS (PDF, text, folders) and extract their fields: the whole job in one go."""
     from extractor.cli_ingest import ingest_with_progress
+    be = _make_backend(**opts)      # a backend that cannot run fails before any ingesting
     db = store.open_db(db_path)
     try:
         ingest_report = ingest_with_progress(db, list(paths))
@@ -143,8 +178,32 @@ def run(paths, db_path, **opts):
     docs = ingest_report.doc_ids() or None
     if not docs:
         raise click.ClickException("nothing was ingested: no paper to extract from")
-    report = _extract(db, docs=docs, **opts)
+    report = _extract(db, docs=docs, be=be, **opts)
+    _print_next_steps(db, db_path, docs)
     sys.exit(130 if report.interrupted else 1 if report.failed or ingest_report.failed else 0)
+
+
+def _print_next_steps(db, db_path: str | None, docs: list[str]) -> None:
+    """Where the results are and what to do with them; unreadable papers are named on every
+    run (a rerun finds them unchanged, so ingestion alone would not mention them again)."""
+    from extractor.query import check_doc
+    unreadable = [d for d in (check_doc(db, i) for i in docs) if d["status"] != "ok"]
+    for d in unreadable[:10]:
+        err.print(f"[yellow]unreadable[/] {escape(d['doc_id'])}: {escape(d['reason'] or '')} "
+                  "(its fields stay unknown)")
+    if len(unreadable) > 10:
+        err.print(f"... and {len(unreadable) - 10} more unreadable documents")
+    path = db_path or store.default_db_path()
+    flag = f" --db {path}" if db_path else ""
+    example = next((i for i in docs if i not in {d["doc_id"] for d in unreadable}), docs[0])
+    steps = [(f"methex query frameworks{flag}", "values of a field across papers"),
+             (f"methex show {example}{flag}", "all fields of one paper"),
+             (f"methex serve{flag}", "browse, audit and review in the browser")]
+    width = max(len(c) for c, _ in steps)
+    lines = [f"{'next:' if i == 0 else '':6}{escape(c.ljust(width))}   {why}"
+             for i, (c, why) in enumerate(steps)]
+    err.print(f"database: {escape(str(Path(path).resolve()))}\n" + "\n".join(lines),
+              soft_wrap=True)     # commands to copy must not be cut across lines
 
 
 def _register() -> None:
@@ -154,8 +213,9 @@ def _register() -> None:
     from extractor.cli_annotations import annotations
     from extractor.cli_ingest import ingest
     from extractor.cli_models import models
+    from extractor.cli_serve import serve_cmd
     for cmd in (ingest, annotations, models, query_cmd, sql_cmd, show_cmd, audit_cmd, review_cmd,
-                export_cmd, eval_cmd):
+                export_cmd, eval_cmd, serve_cmd):
         cli.add_command(cmd)
 
 

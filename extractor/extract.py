@@ -56,7 +56,7 @@ class GroupRecord:
 
 @dataclass
 class RunReport:
-    run_id: int
+    run_id: int | None              # None: every unit was already done, no run was recorded
     done: int = 0
     skipped: int = 0
     failed: int = 0
@@ -160,16 +160,19 @@ def run_extraction(db: sqlite_utils.Database, backend: Backend, schema: Schema,
     """Extract every (selected) document x group not already stored for this configuration."""
     settings = settings or Settings()
     groups = select_groups(schema, settings.fields)
-    run_id = store.start_run(db, backend.name, backend.model, schema.name, schema.version,
-                             settings.prompt_hash,
-                             {**settings.public(), "hints": hints_backend.name if hints_backend
-                              else None})
-    report = RunReport(run_id=run_id)
+    report = RunReport(run_id=None)
     t0 = time.monotonic()
 
     def record(rec: GroupRecord) -> None:
-        # the only writer: results are stored here, on the calling thread, one unit at a time
-        store.write_group_result(db, run_id, rec)
+        # the only writer: results are stored here, on the calling thread, one unit at a time.
+        # The run row is created with the first unit, so a rerun with nothing to do leaves
+        # no empty run behind (its started_at is thus when the first unit was written).
+        if report.run_id is None:
+            report.run_id = store.start_run(
+                db, backend.name, backend.model, schema.name, schema.version,
+                settings.prompt_hash,
+                {**settings.public(), "hints": hints_backend.name if hints_backend else None})
+        store.write_group_result(db, report.run_id, rec)
         if rec.status == "done":
             report.done += 1
         else:
@@ -224,5 +227,6 @@ def run_extraction(db: sqlite_utils.Database, backend: Backend, schema: Schema,
         report.interrupted = True
     finally:
         report.seconds = time.monotonic() - t0
-        store.finish_run(db, run_id, report.seconds, report.done, report.failed)
+        if report.run_id is not None:
+            store.finish_run(db, report.run_id, report.seconds, report.done, report.failed)
     return report

@@ -53,14 +53,55 @@ def open_db(path: str | Path | None = None, *, read_only: bool = False) -> sqlit
                                check_same_thread=False)
         conn.execute("PRAGMA query_only = 1")
         return sqlite_utils.Database(conn)
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
-    conn.execute("PRAGMA journal_mode = WAL")
-    conn.execute("PRAGMA synchronous = NORMAL")
-    conn.execute("PRAGMA foreign_keys = ON")
-    conn.execute("PRAGMA busy_timeout = 30000")
-    migrate(conn)
+    try:
+        _check_usable(Path(path))
+    except PermissionError as e:    # a directory on the way that this user may not enter
+        raise DatabaseOpenError(f"cannot use {path} as the methex database: "
+                                f"{e.strerror}: {e.filename}") from None
+    try:
+        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA busy_timeout = 30000")
+        migrate(conn)
+    except sqlite3.DatabaseError as e:
+        raise DatabaseOpenError(f"cannot use {path} as the methex database: {_why(e)}") from None
     return sqlite_utils.Database(conn)
+
+
+class DatabaseOpenError(Exception):
+    """The --db path cannot hold a methex database; the message says why in one line."""
+
+
+def _check_usable(p: Path) -> None:
+    """Refuse paths SQLite would fail on with a vague "unable to open database file".
+    A missing directory is not created: a typo in --db should not leave new folders behind."""
+    if p.is_dir():
+        raise DatabaseOpenError(f"--db {p} is a directory; give a file name inside it, "
+                                f"e.g. {p / DEFAULT_DB}")
+    parent = p.parent
+    if not parent.is_dir():
+        raise DatabaseOpenError(f"the directory of --db {p} does not exist: create it first "
+                                f"(mkdir -p {parent}) or choose another path")
+    # SQLite also writes <db>-wal and <db>-shm beside the file, so the directory must be
+    # writable even when the database file is.
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise DatabaseOpenError(f"cannot use {p} as the methex database: the directory "
+                                f"{parent} is not writable")
+    if p.exists() and not os.access(p, os.R_OK | os.W_OK):
+        raise DatabaseOpenError(f"cannot use {p} as the methex database: the file is not "
+                                "readable and writable")
+
+
+def _why(e: sqlite3.DatabaseError) -> str:
+    msg = str(e)
+    if "not a database" in msg:
+        return "the file exists but is not an SQLite database (wrong file?)"
+    if "unable to open" in msg or "readonly" in msg or "disk I/O" in msg:
+        return (f"{msg} (the file or its directory cannot be written here; choose a path in "
+                "a writable directory)")
+    return msg
 
 
 def document_sha(db: sqlite_utils.Database, doc_id: str) -> str | None:

@@ -24,7 +24,8 @@ def test_every_command_and_option_has_help():
             if isinstance(p, click.Option):
                 assert p.help, f"{' '.join(path)} {p.opts} has no help"
     assert {"ingest", "extract", "run", "query", "sql", "show", "audit", "review", "export",
-            "eval", "models", "models install", "models list", "annotations import"} <= names
+            "eval", "models", "models install", "models list", "annotations import",
+            "serve"} <= names
 
 
 def test_unknown_backend_and_field_are_clear_errors(tmp_path):
