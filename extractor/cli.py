@@ -214,7 +214,8 @@ def _register() -> None:
     from extractor.cli_ingest import ingest
     from extractor.cli_models import models
     from extractor.cli_serve import serve_cmd
-    for cmd in (ingest, annotations, models, query_cmd, sql_cmd, show_cmd, audit_cmd, review_cmd,
+    from extractor.cli_values import values
+    for cmd in (ingest, annotations, models, values, query_cmd, sql_cmd, show_cmd, audit_cmd, review_cmd,
                 export_cmd, eval_cmd, serve_cmd):
         cli.add_command(cmd)
 

@@ -409,13 +409,16 @@ def _print_calls(out: Console, calls) -> None:
 @click.option("--accept", "accept", metavar="VALUE", help="Confirm a current value.")
 @click.option("--reject", "reject", metavar="VALUE", help="Remove a current value.")
 @click.option("--set", "set_", metavar="VALUE", help="Add a value (needs --quote).")
+@click.option("--correct", "correct", metavar="OLD",
+              help="With --set NEW --quote: replace the current value OLD by NEW; when NEW "
+                   "only respells OLD, OLD becomes an alias of NEW in every paper.")
 @click.option("--quote", default=None,
               help="With --set: the passage of the paper that states the value.")
 @click.option("--by", "reviewer", default=None, help="Reviewer name (default: $USER).")
 @click.option("--note", default=None, help="Why; kept with the decision.")
 @db_option
 @schema_option
-def review_cmd(doc_id, field, accept, reject, set_, quote, reviewer, note, db_path,
+def review_cmd(doc_id, field, accept, reject, set_, correct, quote, reviewer, note, db_path,
                schema_ref):
     """Record a human decision on one value of FIELD for DOC_ID.
 
@@ -425,8 +428,22 @@ def review_cmd(doc_id, field, accept, reject, set_, quote, reviewer, note, db_pa
     methex review paper_a frameworks --reject TensorFlow --note "cited, not used"
     methex review paper_a optimizer --set Adam --quote "optimised with Adam"
     """
-    from extractor.review import ReviewError, add_review
+    from extractor.review import ReviewError, add_review, correct_value
 
+    if correct is not None:
+        if set_ is None or accept is not None or reject is not None:
+            raise click.UsageError("--correct OLD goes with --set NEW --quote TEXT only")
+        db = _open(db_path)
+        try:
+            c = correct_value(db, doc_id, field, correct, set_, quote=quote,
+                              reviewer=reviewer, note=note, schema=_schema(schema_ref))
+        except ReviewError as e:
+            raise click.ClickException(str(e)) from None
+        _out().print(f"review #{c.set.id}: {escape(repr(correct))} corrected to "
+                     f"{escape(repr(c.set.value))} for {escape(doc_id)}/{field}"
+                     + (f"; {escape(repr(correct))} is now an alias of it in every paper"
+                        if c.alias else ""))
+        return
     chosen = [(a, v) for a, v in (("accept", accept), ("reject", reject), ("set", set_))
               if v is not None]
     if len(chosen) != 1:

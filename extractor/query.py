@@ -15,7 +15,7 @@ from typing import Iterable
 import sqlite_utils
 
 from extractor.schemas.catalog import Schema, load_schema
-from extractor.store import normalize_value
+from extractor.store import canonical_of, normalize_value
 
 NOT_EXTRACTED = "not extracted"
 
@@ -221,17 +221,22 @@ def field_facets(db: sqlite_utils.Database, key: str, schema: Schema | None = No
         " UNION SELECT doc_id FROM reviews WHERE field = ?", [key, key])} & all_docs
     papers: dict[str, set[str]] = defaultdict(set)
     spellings: dict[str, Counter] = defaultdict(Counter)
-    for doc, value, norm in db.execute(
-            "SELECT doc_id, value, normalized FROM current_values WHERE field = ?", [key]):
+    canonicals: dict[str, Counter] = defaultdict(Counter)
+    for doc, value, norm, canonical in db.execute(
+            "SELECT cv.doc_id, cv.value, cv.normalized, fv.canonical FROM current_values cv"
+            " LEFT JOIN field_values fv ON fv.id = cv.value_id WHERE cv.field = ?", [key]):
         if doc not in all_docs:
             continue
         papers[norm].add(doc)
         spellings[norm][value] += 1
+        if canonical:
+            canonicals[norm][canonical] += 1
     reported = set().union(*papers.values()) if papers else set()
     facets = []
     for norm, docs in papers.items():
-        # Most common spelling; ties broken alphabetically so output is stable.
-        best = sorted(spellings[norm].items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+        # The canonical form, else the most common spelling; ties broken alphabetically.
+        names = canonicals[norm] or spellings[norm]
+        best = sorted(names.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
         facets.append(Facet(value=best, normalized=norm, papers=len(docs),
                             spellings=dict(spellings[norm])))
     facets.sort(key=lambda f: (-f.papers, f.normalized))
@@ -273,16 +278,22 @@ def _field_values(db: sqlite_utils.Database, key: str) -> list[tuple[str, str, s
                       " ORDER BY doc_id, source, value_id, review_id", [key]).fetchall()
 
 
-def _matches(cond: Condition, rows: list[tuple[str, str, str]]) -> set[str]:
+def _matches(cond: Condition, rows: list[tuple[str, str, str]], key: str) -> set[str]:
+    """key: the canonical key of cond.value. '=' matches the canonical form or the spelling as
+    written; '~' a substring of either."""
     needle = normalize_value(cond.value)
     if cond.op == "=":
-        return {doc for doc, _, norm in rows if norm == needle}
-    return {doc for doc, _, norm in rows if needle in norm}
+        return {doc for doc, value, norm in rows
+                if norm == key or norm == needle or normalize_value(value) == needle}
+    return {doc for doc, value, norm in rows if needle in norm or needle in normalize_value(value)}
 
 
-def matching_docs(db: sqlite_utils.Database, cond: Condition) -> set[str]:
+def matching_docs(db: sqlite_utils.Database, cond: Condition,
+                  schema: Schema | None = None) -> set[str]:
     """Papers whose current values of cond.field satisfy the condition."""
-    return _matches(cond, _field_values(db, cond.field))
+    schema = schema or load_schema()
+    key = canonical_of(db, cond.field, cond.value, schema.field(cond.field))[1]
+    return _matches(cond, _field_values(db, cond.field), key)
 
 
 @dataclass
@@ -305,7 +316,8 @@ def find_papers(db: sqlite_utils.Database, conditions: list[Condition],
     rows = {k: _field_values(db, k) for k in dict.fromkeys([c.field for c in conditions] + show)}
     docs: set[str] | None = None
     for cond in conditions:
-        found = _matches(cond, rows[cond.field])
+        key = canonical_of(db, cond.field, cond.value, schema.field(cond.field))[1]
+        found = _matches(cond, rows[cond.field], key)
         docs = found if docs is None else docs & found
     if docs is None:        # no condition: every paper
         docs = {r[0] for r in db.execute("SELECT id FROM documents")}

@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 import sqlite_utils
 
 from extractor.query import QueryError, check_doc, check_field, docs_state
-from extractor.store import normalize_value
+from extractor.store import canonical_of, normalize_value
 from extractor.schemas.catalog import Schema, load_schema
 from extractor.verify import grounded, locate_quote, page_of
 
@@ -63,9 +63,10 @@ def add_review(db: sqlite_utils.Database, doc_id: str, field: str, action: str, 
     except QueryError as e:
         raise ReviewError(str(e)) from None
     value = " ".join(value.split())
-    norm = normalize_value(value)
-    if not norm:
+    if not normalize_value(value):
         raise ReviewError("the value is empty")
+    # the same key as extraction gives the value (schema canonical form, users' aliases)
+    norm = canonical_of(db, field, value, schema.field(field))[1]
     reviewer = (reviewer or default_reviewer()).strip()
     if not reviewer:
         raise ReviewError("the reviewer name is empty")
@@ -89,8 +90,13 @@ def add_review(db: sqlite_utils.Database, doc_id: str, field: str, action: str, 
                    page=page_of(m.start, json.loads(page_starts) if page_starts else None))
     else:
         current = docs_state(db, schema, [doc_id])[doc_id][field]
-        names = [v.normalized for v in current.values]
-        if norm not in names:
+        # the stored key of the value meant: by canonical form or as written (rows stored
+        # before canonical forms existed carry the written form's key)
+        hit = next((v.normalized for v in current.values if v.normalized == norm
+                    or normalize_value(v.value) == normalize_value(value)), None)
+        if hit is not None:
+            row["normalized"] = hit
+        else:
             have = "; ".join(v.value for v in current.values) or f"none ({current.status})"
             hint = " (use --set VALUE --quote ... to add a value)" if action == "accept" else ""
             raise ReviewError(f"{value!r} is not a current value of {field} for {doc_id}; "
@@ -123,3 +129,36 @@ def list_reviews(db: sqlite_utils.Database, doc_id: str, field: str | None = Non
     cur = db.execute(sql + " ORDER BY r.id", params)
     cols = [d[0] for d in cur.description]
     return [dict(zip(cols, r)) for r in cur.fetchall()]
+
+
+@dataclass
+class Correction:
+    set: Review
+    rejected: Review | None     # the old value's reject (None: the field had no old value)
+    alias: bool                 # the old spelling now names the new value in every paper
+
+
+def correct_value(db: sqlite_utils.Database, doc_id: str, field: str, old: str | None,
+                  new: str, *, quote: str | None, reviewer: str | None = None,
+                  note: str | None = None, schema: Schema | None = None) -> Correction:
+    """Replace `old` by `new`, stated by `quote`. The new value is checked first, so a quote
+    that does not verify changes nothing. When `new` is another spelling of `old` (same numbers,
+    mostly the same words), the old spelling becomes an alias of the new one for the field, so
+    every paper and later extraction use the corrected name: the database learns from its
+    reviewers. A changed number ("ResNet-50" -> "ResNet-101") corrects a fact and adds no alias."""
+    from extractor.canonical import is_respelling
+    from extractor.store import set_alias
+
+    schema = schema or load_schema()
+    if not new or not new.strip():
+        raise ReviewError("the corrected value is empty")
+    s = add_review(db, doc_id, field, "set", new, quote=quote, reviewer=reviewer, note=note,
+                   schema=schema)
+    rejected, alias = None, False
+    if old and normalize_value(old) != normalize_value(new):
+        rejected = add_review(db, doc_id, field, "reject", old, reviewer=reviewer,
+                              note=note or f"corrected to {new!r}", schema=schema)
+        if is_respelling(old, new):
+            set_alias(db, field, old, " ".join(new.split()), "review")
+            alias = True
+    return Correction(s, rejected, alias)

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import sqlite_utils
 
+from extractor.canonical import fold, spec_canonical
+
 DEFAULT_DB = "methex.db"
 
 
@@ -187,9 +189,84 @@ def group_status(db: sqlite_utils.Database, doc_id: str, grp: str, cache_key: st
 
 
 def normalize_value(v: str) -> str:
-    """Case- and space-folded key that groups spellings ("Pytorch" ~ "PyTorch") in
-    field_values.normalized and reviews.normalized."""
-    return " ".join(v.casefold().split())
+    """The key that groups spellings of a value ("Pytorch" ~ "PyTorch", "RTX2080" ~ "RTX
+    2080") in field_values.normalized and reviews.normalized: extractor.canonical.fold."""
+    return fold(v)
+
+
+def user_alias(db: sqlite_utils.Database, field: str, key: str) -> tuple[str, str] | None:
+    row = db.execute("SELECT canonical, canonical_key FROM value_aliases WHERE field = ? AND"
+                     " alias_key = ?", [field, key]).fetchone()
+    return (row[0], row[1]) if row else None
+
+
+def canonical_of(db: sqlite_utils.Database, field: str, value: str, spec=None,
+                 spec_canon: str | None = None) -> tuple[str, str]:
+    """(canonical display form, key) of a value: a user's alias first (of the written form, then
+    of the schema's canonical form), else the schema's canonical form (extractor.canonical)."""
+    canon = spec_canon or spec_canonical(spec, value)
+    for k in dict.fromkeys((fold(value), fold(canon))):
+        hit = user_alias(db, field, k)
+        if hit:
+            return hit
+    return canon, fold(canon)
+
+
+def rebuild_canonical(db: sqlite_utils.Database, specs: dict) -> int:
+    """Recompute every accepted value's canonical form and key (and reviews' keys) under the
+    given schema fields {key: FieldSpec} and the users' aliases, in one transaction: for rows
+    stored before canonical forms existed, or after the schema's vocabulary changed."""
+    rows = db.execute("SELECT id, field, value FROM field_values WHERE accepted = 1").fetchall()
+    reviews = db.execute("SELECT id, field, value FROM reviews").fetchall()
+    changed = 0
+    with db.conn:
+        db.conn.execute("BEGIN")
+        for i, field, value in rows:
+            canon, key = canonical_of(db, field, value, specs.get(field))
+            changed += db.conn.execute(
+                "UPDATE field_values SET canonical = ?, normalized = ? WHERE id = ? AND"
+                " (canonical IS NOT ? OR normalized != ?)", [canon, key, i, canon, key]).rowcount
+        for i, field, value in reviews:
+            db.conn.execute("UPDATE reviews SET normalized = ? WHERE id = ?",
+                            [canonical_of(db, field, value, specs.get(field))[1], i])
+    return changed
+
+
+def set_alias(db: sqlite_utils.Database, field: str, spelling: str, canonical: str,
+              source: str) -> int:
+    """Record that `spelling` is `canonical` in `field` (spelling == canonical: keep it apart)
+    and move the values and reviews already stored under the spelling's key. Returns the number
+    of values moved. One transaction."""
+    alias_key, target_key = fold(spelling), fold(canonical)
+    with db.conn:
+        db.conn.execute("BEGIN")
+        # aliases that pointed at the spelling now point at its new canonical (no chains)
+        db.conn.execute("UPDATE value_aliases SET canonical = ?, canonical_key = ? WHERE"
+                        " field = ? AND canonical_key = ? AND alias_key != canonical_key",
+                        [canonical, target_key, field, alias_key])
+        db.conn.execute("INSERT OR REPLACE INTO value_aliases VALUES (?,?,?,?,?,?)",
+                        [field, alias_key, canonical, target_key, source, _now()])
+        if alias_key == target_key:     # a split: values written this way come back apart
+            cur = db.conn.execute(
+                "UPDATE field_values SET normalized = ?, canonical = ? WHERE field = ? AND"
+                " accepted = 1 AND (normalized = ? OR canonical = ?) AND value = ?",
+                [alias_key, canonical, field, alias_key, canonical, spelling])
+            moved = cur.rowcount
+            rows = db.conn.execute("SELECT id, value FROM field_values WHERE field = ? AND"
+                                   " accepted = 1 AND normalized != ?", [field, alias_key])
+            ids = [i for i, v in rows.fetchall() if fold(v) == alias_key]
+            for i in ids:
+                db.conn.execute("UPDATE field_values SET normalized = ?, canonical = ? WHERE"
+                                " id = ?", [alias_key, canonical, i])
+            db.conn.execute("UPDATE reviews SET normalized = ? WHERE field = ? AND value = ?",
+                            [alias_key, field, spelling])
+            return moved + len(ids)
+        cur = db.conn.execute("UPDATE field_values SET normalized = ?, canonical = ? WHERE"
+                              " field = ? AND normalized = ?",
+                              [target_key, canonical, field, alias_key])
+        db.conn.execute("UPDATE reviews SET normalized = ? WHERE field = ? AND normalized = ?",
+                        [target_key, field, alias_key])
+        return cur.rowcount
 
 
 def write_group_result(db: sqlite_utils.Database, run_id: int, rec) -> int:
@@ -222,6 +299,11 @@ def write_group_result(db: sqlite_utils.Database, run_id: int, rec) -> int:
               k.messages, k.output) for k in rec.calls])
         if rec.status != "done":
             return gid
+        canon: dict[tuple[str, str], tuple[str, str]] = {}
+        for v in rec.verdicts:
+            if v.accepted:
+                canon[(v.candidate.field, v.candidate.value)] = canonical_of(
+                    db, v.candidate.field, v.candidate.value, spec_canon=v.canonical)
         for key in rec.field_keys:
             verdicts = [v for v in rec.verdicts if v.candidate.field == key]
             reported = any(v.accepted for v in verdicts)
@@ -233,10 +315,13 @@ def write_group_result(db: sqlite_utils.Database, run_id: int, rec) -> int:
             for v in verdicts:
                 vid = c.execute(
                     "INSERT INTO field_values (extraction_id, doc_id, field, value, normalized,"
-                    " accepted, reason, quote, grounding) VALUES (?,?,?,?,?,?,?,?,?)",
+                    " accepted, reason, quote, grounding, canonical)"
+                    " VALUES (?,?,?,?,?,?,?,?,?,?)",
                     [eid, rec.doc_id, key, v.candidate.value.strip(),
-                     normalize_value(v.candidate.value), int(v.accepted), v.reason,
-                     v.candidate.quote, v.grounding if v.accepted else None]).lastrowid
+                     canon[(key, v.candidate.value)][1] if v.accepted
+                     else normalize_value(v.candidate.value), int(v.accepted), v.reason,
+                     v.candidate.quote, v.grounding if v.accepted else None,
+                     canon[(key, v.candidate.value)][0] if v.accepted else None]).lastrowid
                 for m, page in (v.matches if v.accepted else []):
                     c.execute(
                         'INSERT INTO evidence (value_id, doc_id, quote, start, "end", page,'

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from extractor.backends.base import Candidate, Passage
+from extractor.canonical import spec_canonical
 from extractor.grounding import grounded, grounding_kind  # noqa: F401 (grounded re-exported)
 from extractor.injection import instruction_reason
 from extractor.ingest.normalize import normalize_for_match, normalize_for_match_with_map
@@ -94,6 +95,7 @@ class Verdict:
     page: int | None
     reason: str | None      # None = accepted
     grounding: str | None = None    # how the value is grounded in its quote (grounding.KINDS)
+    canonical: str | None = None    # the schema's canonical form (extractor.canonical)
     extra: tuple[QuoteMatch, ...] = ()   # where candidate.extra_quotes were found
     extra_pages: tuple[int | None, ...] = ()
 
@@ -159,8 +161,37 @@ def check_grounded(c: Candidate, spec: FieldSpec | None, doc_text: str, passages
 _QUALIFIER = re.compile(r"\s*\([^()]*\)\s*$")
 
 
+_EDGE_STOP = frozenset("""a an the of and or for to in on with by from at as is are was were
+be been which that this these those its their our we it into than via using""".split())
+# words that name no particular thing on their own
+_GENERIC = frozenset("""model models data dataset datasets method methods approach approaches
+algorithm algorithms system systems technique techniques result results study studies paper
+analysis value values parameter parameters information process procedure network networks
+tool tools software setting settings type types""".split())
+_WORD = re.compile(r"[\w'+#.-]*\w")
+
+
+def fragment_reason(value: str, spec: FieldSpec) -> str | None:
+    """Why the value is junk rather than a value (a cut-off phrase, a generic word, a
+    sentence), or None."""
+    words = _WORD.findall(value.lower())
+    if not words:
+        return "value has no word"
+    for w, where in ((words[0], "starts"), (words[-1], "ends")):
+        if w in _EDGE_STOP:
+            return f"value is a fragment ({where} with {w!r})"
+    if all(w in _GENERIC for w in words):
+        return f"value {value!r} is a generic word, not a named thing"
+    if len(value) > spec.max_value_chars:
+        return f"value longer than {spec.max_value_chars} characters (a sentence, not a value)"
+    return None
+
+
 def value_shape_reason(value: str, spec: FieldSpec) -> str | None:
     """Why the value cannot be a value of this field whatever its quote says, or None."""
+    junk = fragment_reason(value, spec)
+    if junk:
+        return junk
     if spec.value_pattern and not re.search(spec.value_pattern, value, re.I):
         return f"value does not have the shape of a {spec.key} value"
     head = normalize_for_match(_QUALIFIER.sub("", value))
@@ -176,7 +207,8 @@ def verdict_of(c: Candidate, spec: FieldSpec | None, doc_text: str, passages: li
     if reason is None and c.extra_quotes:
         extra = tuple(locate_quote(doc_text, q, passages) for q in c.extra_quotes)
     return Verdict(c, m, page_of(m.start, page_starts) if m else None, reason,
-                   kind if reason is None else None, extra,
+                   kind if reason is None else None,
+                   spec_canonical(spec, c.value) if reason is None else None, extra,
                    tuple(page_of(x.start, page_starts) for x in extra))
 
 

@@ -71,6 +71,10 @@ class FieldSpec:
     # known values of the schema's other fields that are not known values of this one (set at
     # load): "PyTorch" is a framework, so it is never this field's value
     foreign_values: frozenset[str] = field(default=frozenset(), hash=False, compare=False)
+    # leading words dropped from a value's canonical form (vendor names: "NVIDIA GeForce")
+    strip_prefixes: tuple[str, ...] = ()
+    # longest value verification accepts (a longer "value" is a sentence, not a value)
+    max_value_chars: int = 120
 
     def aliases(self, value: str) -> tuple[str, ...]:
         """Known spellings of a value (for grounding a value in its quote)."""
@@ -204,6 +208,8 @@ def parse_schema(text: str, source: str = "<schema>") -> Schema:
             settings_table=bool(f.get("settings_table", False)),
             descriptive=bool(f.get("descriptive", False)),
             value_pattern=_regex(f.get("value_pattern"), key, source),
+            strip_prefixes=_tuple(f.get("strip_prefixes")),
+            max_value_chars=_max_values(f.get("max_value_chars"), key, source) or 120,
         ))
     by_group = _with_foreign_values(by_group)
     groups = [GroupSpec(name=g, description=str(d or ""), fields=fs)

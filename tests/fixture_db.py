@@ -21,6 +21,7 @@ import json
 import re
 from pathlib import Path
 
+from extractor.canonical import fold, spec_canonical
 from extractor.store import open_db
 
 RUN_STARTED = "2026-01-05T10:00:00+00:00"
@@ -99,7 +100,7 @@ GROUPS = ("software", "training")
 
 
 def normalize(value: str) -> str:
-    return " ".join(value.casefold().split())
+    return fold(value)
 
 
 def _chunks(text: str, page_starts: list[int] | None):
@@ -231,10 +232,13 @@ def add_group_result(db, run_id: int, doc_id: str, grp: str,
                 start = text.index(quote)
                 end = start + len(quote)
                 given = quote if match == "exact" else quote.upper()
+                canon = spec_canonical(f, value)     # as the store keys accepted values
                 v_id = c.execute(
                     "INSERT INTO field_values (extraction_id, doc_id, field, value,"
-                    " normalized, accepted, reason, quote) VALUES (?,?,?,?,?,?,?,?)",
-                    [ex_id, doc_id, f.key, value, normalize(value), 1, None, given]).lastrowid
+                    " normalized, accepted, reason, quote, canonical)"
+                    " VALUES (?,?,?,?,?,?,?,?,?)",
+                    [ex_id, doc_id, f.key, value, fold(canon), 1, None, given,
+                     canon]).lastrowid
                 ch = next(ch for ch in chunks if ch[1] <= start < ch[2])
                 c.execute('INSERT INTO evidence (value_id, doc_id, quote, start, "end", page,'
                           " chunk_id, match) VALUES (?,?,?,?,?,?,?,?)",

@@ -17,11 +17,10 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from extractor.query import QueryError, parse_condition
-from extractor.review import ReviewError, add_review, default_reviewer
+from extractor.review import ReviewError, add_review, correct_value, default_reviewer
 from extractor.schemas.catalog import Schema
 from extractor.serve import pages
 from extractor.serve.security import Gate, new_secret, same_origin
-from extractor.store import normalize_value
 
 HERE = Path(__file__).parent
 ACTIONS = ("accept", "reject", "correct")
@@ -119,15 +118,10 @@ class Site:
         return RedirectResponse(target, status_code=303)
 
     def _correct(self, doc_id, key, old, new, quote, note) -> None:
-        """Replace `old` (if any: an unknown field has none) by `new`, stated by `quote`.
-        The new value is checked first, so a quote that does not verify changes nothing."""
-        if not new:
-            raise ReviewError("the corrected value is empty")
-        add_review(self.db, doc_id, key, "set", new, quote=quote, reviewer=self.reviewer,
-                   note=note, schema=self.schema)
-        if old and normalize_value(old) != normalize_value(new):
-            add_review(self.db, doc_id, key, "reject", old, reviewer=self.reviewer,
-                       note=note or f"corrected to {new!r}", schema=self.schema)
+        """Replace `old` (if any: an unknown field has none) by `new`, stated by `quote`
+        (extractor.review.correct_value: checked first, and a respelling becomes an alias)."""
+        correct_value(self.db, doc_id, key, old, new, quote=quote, reviewer=self.reviewer,
+                      note=note, schema=self.schema)
 
 
 def create_app(db: sqlite_utils.Database, schema: Schema, *, token: str | None = None,
