@@ -9,7 +9,9 @@ Pipeline per page: paragraphs ("\\n\\n"-separated) -> units -> labelled units ->
 * Longer or mixed paragraphs (prose with reference entries glued on, as PDF extraction produces)
   are split into sentences with spaCy's rule-based ``sentencizer`` (``spacy.blank("en")``, no
   model download) and every sentence is labelled on its own.
-* Every unit also gets its section kind (sections.py); a chunk never spans two sections.
+* Every unit also gets its section kind (sections.py). In a PDF a chunk never spans two sections;
+  in a text file (excerpts, paragraphs in any order) chunks are cut as before and take the
+  section of their first unit.
 * Labels: "ref" (reference-list entry), "boiler" (publisher furniture) or "text". Chunks are
   runs of units with one label on one page, 800-1,500 characters where the text allows (a
   paragraph break is the preferred place to end a chunk once it has 800), so reference entries
@@ -256,7 +258,8 @@ def make_chunks(text: str, page_starts: list[int] | None = None) -> list[Chunk]:
         pieces = _hard_split(text, u.start, u.end) if u.end - u.start > CHUNK_MAX else [(u.start, u.end)]
         for k, (a, b) in enumerate(pieces):
             boundary = u.para_start and k == 0
-            if (cur is not None and cur[2] == u.label and cur[3] == u.page and cur[4] == u.section
+            if (cur is not None and cur[2] == u.label and cur[3] == u.page
+                    and (cur[4] == u.section or not page_starts)
                     and b - cur[0] <= CHUNK_MAX
                     # a full chunk ends at a paragraph break, unless the next paragraph is only
                     # a scrap (a wrapped line, a page number) that would make a chunk of its own

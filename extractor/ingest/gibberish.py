@@ -26,6 +26,7 @@ _WORD = re.compile(r"[^\W\d_]{1,12}")
 MIN_WORDS = 40            # too few words to judge: never gibberish
 COMMON_MIN_SHARE = 0.08   # real prose: 30-50 % function words; shifted text: about 0
 SAMPLE = 20_000
+DECODED_MIN_SHARE = 0.2   # a shift is accepted only if it yields this many function words
 MAX_MEAN_TOKEN = 12     # longer mean tokens: text without spaces ("Deeplearning,")
 
 
@@ -62,13 +63,19 @@ def _shifted(text: str, k: int) -> str:
 def find_shift(text: str) -> int | None:
     """The constant code shift that turns ``text`` into prose, if one does; else None."""
     sample = " ".join(text[:4000].split())
-    best, best_share = None, COMMON_MIN_SHARE * 2
+    best, best_share = None, DECODED_MIN_SHARE
     for k in range(-96, 97):
         if k == 0:
             continue
-        share, n = common_word_share(_shifted(sample, k))
-        if n >= MIN_WORDS // 2 and share > best_share:
-            best, best_share = k, share
+        decoded = _shifted(sample, k)
+        share, n = common_word_share(decoded)
+        letters = sum(c.isalpha() for c in decoded) / max(1, len(decoded.replace(" ", "")))
+        # a decoding must read like prose: many function words, mostly letters
+        if n >= MIN_WORDS and share > DECODED_MIN_SHARE and letters >= 0.7:
+            # the same words in capitals are one shift away: prefer mostly lower case
+            lower = sum(c.islower() for c in decoded) / max(1, sum(c.isalpha() for c in decoded))
+            if share + 0.1 * lower > best_share:
+                best, best_share = k, share + 0.1 * lower
     return best
 
 

@@ -97,12 +97,24 @@ def page_lines(textpage, width: float, height: float) -> PageLines | None:
         a = m.start()
         # pdfium glues a word hyphenated at a line end into one "line"; split it where the
         # character after the mark sits on another visual line.
-        for k in [i for i in range(m.start(), m.end()) if text[i] == HYPHEN_MARK]:
-            if k + 1 < m.end() and _other_line(boxes, k, k + 1):
+        for k in [i for i in range(m.start(), m.end()) if text[i] in (HYPHEN_MARK, " ")]:
+            if text[k] == " ":
+                # pdfium puts two columns' lines at one height on one line, with a space
+                # between them: a wide gap there ends the line
+                if a < k and k + 1 < m.end() and _column_gap(boxes, k - 1, k + 1):
+                    _add_line(lines, text, boxes, a, k)
+                    a = k + 1
+            elif k + 1 < m.end() and _other_line(boxes, k, k + 1):
                 _add_line(lines, text, boxes, a, k, hyphen=True)
                 a = k + 1
         _add_line(lines, text, boxes, a, m.end())
     return PageLines(lines, width, height)
+
+
+def _column_gap(boxes: _Boxes, i: int, j: int) -> bool:
+    _, b1, r1, t1 = boxes.box(i)
+    l2, _, _, _ = boxes.box(j)
+    return l2 - r1 > 2.5 * (t1 - b1)
 
 
 def _other_line(boxes: _Boxes, i: int, j: int) -> bool:

@@ -29,6 +29,7 @@ class PdfText:
     footnotes: int = 0
     ocr_pages: int = 0        # pages whose text came from OCR
     decoded_pages: int = 0    # pages decoded from a shifted font
+    metadata: str = ""        # the PDF's Subject and Keywords (IEEE puts the DOI there)
 
 
 def extract_pdf(data: bytes, name: str = "file") -> PdfText:
@@ -63,7 +64,9 @@ def extract_pdf(data: bytes, name: str = "file") -> PdfText:
                         out.ocr_pages += 1
             finally:
                 page.close()
-        meta_title = _clean_title(pdf.get_metadata_dict().get("Title"))
+        meta = pdf.get_metadata_dict()
+        meta_title = _clean_title(meta.get("Title"))
+        out.metadata = " ".join(meta.get(k) or "" for k in ("Subject", "Keywords"))
     except pdfium.PdfiumError as e:
         raise IngestError(f"{name}: PDF could not be read ({e})") from None
     finally:

@@ -148,7 +148,7 @@ def parse_bytes(path: Path, data: bytes) -> ParsedDocument:
         # The paper's own DOI is printed on its first page (header, footer or citation line);
         # DOIs elsewhere are cited works or data.
         doc.doi = detect.doi_from_stem(doc.doc_id) or detect.find_doi(
-            detect.before_references(pdf.first_page))
+            detect.before_references(pdf.first_page)) or detect.find_doi(pdf.metadata)
     else:
         refs = [(c.start, c.end) for c in doc.chunks if c.is_reference]
         doc.doi = detect.doi_from_stem(doc.doc_id) or detect.find_doi(doc.text, refs)

@@ -37,12 +37,18 @@ _KINDS: list[tuple[str, str]] = [
     ("appendix", r"appendix(?: [A-Z\d])?|appendices|supplementary (?:material|information)s?|"
                  r"supporting information"),
 ]
-_NUM = r"(?:(?:\d{1,2}(?:\.\d{1,2})*|[IVX]{1,4}|[A-H])\.?\s+)"
+_NUM = r"(?:(?:\d{1,2}(?:\.\d{1,2})*|[IVX]{1,4}|[A-H])\.?(?:\s*\|)?\s+)"   # "2.1", "IV.", "1 |"
 _HEADING = [(kind, re.compile(rf"^{_NUM}?(?:{words})\s*:?$", re.I)) for kind, words in _KINDS]
-_LEAD = [(kind, re.compile(rf"^(?:{_NUM}(?:{words})|(?-i:[A-Z ]{{4,}})(?<=[A-Z])(?=\s[A-Z][a-z])|"
-                           rf"(?:abstract|introduction|acknowledge?ments?|conclusions?|references)"
-                           rf"(?=\s[A-Z]))\b", re.I))
+# Words that open a paragraph as a glued heading when followed by a capitalised word (no
+# sentence starts "Methods We ..."), per kind.
+_GLUED = {"front": "abstract", "introduction": "introduction", "methods": "(?:materials and )?methods",
+          "results": "results", "discussion": "discussion(?: and conclusions?)?|conclusions?",
+          "acknowledgements": "acknowledge?ments?", "references": "references"}
+_LEAD = [(kind, re.compile(rf"^(?:{_NUM}(?:{words})|(?-i:[A-Z ]{{4,}})(?<=[A-Z])(?=\s[A-Z][a-z])"
+                           + (rf"|(?:{_GLUED[kind]})(?=\s[A-Z])" if kind in _GLUED else "")
+                           + r")\b", re.I))
          for kind, words in _KINDS]
+_PROSE = re.compile(r"\b(?:we|our|is|are|was|were|the|this|these)\b", re.I)
 _TOP_NUMBERED = re.compile(r"^(?:\d{1,2}|[IVX]{1,4})\.?\s+[A-Z][A-Za-z -]{2,60}$")
 
 
@@ -55,7 +61,8 @@ def heading_kind(s: str) -> str | None:
                 return kind
     for kind, pat in _LEAD:
         m = pat.match(s)
-        if m and pat.pattern and _lead_is_heading(m.group(), kind):
+        # the words after a glued heading are prose ("Methods Ecol Evol. 2021;12" is a header)
+        if m and _lead_is_heading(m.group(), kind) and _PROSE.search(s, m.end(), m.end() + 300):
             return kind
     return None
 
