@@ -125,16 +125,16 @@ def replace_document(db: sqlite_utils.Database, doc) -> None:
         db.conn.execute("BEGIN")
         db.conn.execute("DELETE FROM documents WHERE id = ?", [doc.doc_id])
         db.conn.execute(
-            "INSERT INTO documents (id, path, sha256, doi, title, pages, chars, status, reason,"
-            " text, page_starts, ingested_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-            [doc.doc_id, doc.path, doc.sha256, doc.doi, doc.title, doc.pages, len(doc.text),
-             doc.status, doc.reason, doc.text,
+            "INSERT INTO documents (id, path, sha256, doi, title, authors, pages, chars, status,"
+            " reason, text, page_starts, ingested_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            [doc.doc_id, doc.path, doc.sha256, doc.doi, doc.title, doc.authors, doc.pages,
+             len(doc.text), doc.status, doc.reason, doc.text,
              json.dumps(doc.page_starts) if doc.page_starts else None, now])
         db.conn.executemany(
             'INSERT INTO chunks (doc_id, ord, page, start, "end", text, is_reference,'
-            " is_boilerplate) VALUES (?,?,?,?,?,?,?,?)",
+            " is_boilerplate, section) VALUES (?,?,?,?,?,?,?,?,?)",
             [(doc.doc_id, c.ord, c.page, c.start, c.end, c.text, int(c.is_reference),
-              int(c.is_boilerplate)) for c in doc.chunks])
+              int(c.is_boilerplate), c.section) for c in doc.chunks])
 
 
 # --- extraction ---------------------------------------------------------------------------

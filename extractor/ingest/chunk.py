@@ -9,6 +9,9 @@ Pipeline per page: paragraphs ("\\n\\n"-separated) -> units -> labelled units ->
 * Longer or mixed paragraphs (prose with reference entries glued on, as PDF extraction produces)
   are split into sentences with spaCy's rule-based ``sentencizer`` (``spacy.blank("en")``, no
   model download) and every sentence is labelled on its own.
+* Every unit also gets its section kind (sections.py). In a PDF a chunk never spans two sections;
+  in a text file (excerpts, paragraphs in any order) chunks are cut as before and take the
+  section of their first unit.
 * Labels: "ref" (reference-list entry), "boiler" (publisher furniture) or "text". Chunks are
   runs of units with one label on one page, 800-1,500 characters where the text allows (a
   paragraph break is the preferred place to end a chunk once it has 800), so reference entries
@@ -22,6 +25,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from extractor.ingest import detect
+from extractor.ingest.sections import SectionTracker
 from extractor.ingest.urlcut import url_continues
 from extractor.ingest.types import Chunk
 
@@ -65,6 +69,7 @@ class _Unit:
     label: str              # "text" | "ref" | "boiler"
     para_start: bool        # first unit of its paragraph: a preferred chunk boundary
     weak: bool = False      # no signal either way: may take its neighbours' label
+    section: str = "front"  # section kind (sections.SECTION_KINDS)
 
 
 def _paragraph_spans(text: str, lo: int, hi: int):
@@ -142,10 +147,12 @@ def _units(text: str, page_starts: list[int]) -> list[_Unit]:
 
     units: list[_Unit] = []
     in_refs = False
+    sections = SectionTracker()
     for i, (a, b, page) in enumerate(paras):
         first = True
         for sa, sb in sents.get(i, [(a, b)]):
             s = text[sa:sb]
+            section = sections.feed(s, first)
             label, weak = decided[i] if i in decided else _label(sig, sa, sb, keys=keys)
             if detect.is_reference_heading(s):
                 in_refs, label, weak = True, "ref", False
@@ -158,7 +165,7 @@ def _units(text: str, page_starts: list[int]) -> list[_Unit]:
                     label = "ref"
                 elif detect.ends_reference_section(s) or label == "text":
                     in_refs = False
-            units.append(_Unit(sa, sb, page, label, first, weak))
+            units.append(_Unit(sa, sb, page, label, first, weak, section))
             first = False
     _smooth(units, ordered=bool(page_starts))
     return units
@@ -238,19 +245,21 @@ def make_chunks(text: str, page_starts: list[int] | None = None) -> list[Chunk]:
     """Chunks of whole sentences over ``text``; ``text[c.start:c.end] == c.text`` for each."""
     page_starts = list(page_starts or [])
     chunks: list[Chunk] = []
-    cur: list[int] | None = None     # [start, end, label, page]
+    cur: list | None = None     # [start, end, label, page, section]
 
     def flush():
         if cur:
-            s, e, label, page = cur
+            s, e, label, page, section = cur
             chunks.append(Chunk(ord=len(chunks), start=s, end=e, text=text[s:e], page=page,
-                                is_reference=label == "ref", is_boilerplate=label == "boiler"))
+                                is_reference=label == "ref", is_boilerplate=label == "boiler",
+                                section=section))
 
     for u in _units(text, page_starts):
         pieces = _hard_split(text, u.start, u.end) if u.end - u.start > CHUNK_MAX else [(u.start, u.end)]
         for k, (a, b) in enumerate(pieces):
             boundary = u.para_start and k == 0
             if (cur is not None and cur[2] == u.label and cur[3] == u.page
+                    and (cur[4] == u.section or not page_starts)
                     and b - cur[0] <= CHUNK_MAX
                     # a full chunk ends at a paragraph break, unless the next paragraph is only
                     # a scrap (a wrapped line, a page number) that would make a chunk of its own
@@ -258,7 +267,7 @@ def make_chunks(text: str, page_starts: list[int] | None = None) -> list[Chunk]:
                 cur[1] = b
             else:
                 flush()
-                cur = [a, b, u.label, u.page]
+                cur = [a, b, u.label, u.page, u.section]
     flush()
     return chunks
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 import bisect
 import re
 
+from extractor.ingest import gibberish
+
 # --- unreadable text --------------------------------------------------------------------------
 
 _CID = re.compile(r"\(cid:\d+\)")
@@ -43,6 +45,10 @@ def unreadable_reason(text: str) -> str | None:
         return f"almost no text ({letters} letters)"
     if letters / nonspace < LETTER_MIN_SHARE:
         return f"text is mostly non-letters (only {letters / nonspace:.0%} letters)"
+    if gibberish.is_gibberish(text):
+        share, n = gibberish.common_word_share(text)
+        return (f"text is not words (only {share:.0%} of {n} words are common words): the PDF's "
+                f"font maps letters to wrong codes and no constant shift decodes it")
     return None
 
 
@@ -243,6 +249,16 @@ def doi_from_stem(stem: str) -> str | None:
 
 def clean_doi(doi: str) -> str:
     return doi.rstrip(".,;:)]}'\"").rstrip(".")
+
+
+def before_references(text: str) -> str:
+    """``text`` up to its first reference-list heading line."""
+    pos = 0
+    for line in text.splitlines(keepends=True):
+        if is_reference_heading(line):
+            return text[:pos]
+        pos += len(line)
+    return text
 
 
 def find_doi(text: str, exclude: list[tuple[int, int]] = (), head_chars: int = 3000,

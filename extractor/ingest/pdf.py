@@ -1,4 +1,5 @@
-"""PDF text extraction with pypdfium2, page by page, with light paragraph recovery."""
+"""PDF text extraction with pypdfium2: layout-aware page text (see layout.py), metadata from
+page 1, shifted fonts decoded, OCR for pages without a text layer when tesseract is installed."""
 from __future__ import annotations
 
 import re
@@ -7,10 +8,12 @@ from dataclasses import dataclass
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
+from extractor.ingest import gibberish, layout, ocr
 from extractor.ingest.detect import is_reference_heading
 from extractor.ingest.types import IngestError
 
 MAX_PAGES = 2000   # beyond this only the first MAX_PAGES are read (noted in the reason)
+TITLE_MIN_SIZE = 1.2   # a title's font is at least this many times the body font
 
 
 @dataclass
@@ -18,8 +21,15 @@ class PdfText:
     pages: list[str]          # raw text per page (line breaks turned into "\n" / "\n\n")
     page_count: int
     title: str | None
-    image_pages: int          # pages that carry images (to explain an empty text layer)
+    image_pages: int          # pages that carry images and no text (before any OCR)
     note: str | None = None
+    authors: str | None = None
+    first_page: str = ""      # page 1 with its header and footer lines (where the paper's DOI is)
+    furniture_removed: int = 0   # running header/footer and page-number lines dropped
+    footnotes: int = 0
+    ocr_pages: int = 0        # pages whose text came from OCR
+    decoded_pages: int = 0    # pages decoded from a shifted font
+    metadata: str = ""        # the PDF's Subject and Keywords (IEEE puts the DOI there)
 
 
 def extract_pdf(data: bytes, name: str = "file") -> PdfText:
@@ -32,26 +42,127 @@ def extract_pdf(data: bytes, name: str = "file") -> PdfText:
         raise IngestError(f"{name}: corrupt or unsupported PDF ({msg})") from None
     try:
         n = len(pdf)
-        pages, image_pages = [], 0
+        out = PdfText([], n, None, 0)
+        laid: list[layout.PageLines | str] = []
+        exe = None
         for i in range(min(n, MAX_PAGES)):
             page = pdf[i]
             try:
                 textpage = page.get_textpage()
-                raw = textpage.get_text_range()
+                lines = layout.page_lines(textpage, page.get_width(), page.get_height())
+                if lines is None:   # pdfium's text and boxes disagree: plain text for this page
+                    raw = textpage.get_text_range()
+                    laid.append(paragraphs_from_lines(_fix_hyphens(raw)))
+                else:
+                    laid.append(lines)
                 textpage.close()
-                if not raw.strip() and any(True for _ in page.get_objects(
-                        filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=2)):
-                    image_pages += 1
+                if _image_only(page, laid[-1]):
+                    out.image_pages += 1
+                    exe = exe or ocr.tesseract()
+                    if exe:
+                        laid[-1] = paragraphs_from_lines(ocr.ocr_page(page, exe))
+                        out.ocr_pages += 1
             finally:
                 page.close()
-            pages.append(paragraphs_from_lines(_fix_hyphens(raw)))
-        title = _clean_title(pdf.get_metadata_dict().get("Title"))
+        meta = pdf.get_metadata_dict()
+        meta_title = _clean_title(meta.get("Title"))
+        out.metadata = " ".join(meta.get(k) or "" for k in ("Subject", "Keywords"))
     except pdfium.PdfiumError as e:
         raise IngestError(f"{name}: PDF could not be read ({e})") from None
     finally:
         pdf.close()
-    note = f"only the first {MAX_PAGES} of {n} pages were read" if n > MAX_PAGES else None
-    return PdfText(pages, n, title, image_pages, note)
+    _assemble(out, laid)
+    out.title = out.title or meta_title
+    notes = []
+    if n > MAX_PAGES:
+        notes.append(f"only the first {MAX_PAGES} of {n} pages were read")
+    if out.ocr_pages:
+        notes.append(f"{out.ocr_pages} page(s) without a text layer read by OCR (tesseract)")
+    if out.decoded_pages:
+        notes.append(out.note)
+    out.note = "; ".join(notes) or None
+    return out
+
+
+def _image_only(page, laid: layout.PageLines | str) -> bool:
+    empty = not laid.strip() if isinstance(laid, str) else not laid.lines
+    return empty and any(True for _ in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE],
+                                                         max_depth=2))
+
+
+def _assemble(out: PdfText, laid: list) -> None:
+    """Page texts from the pages' lines: shifted fonts decoded, furniture dropped, metadata read
+    from page 1, footnotes separated."""
+    pages = [p for p in laid if isinstance(p, layout.PageLines)]
+    shifts = set()
+    for p in pages:
+        joined = "\n".join(ln.text for ln in p.lines)
+        if gibberish.is_gibberish(joined) and (k := gibberish.find_shift(joined)) is not None:
+            for ln in p.lines:
+                ln.text = gibberish.decode_shift(ln.text, k)
+            out.decoded_pages += 1
+            shifts.add(k)
+    if shifts:
+        out.note = (f"{out.decoded_pages} page(s) in a font whose letters map to shifted codes were "
+                    f"decoded (shift {', '.join(f'{k:+d}' for k in sorted(shifts))})")
+    first = laid[0] if laid else ""
+    out.first_page = "\n".join(ln.text for ln in first.lines) if isinstance(first, layout.PageLines) \
+        else first
+    out.furniture_removed = layout.drop_running_lines(pages)
+    body = layout.body_size(pages)
+    if isinstance(first, layout.PageLines):
+        out.title, out.authors = title_and_authors(first, body)
+    for p in laid:
+        if isinstance(p, str):
+            out.pages.append(p)
+        else:
+            text, notes = layout.page_text(p, body)
+            out.pages.append(text)
+            out.footnotes += notes
+
+
+_NOT_AUTHOR = re.compile(r"@|\d{3}|\b(?:universit|department|institut|abstract|received|faculty|"
+                         r"school|college|laborator|centre|center|journal|doi|http|edited|"
+                         r"correspond)", re.I)
+_NAME = re.compile(r"^(?:[A-Z][\w'’\-]*\.?\s){1,3}[A-Z][\w'’\-]+$")
+_MARKS = re.compile(r"[\d⁎*†‡§¶]+")
+_FURNITURE = re.compile(r"journal|www\.|contents lists|original (?:paper|article)|research article|"
+                        r"available online|©|\((?:19|20)\d\d\)",
+                        re.I)
+
+
+def title_and_authors(p: layout.PageLines, body: float) -> tuple[str | None, str | None]:
+    """The title (the largest-font run of lines in the upper two thirds of page 1 with four or
+    more words, when larger than the body text; journal names are shorter) and the names right
+    below it."""
+    lines = p.lines
+    top = [i for i, ln in enumerate(lines) if ln.y > p.height / 3 and ln.size >= TITLE_MIN_SIZE * body
+           and sum(c.isalpha() for c in ln.text) >= 3]
+    for i in sorted(top, key=lambda i: -lines[i].size):
+        size = lines[i].size
+        near = lambda j: 0 <= j < len(lines) and abs(lines[j].size - size) <= 0.12 * size  # noqa: E731
+        a, b = i, i + 1
+        while near(a - 1) and i - a < 5:
+            a -= 1
+        while near(b) and b - i < 6:
+            b += 1
+        title = " ".join("".join(ln.text + ("" if ln.hyphen else " ") for ln in lines[a:b]).split())
+        if len(title.split()) >= 4 and len(title) <= 400 and not _FURNITURE.search(title):
+            return title, _authors(lines[b:b + 4])
+    return None, None
+
+
+def _authors(lines: list[layout.Line]) -> str | None:
+    names: list[str] = []
+    for ln in lines:
+        if _NOT_AUTHOR.search(ln.text):
+            break
+        parts = [_MARKS.sub("", s).strip(" ,") for s in re.split(r",|\band\b|&|·|\|", ln.text)]
+        parts = [s for s in parts if s]
+        if not parts or not all(_NAME.match(s) for s in parts):
+            break
+        names += parts
+    return "; ".join(names) or None
 
 
 def _fix_hyphens(raw: str) -> str:

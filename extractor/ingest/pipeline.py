@@ -21,10 +21,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from extractor import store
-from extractor.ingest import detect
+from extractor.ingest import detect, ocr
 from extractor.ingest.chunk import make_chunks
 from extractor.ingest.normalize import normalize
 from extractor.ingest.pdf import extract_pdf
+from extractor.ingest.sections import text_title
 from extractor.ingest.text import decode_text
 from extractor.ingest.types import IngestError, ParsedDocument
 
@@ -121,26 +122,36 @@ def parse_bytes(path: Path, data: bytes) -> ParsedDocument:
                 pos += len(part)
         doc.text = "".join(text_parts)
         doc.page_starts, doc.pages, doc.title = starts, pdf.page_count, pdf.title
-        doc.reason = pdf.note
+        doc.authors, doc.reason = pdf.authors, pdf.note
         reason = detect.unreadable_reason(doc.text)
+        missing_ocr = pdf.image_pages - pdf.ocr_pages
         if reason and pdf.image_pages and len(doc.text) < 200:
             reason = (f"no text layer: {pdf.image_pages} of {pdf.page_count} page(s) are images only "
-                      f"(scanned PDF?); OCR it first")
+                      f"(scanned PDF?); " + (ocr.INSTALL_HINT if missing_ocr else
+                                             "OCR (tesseract) found no text in them"))
+        elif missing_ocr:
+            note = (f"{missing_ocr} page(s) without a text layer were skipped; {ocr.INSTALL_HINT}")
+            doc.reason = f"{doc.reason}; {note}" if doc.reason else note
         elif reason and not doc.text:
             reason = "no text layer (no extractable text on any page)"
     else:
         raw, note = decode_text(data, name)
         doc.text, doc.reason = normalize(raw), note
+        doc.title = text_title(doc.text)
         reason = detect.unreadable_reason(doc.text)
     if reason:
         doc.status = "unreadable"
         doc.reason = reason if not doc.reason else f"{reason}; {doc.reason}"
         return doc
     doc.chunks = make_chunks(doc.text, doc.page_starts)
-    refs = [(c.start, c.end) for c in doc.chunks if c.is_reference]
-    header = (doc.page_starts[1] if len(doc.page_starts) > 1 else len(doc.text)) if doc.page_starts else 0
-    doc.doi = detect.doi_from_stem(doc.doc_id) or detect.find_doi(doc.text, refs,
-                                                                   header=min(header, 1500))
+    if suffix in PDF_SUFFIXES:
+        # The paper's own DOI is printed on its first page (header, footer or citation line);
+        # DOIs elsewhere are cited works or data.
+        doc.doi = detect.doi_from_stem(doc.doc_id) or detect.find_doi(
+            detect.before_references(pdf.first_page)) or detect.find_doi(pdf.metadata)
+    else:
+        refs = [(c.start, c.end) for c in doc.chunks if c.is_reference]
+        doc.doi = detect.doi_from_stem(doc.doc_id) or detect.find_doi(doc.text, refs)
     return doc
 
 

@@ -13,6 +13,7 @@ class Chunk:
     page: int | None        # 1-based page for PDFs, None for plain text
     is_reference: bool = False
     is_boilerplate: bool = False
+    section: str | None = None   # section kind (sections.SECTION_KINDS)
 
 
 @dataclass
@@ -27,6 +28,7 @@ class ParsedDocument:
     page_starts: list[int] = field(default_factory=list)  # offset where each page starts
     doi: str | None = None
     title: str | None = None
+    authors: str | None = None  # "; "-separated names from the first page, where found
     chunks: list[Chunk] = field(default_factory=list)
 
 

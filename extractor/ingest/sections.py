@@ -1,0 +1,106 @@
+"""Section headings and the section kind of every unit of text; a title for plain-text files.
+
+Kinds: front (title, authors, abstract, keywords), introduction, related_work, methods, results,
+discussion (and conclusions), acknowledgements (and other back matter: funding, contributions,
+availability statements), references, appendix (and supplementary material).
+
+A heading is a paragraph of its own ("2.1 Study area", "MATERIALS AND METHODS") or the opening
+words of a paragraph when the PDF set the heading in the body font ("Introduction Species new
+to science..."): then it must be numbered, in capitals, or a word no sentence starts with.
+Subsections with names of their own ("2.3 Network architecture") keep their parent's kind; an
+unknown numbered top-level heading after the introduction starts the methods (CS-style papers
+call them "Our approach", "Whale detection", ...).
+"""
+from __future__ import annotations
+
+import re
+
+SECTION_KINDS = ("front", "introduction", "related_work", "methods", "results", "discussion",
+                 "acknowledgements", "references", "appendix")
+
+_KINDS: list[tuple[str, str]] = [
+    ("front", r"abstract|summary|keywords|highlights|graphical abstract"),
+    ("introduction", r"introduction|background|motivation"),
+    ("related_work", r"related work|related studies|previous work|prior work|literature review|"
+                     r"state of the art"),
+    ("results", r"results(?: and discussion)?|evaluation|experiments? and results|"
+                r"experimental results|performance"),
+    ("methods", r"(?:materials? and )?methods?(?: and materials?)?|methodology|study (?:area|site)s?|"
+                r"data(?:sets?)?(?: and methods)?|experiments?|experimental (?:setup|design)|"
+                r"implementation|approach|proposed method|model|training"),
+    ("discussion", r"discussion|conclusions?|concluding remarks|limitations|future work|outlook|"
+                   r"summary and conclusions?"),
+    ("acknowledgements", r"acknowledge?ments?|funding|author contributions?|"
+                         r"(?:data|code|software) (?:and code )?availability(?: statement)?|"
+                         r"conflicts? of interest|competing interests|declarations?|ethics"),
+    ("references", r"references(?: cited)?|bibliography|literature cited|works cited"),
+    ("appendix", r"appendix(?: [A-Z\d])?|appendices|supplementary (?:material|information)s?|"
+                 r"supporting information"),
+]
+_NUM = r"(?:(?:\d{1,2}(?:\.\d{1,2})*|[IVX]{1,4}|[A-H])\.?(?:\s*\|)?\s+)"   # "2.1", "IV.", "1 |"
+_HEADING = [(kind, re.compile(rf"^{_NUM}?(?:{words})\s*:?$", re.I)) for kind, words in _KINDS]
+# Words that open a paragraph as a glued heading when followed by a capitalised word (no
+# sentence starts "Methods We ..."), per kind.
+_GLUED = {"front": "abstract", "introduction": "introduction", "methods": "(?:materials and )?methods",
+          "results": "results", "discussion": "discussion(?: and conclusions?)?|conclusions?",
+          "acknowledgements": "acknowledge?ments?", "references": "references"}
+_LEAD = [(kind, re.compile(rf"^(?:{_NUM}(?:{words})|(?-i:[A-Z ]{{4,}})(?<=[A-Z])(?=\s[A-Z][a-z])"
+                           + (rf"|(?:{_GLUED[kind]})(?=\s[A-Z])" if kind in _GLUED else "")
+                           + r")\b", re.I))
+         for kind, words in _KINDS]
+_PROSE = re.compile(r"\b(?:we|our|is|are|was|were|the|this|these)\b", re.I)
+_TOP_NUMBERED = re.compile(r"^(?:\d{1,2}|[IVX]{1,4})\.?\s+[A-Z][A-Za-z -]{2,60}$")
+
+
+def heading_kind(s: str) -> str | None:
+    """The section kind a heading starts, or None if ``s`` does not open with a known heading."""
+    s = s.strip()
+    if len(s) <= 70:
+        for kind, pat in _HEADING:
+            if pat.match(s):
+                return kind
+    for kind, pat in _LEAD:
+        m = pat.match(s)
+        # the words after a glued heading are prose ("Methods Ecol Evol. 2021;12" is a header)
+        if m and _lead_is_heading(m.group(), kind) and _PROSE.search(s, m.end(), m.end() + 300):
+            return kind
+    return None
+
+
+def _lead_is_heading(lead: str, kind: str) -> bool:
+    # the capitals branch matches any capitalised run: it must itself be a known heading
+    if lead.isupper():
+        return any(pat.match(lead.strip()) for k, pat in _HEADING if k == kind)
+    return True
+
+
+class SectionTracker:
+    """Feed units in reading order; ``kind`` is the section the last unit belongs to."""
+
+    def __init__(self):
+        self.kind = "front"
+
+    def feed(self, s: str, para_start: bool) -> str:
+        if para_start:
+            k = heading_kind(s)
+            if k is None and self.kind in ("introduction", "related_work") and \
+                    _TOP_NUMBERED.match(s.strip()):
+                k = "methods"
+            if k is not None and not (k == "front" and self.kind not in ("front",)):
+                self.kind = k
+        return self.kind
+
+
+_TITLE_BAD = re.compile(r"^(?:abstract|introduction|doi|https?:|www\.|keywords|received|\d)", re.I)
+
+
+def text_title(text: str) -> str | None:
+    """A plain-text file's title: its first paragraph, if it reads like one (3-30 words, no
+    sentence end, starts with a capital, mostly letters)."""
+    first = text.split("\n\n", 1)[0].strip()
+    words = first.split()
+    if not 3 <= len(words) <= 30 or len(first) > 250 or first.endswith((".", ",", ";")) \
+            or not first[:1].isupper() or _TITLE_BAD.match(first):
+        return None
+    letters = sum(c.isalpha() for c in first)
+    return first if letters >= 0.7 * len(first.replace(" ", "")) else None
