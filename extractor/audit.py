@@ -45,7 +45,7 @@ class Passage:
 @dataclass
 class FieldAudit:
     state: FieldState
-    evidence: dict[str, list[EvidenceView]]      # normalised value -> its evidence
+    evidence: dict[tuple[str, str], list[EvidenceView]]  # (normalized, value) -> its evidence
     retrieved: list[Passage] = dc_field(default_factory=list)
     reviews: list[dict] = dc_field(default_factory=list)
 
@@ -92,7 +92,7 @@ def audit_paper(db: sqlite_utils.Database, doc_id: str, field: str | None = None
                     match=e["match"], source=e["source"], context=ctx,
                     hl_start=e["start"] - lo, hl_end=e["end"] - lo, chunk_id=e["chunk_id"],
                     reviewer=e.get("reviewer"), reviewed_at=e.get("reviewed_at")))
-            ev[v.normalized] = views
+            ev[(v.normalized, v.value)] = views
         retrieved = []
         if st.group_result_id is not None and not st.values:
             retrieved = [Passage(*r) for r in db.execute(

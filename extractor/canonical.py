@@ -48,7 +48,7 @@ def _strip_prefixes(spec: FieldSpec, value: str) -> str:
     while changed and spec.strip_prefixes:
         changed = False
         for p in spec.strip_prefixes:
-            m = re.match(rf"{re.escape(p)}\b[\s®™]*", v, re.I)
+            m = re.match(rf"{re.escape(p)}\b(?:\s*(?:®|™|\(R\)|\(TM\)))*\s*", v, re.I)
             if m and len(v) > m.end():
                 v, changed = v[m.end():], True
     return v
@@ -71,28 +71,46 @@ def digits(key: str) -> tuple[str, ...]:
     return tuple(re.findall(r"\d+(?:\.\d+)?", key))
 
 
-def is_respelling(old: str, new: str) -> bool:
-    """Could `new` be another spelling of `old` (so a correction may become an alias)?
-    Never when their numbers differ: "ResNet-50" -> "ResNet-101" corrects a fact."""
-    a, b = fold(old), fold(new)
-    if digits(a) != digits(b):
-        return False
-    from rapidfuzz import fuzz
-    return fuzz.token_set_ratio(a, b) >= 80 or a.replace(" ", "") == b.replace(" ", "")
+# words that name no model: a correction adding or dropping them only respells the value
+_FILLER = frozenset("nvidia geforce intel amd gpu gpus card cards graphics the".split())
 
 
-def near_duplicates(keys: dict[str, int], min_ratio: float = 90) -> list[tuple[str, str, float]]:
-    """Pairs of keys (with paper counts) that look like spellings of one thing, proposed for a
-    user's confirmation, never merged here. Keys with different numbers or a different number of
-    words never pair ("rtx2080" vs "rtx2080 ti")."""
-    from rapidfuzz import fuzz
+def is_respelling(old: str, new: str, spec: FieldSpec | None = None) -> bool:
+    """Is `new` only another spelling of `old` (so a correction may become an alias for every
+    paper)? The same letters and digits in the same order once case, spacing, punctuation,
+    vendor names and filler words ("GPU", "card") are set aside: "Tesla-V100" -> "Tesla V100",
+    "V100" -> "NVIDIA V100 GPU". Anything more corrects a fact in one paper and must not spread:
+    "RTX 2080" -> "RTX 2080 Ti", "ResNet-50" -> "ResNet-101"."""
+    drop = _FILLER | {p.casefold() for p in (spec.strip_prefixes if spec else ())}
+
+    def core(v: str) -> str:
+        toks = re.findall(r"[a-z]+|\d+", unicodedata.normalize("NFKC", v).casefold())
+        return "".join(t for t in toks if t not in drop)
+    a, b = core(old), core(new)
+    return bool(a) and a == b
+
+
+def near_duplicates(keys: dict[str, int]) -> list[tuple[str, str, float]]:
+    """Pairs of keys that look like spellings of one thing, proposed for a user's confirmation,
+    never merged here: the same letters spaced differently ("py torch" / "pytorch"), or the same
+    words up to plural and British/American spelling ("neural networks" / "neural network",
+    "normalisation" / "normalization"). Edit distance is not used: among short names it pairs
+    different things ("ResNet" / "ResNeXt", "Titan X" / "Titan Xp", "omission" / "commission").
+    Returns (a, b, ratio) with ratio 100 for spacing and 95 for word-form pairs."""
+    from extractor.grounding import _stem
+
+    def stems(k: str) -> tuple[str, ...]:
+        return tuple(_stem(t) for t in k.split())
+
     items = sorted(keys, key=lambda k: (-keys[k], k))
-    out = []
-    for i, a in enumerate(items):
-        for b in items[i + 1:]:
-            if digits(a) != digits(b) or len(a.split()) != len(b.split()):
-                continue
-            r = fuzz.ratio(a.replace(" ", ""), b.replace(" ", ""))
-            if r >= min_ratio:
-                out.append((a, b, r))
-    return out
+    by_space: dict[str, list[str]] = {}
+    by_stem: dict[tuple[str, ...], list[str]] = {}
+    for k in items:
+        by_space.setdefault(k.replace(" ", ""), []).append(k)
+        by_stem.setdefault(stems(k), []).append(k)
+    out: dict[tuple[str, str], float] = {}
+    for group, ratio in ((by_space, 100.0), (by_stem, 95.0)):
+        for ks in group.values():
+            for b in ks[1:]:
+                out.setdefault((ks[0], b), ratio)
+    return [(a, b, r) for (a, b), r in out.items()]

@@ -353,7 +353,7 @@ def audit_cmd(doc_id, field, unverified, rejected, calls, full, db_path, schema_
                    "set": " [green](set by review)[/]"}.get(v.review or "", "")
             how = f" [dim]({v.grounding} grounding)[/]" if v.grounding else ""
             out.print(f"[bold]{escape(v.value)}[/]{tag}{how}")
-            for e in a.evidence.get(v.normalized, []):
+            for e in a.evidence.get((v.normalized, v.value), []):
                 out.print(Text("  ") + _highlight(e.context, e.hl_start, e.hl_end,
                                                   None if full else CONTEXT_SHOWN))
                 page = f"page {e.page}" if e.page else "no page"

@@ -17,9 +17,10 @@ EVIDENCE_JOIN = " | "
 
 
 def field_record(state, grounding: set[str] | None = None) -> dict[str, Any]:
-    """{"status", "values", "evidence", "grounding"} for one field; never-extracted fields are
-    unknown. grounding keeps only values grounded by those kinds (values set by a reviewer,
-    whose quote the reviewer chose, always stay); "grounding" lists each value's kind."""
+    """{"status", "values", "evidence", "grounding", "canonical"} for one field; never-extracted
+    fields are unknown. `values` are as written in the paper, `canonical` their canonical forms
+    (extractor.canonical), `grounding` each value's grounding kind. grounding= keeps only values
+    grounded by those kinds (values set by a reviewer, whose quote the reviewer chose, stay)."""
     kept = [v for v in state.values
             if grounding is None or v.source == "review" or v.grounding in grounding]
     values = [v.value for v in kept]
@@ -28,7 +29,8 @@ def field_record(state, grounding: set[str] | None = None) -> dict[str, Any]:
     return {"status": "reported" if values else "unknown", "values": values,
             "evidence": evidence,
             "grounding": [v.grounding or ("review" if v.source == "review" else None)
-                          for v in kept]}
+                          for v in kept],
+            "canonical": [v.canonical or v.value for v in kept]}
 
 
 def export_records(db: sqlite_utils.Database, schema: Schema | None = None,

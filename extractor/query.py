@@ -51,6 +51,7 @@ class ValueState:
     value_id: int | None = None      # field_values.id (extracted values)
     review_id: int | None = None     # reviews.id (values set by review)
     grounding: str | None = None     # how the value is grounded in its quote (extracted values)
+    canonical: str | None = None     # canonical form (extractor.canonical); None: as written
 
 
 @dataclass
@@ -115,6 +116,7 @@ def docs_state(db: sqlite_utils.Database, schema: Schema | None = None,
     where, params = _in_clause("doc_id", filt)
     by_value_id: dict[int, ValueState] = {}
     by_norm: dict[tuple[str, str, str], ValueState] = {}
+    by_spelling: dict[tuple[str, str, str, str], ValueState] = {}
     for (doc, key, value, norm, source, review, value_id, review_id) in db.execute(
             "SELECT doc_id, field, value, normalized, source, review, value_id, review_id"
             " FROM current_values WHERE 1" + where
@@ -122,13 +124,18 @@ def docs_state(db: sqlite_utils.Database, schema: Schema | None = None,
         fs = state.get(doc, {}).get(key)
         if fs is None:
             continue
-        if (doc, key, norm) in by_norm:     # two accepted spellings of one value: keep one
-            vs = by_norm[(doc, key, norm)]
+        # Two accepted spellings of one value ("PyTorch", "Pytorch") are one value; two
+        # different names of one canonical value ("AP50", "AP75" under "average precision")
+        # stay two values that share the canonical key.
+        spelling = (doc, key, norm, normalize_value(value))
+        if spelling in by_spelling:
+            vs = by_spelling[spelling]
         else:
             vs = ValueState(value=value, normalized=norm, source=source, review=review,
                             value_id=value_id, review_id=review_id)
             fs.values.append(vs)
-            by_norm[(doc, key, norm)] = vs
+            by_spelling[spelling] = vs
+            by_norm.setdefault((doc, key, norm), vs)
         if value_id is not None:
             by_value_id[value_id] = vs
         fs.status = "reported"
@@ -137,15 +144,17 @@ def docs_state(db: sqlite_utils.Database, schema: Schema | None = None,
     if by_value_id:
         # Filter through current_map's primary key (evidence is not indexed by document).
         where, params = _in_clause("cm.doc_id", filt)
-        for (value_id, quote, start, end, page, chunk_id, match, grounding) in db.execute(
+        for (value_id, quote, start, end, page, chunk_id, match, grounding,
+             canonical) in db.execute(
                 'SELECT e.value_id, e.quote, e.start, e."end", e.page, e.chunk_id, e.match,'
-                " fv.grounding FROM evidence e JOIN field_values fv ON fv.id = e.value_id"
+                " fv.grounding, fv.canonical FROM evidence e JOIN field_values fv ON fv.id = e.value_id"
                 " JOIN current_map cm ON cm.doc_id = fv.doc_id AND cm.field = fv.field"
                 " AND cm.extraction_id = fv.extraction_id"
                 " WHERE fv.accepted = 1" + where + " ORDER BY e.value_id, e.start", params):
             vs = by_value_id.get(value_id)
             if vs is not None:
                 vs.grounding = vs.grounding or grounding
+                vs.canonical = vs.canonical or canonical
                 vs.evidence.append({"quote": quote, "start": start, "end": end, "page": page,
                                     "chunk_id": chunk_id, "match": match,
                                     "source": "extracted"})

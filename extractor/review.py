@@ -152,13 +152,21 @@ def correct_value(db: sqlite_utils.Database, doc_id: str, field: str, old: str |
     schema = schema or load_schema()
     if not new or not new.strip():
         raise ReviewError("the corrected value is empty")
+    if old:     # the old value must be current before anything is written
+        current = docs_state(db, schema, [doc_id]).get(doc_id, {}).get(field)
+        if current is None or not any(normalize_value(v.value) == normalize_value(old)
+                                      or v.normalized == normalize_value(old)
+                                      for v in current.values):
+            have = "; ".join(v.value for v in current.values) if current else ""
+            raise ReviewError(f"{old!r} is not a current value of {field} for {doc_id}; "
+                              f"current values: {have or 'none'}")
     s = add_review(db, doc_id, field, "set", new, quote=quote, reviewer=reviewer, note=note,
                    schema=schema)
     rejected, alias = None, False
     if old and normalize_value(old) != normalize_value(new):
         rejected = add_review(db, doc_id, field, "reject", old, reviewer=reviewer,
                               note=note or f"corrected to {new!r}", schema=schema)
-        if is_respelling(old, new):
-            set_alias(db, field, old, " ".join(new.split()), "review")
+        if is_respelling(old, new, schema.field(field)):
+            set_alias(db, field, old, " ".join(new.split()), "review", schema.field(field))
             alias = True
     return Correction(s, rejected, alias)

@@ -233,11 +233,15 @@ def rebuild_canonical(db: sqlite_utils.Database, specs: dict) -> int:
 
 
 def set_alias(db: sqlite_utils.Database, field: str, spelling: str, canonical: str,
-              source: str) -> int:
+              source: str, spec=None) -> int:
     """Record that `spelling` is `canonical` in `field` (spelling == canonical: keep it apart)
     and move the values and reviews already stored under the spelling's key. Returns the number
     of values moved. One transaction."""
-    alias_key, target_key = fold(spelling), fold(canonical)
+    alias_key = fold(spelling)
+    if alias_key == fold(canonical):
+        target_key = alias_key
+    else:   # the target keeps the key its own spelling gets (schema canonical form, aliases)
+        canonical, target_key = canonical_of(db, field, canonical, spec)
     with db.conn:
         db.conn.execute("BEGIN")
         # aliases that pointed at the spelling now point at its new canonical (no chains)

@@ -47,7 +47,7 @@ def merge(db: sqlite_utils.Database, field: str, target: str, spellings: list[st
     moved = 0
     for s in spellings:
         if fold(s) != fold(canonical):
-            moved += store.set_alias(db, field, s, canonical, "merge")
+            moved += store.set_alias(db, field, s, canonical, "merge", schema.field(field))
     return moved
 
 

@@ -162,7 +162,9 @@ _QUALIFIER = re.compile(r"\s*\([^()]*\)\s*$")
 
 
 _EDGE_STOP = frozenset("""a an the of and or for to in on with by from at as is are was were
-be been which that this these those its their our we it into than via using""".split())
+be been which that this these those its their our we it into than via using can could have has
+had will would may might should must do does did not also then there here so but if when while
+where how what""".split())
 # words that name no particular thing on their own
 _GENERIC = frozenset("""model models data dataset datasets method methods approach approaches
 algorithm algorithms system systems technique techniques result results study studies paper
@@ -195,7 +197,9 @@ def value_shape_reason(value: str, spec: FieldSpec) -> str | None:
     if spec.value_pattern and not re.search(spec.value_pattern, value, re.I):
         return f"value does not have the shape of a {spec.key} value"
     head = normalize_for_match(_QUALIFIER.sub("", value))
-    if head in spec.foreign_values:
+    # a known value of another field, unless this field's own terms or patterns claim it too
+    # (a Jetson board is hardware and a deployment platform)
+    if head in spec.foreign_values and not about_field(value, value, spec):
         return f"{_QUALIFIER.sub('', value)!r} is a known value of another field, not of {spec.key}"
     return None
 

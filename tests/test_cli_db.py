@@ -201,7 +201,7 @@ def test_audit_highlights_quote():
     with tempfile.TemporaryDirectory() as d:
         db = build_fixture_db(pathlib.Path(d) / "t.db")
         a = audit_paper(db, "paper_b", "hardware")[0]
-        ev = a.evidence["tesla v100"][0]
+        ev = a.evidence[("tesla v100", "NVIDIA Tesla V100")][0]
         assert ev.context[ev.hl_start:ev.hl_end] == "a single NVIDIA Tesla V100 card"
         assert ev.match == "normalized" and ev.page is None
         db.conn.close()
@@ -320,7 +320,7 @@ def test_export_jsonl_round_trip(run, tmp_path):
     for r in recs:
         assert set(r) == {"doc_id", "fields"} and list(r["fields"]) == keys
         for f in r["fields"].values():
-            assert set(f) == {"status", "values", "evidence", "grounding"}
+            assert set(f) == {"status", "values", "evidence", "grounding", "canonical"}
             assert f["status"] == ("reported" if f["values"] else "unknown")
             for e in f["evidence"]:
                 assert set(e) == {"quote", "start", "end", "page"}
@@ -329,7 +329,7 @@ def test_export_jsonl_round_trip(run, tmp_path):
     assert a["frameworks"]["values"] == ["PyTorch"] and a["frameworks"]["evidence"][0]["page"] == 2
     assert a["hyperparameters"]["values"] == ["learning rate = 0.0001", "batch size = 16"]
     assert a["data_split"] == {"status": "unknown", "values": [], "evidence": [],
-                               "grounding": []}
+                               "grounding": [], "canonical": []}
     assert recs[2]["fields"]["optimizer"]["status"] == "unknown"
 
 
@@ -551,7 +551,7 @@ def test_eval_retrieval_hand_computed(run, tmp_path):
         "paper_a": {"frameworks": rep("implemented in PyTorch",
                                       "Object detection pipelines in TensorFlow"),
                     "optimizer": {"status": "unknown", "values": [], "evidence": [],
-                                  "grounding": []}},
+                                  "grounding": [], "canonical": []}},
         # hit; and a quote that is not in the paper at all (unlocated, a miss)
         "paper_b": {"optimizer": rep("stochastic  gradient DESCENT (SGD)"),
                     "hardware": rep("trained on a TPU pod")},

@@ -140,7 +140,7 @@ def _field_view(fa: FieldAudit, schema: Schema, conflicting: bool) -> FieldView:
     values = []
     for v in st.values:
         snippets = []
-        for e in fa.evidence.get(v.normalized, []):
+        for e in fa.evidence.get((v.normalized, v.value), []):
             before, after = _trim(e.context[:e.hl_start], e.context[e.hl_end:])
             snippets.append(Snippet(before, e.context[e.hl_start:e.hl_end], after, e.start,
                                     e.end, e.page, e.match, e.source, e.reviewer))
