@@ -156,7 +156,7 @@ def import_annotations(db: sqlite_utils.Database, annotations: dict, schema: Sch
     annotations is a no-op, changed ones replace the old unit.
     """
     run_id = store.start_run(db, BACKEND, source, schema.name, schema.version, "-",
-                             {"source": source})
+                             {"source": source}, schema.spec_json)
     report = ImportReport(run_id=run_id)
     keys = set(schema.keys)
     report.unknown_fields = sorted({k for fs in annotations.values() for k in fs} - keys)

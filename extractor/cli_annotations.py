@@ -38,7 +38,7 @@ def import_cmd(path: Path, source: str | None, db_path: str | None,
     except AnnotationError as e:
         raise click.ClickException(str(e)) from None
     db = _open(db_path)
-    schema = _schema(schema_ref)
+    schema = _schema(schema_ref, db)
     rep = import_annotations(db, ann, schema, source or path.name)
     out, err = Console(highlight=False), Console(stderr=True, highlight=False)
     total = rep.accepted + rep.rejected

@@ -50,8 +50,19 @@ def _open(db_path: str | None):
 _SCHEMAS: dict = {}
 
 
-def _schema(ref: str | None):
-    from extractor.schemas.catalog import SchemaError, load_schema
+def _schema(ref: str | None, db=None):
+    """The schema a command works with: --schema (a name stored in the database, a bundled
+    name, a YAML/JSON file or a Pydantic class); without it, the schema of the database's
+    latest run, so a database filled with one's own fields reads back with them."""
+    from extractor.schemas.catalog import SchemaError, load_schema, schema_from_json
+    stored = None
+    if db is not None and (ref is None or (":" not in ref and not Path(ref).exists()
+                                           and Path(ref).suffix == "")):
+        stored = store.stored_schema_json(db, ref)
+    if stored is not None:
+        if stored not in _SCHEMAS:
+            _SCHEMAS[stored] = schema_from_json(stored)
+        return _SCHEMAS[stored]
     # Parsing the YAML costs a noticeable fraction of a second; a file is re-read when it
     # changes (a long-lived process such as the test suite calls this many times).
     p = Path(ref) if ref else None
@@ -101,8 +112,8 @@ def query_cmd(field, wheres, shows, limit, as_json, db_path, schema_ref):
     if not field and not wheres and not shows:
         raise click.UsageError("give a FIELD for facet counts, or --where conditions / "
                                "--show fields to list papers")
-    schema = _schema(schema_ref)
     db = _open(db_path)
+    schema = _schema(schema_ref, db)
     try:
         conds = [parse_condition(w, schema) for w in wheres]
         if field:
@@ -225,8 +236,8 @@ def show_cmd(doc_id, as_json, db_path, schema_ref):
     """
     from extractor.query import paper_state
 
-    schema = _schema(schema_ref)
     db = _open(db_path)
+    schema = _schema(schema_ref, db)
     try:
         doc, states = paper_state(db, doc_id, schema)
     except QueryError as e:
@@ -310,8 +321,8 @@ def audit_cmd(doc_id, field, unverified, rejected, calls, full, db_path, schema_
     from extractor.audit import audit_paper, llm_calls, review_rejections
     from extractor.audit import unverified as list_unverified
 
-    schema = _schema(schema_ref)
     db = _open(db_path)
+    schema = _schema(schema_ref, db)
     out = _out()
     try:
         if calls:
@@ -436,7 +447,8 @@ def review_cmd(doc_id, field, accept, reject, set_, correct, quote, reviewer, no
         db = _open(db_path)
         try:
             c = correct_value(db, doc_id, field, correct, set_, quote=quote,
-                              reviewer=reviewer, note=note, schema=_schema(schema_ref))
+                              reviewer=reviewer, note=note,
+                              schema=_schema(schema_ref, db))
         except ReviewError as e:
             raise click.ClickException(str(e)) from None
         _out().print(f"review #{c.set.id}: {escape(repr(correct))} corrected to "
@@ -455,7 +467,7 @@ def review_cmd(doc_id, field, accept, reject, set_, correct, quote, reviewer, no
     db = _open(db_path)
     try:
         r = add_review(db, doc_id, field, action, value, quote=quote, reviewer=reviewer,
-                       note=note, schema=_schema(schema_ref))
+                       note=note, schema=_schema(schema_ref, db))
     except ReviewError as e:
         raise click.ClickException(str(e)) from None
     out = _out()
@@ -493,8 +505,8 @@ def export_cmd(fmt, output, evidence, grounding, db_path, schema_ref):
     if kinds and kinds - set(KINDS):
         raise click.BadParameter(f"unknown kind(s) {', '.join(sorted(kinds - set(KINDS)))}; "
                                  f"kinds are {', '.join(KINDS)}", param_hint="--grounding")
-    schema = _schema(schema_ref)
     db = _open(db_path)
+    schema = _schema(schema_ref, db)
     records = export_records(db, schema, grounding=kinds)
     try:
         fp = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout
@@ -538,8 +550,8 @@ def eval_cmd(gold_dir, retrieval, top_k, as_json, db_path, schema_ref):
     from extractor.evaluate import GoldError
     from extractor.export import evaluate_db
 
-    schema = _schema(schema_ref)
     db = _open(db_path)
+    schema = _schema(schema_ref, db)
     if retrieval:
         _eval_retrieval(db, gold_dir, schema, top_k, as_json)
         return

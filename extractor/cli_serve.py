@@ -50,8 +50,8 @@ def serve_cmd(db_path, host, port, token, reviewer, schema_ref):
         check_bind(host, token)
     except ServeError as e:
         raise click.ClickException(str(e)) from None
-    schema = _schema(schema_ref)
     db = _open(db_path)
+    schema = _schema(schema_ref, db)
     if not _port_free(host, port):
         raise click.ClickException(f"cannot listen on {host}:{port}: the port is in use or the "
                                    "address is not this machine's; try --port another number")

@@ -36,7 +36,8 @@ def values() -> None:
 def list_cmd(field, suggest, as_json, db_path, schema_ref):
     """Canonical values of FIELD with every spelling and paper count."""
     from extractor import values as V
-    db, schema = _open(db_path), _schema(schema_ref)
+    db = _open(db_path)
+    schema = _schema(schema_ref, db)
     try:
         facets = V.list_values(db, field, schema)
         sugg = V.suggest(db, field, schema) if suggest else []
@@ -74,7 +75,7 @@ def merge_cmd(field, target, spellings, db_path, schema_ref):
     from extractor import values as V
     db = _open(db_path)
     try:
-        n = V.merge(db, field, target, list(spellings), _schema(schema_ref))
+        n = V.merge(db, field, target, list(spellings), _schema(schema_ref, db))
     except QueryError as e:
         raise click.ClickException(str(e)) from None
     _out().print(f"{len(spellings)} spelling(s) now name {escape(repr(target))} in {field}; "
@@ -91,7 +92,7 @@ def split_cmd(field, spelling, db_path, schema_ref):
     from extractor import values as V
     db = _open(db_path)
     try:
-        n = V.split(db, field, spelling, _schema(schema_ref))
+        n = V.split(db, field, spelling, _schema(schema_ref, db))
     except QueryError as e:
         raise click.ClickException(str(e)) from None
     _out().print(f"{escape(repr(spelling))} is its own value in {field}; {n} stored value(s) "
@@ -105,5 +106,6 @@ def rebuild_cmd(db_path, schema_ref):
     """Recompute every stored value's canonical form under the schema and the merges/splits
     recorded (values stored by older versions, or after a vocabulary change)."""
     from extractor import values as V
-    n = V.rebuild(_open(db_path), _schema(schema_ref))
+    db = _open(db_path)
+    n = V.rebuild(db, _schema(schema_ref, db))
     _out().print(f"{n} stored value(s) got a new canonical form")

@@ -67,7 +67,8 @@ class RunReport:
 
 def cache_key(backend: Backend, schema: Schema, settings: Settings, group: GroupSpec,
               hints: Backend | None) -> str:
-    parts = [backend.name, backend.model, schema.name, schema.version, settings.prompt_hash,
+    # the group's own version, not the schema's: editing one group leaves the others cached
+    parts = [backend.name, backend.model, schema.name, group.version, settings.prompt_hash,
              str(settings.top_k), ",".join(f.key for f in group.fields),
              f"hints={hints.name if hints else '-'}"]
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:16]
@@ -171,7 +172,8 @@ def run_extraction(db: sqlite_utils.Database, backend: Backend, schema: Schema,
             report.run_id = store.start_run(
                 db, backend.name, backend.model, schema.name, schema.version,
                 settings.prompt_hash,
-                {**settings.public(), "hints": hints_backend.name if hints_backend else None})
+                {**settings.public(), "hints": hints_backend.name if hints_backend else None},
+                schema.spec_json)
         store.write_group_result(db, report.run_id, rec)
         if rec.status == "done":
             report.done += 1

@@ -145,15 +145,33 @@ def _now() -> str:
 
 
 def start_run(db: sqlite_utils.Database, backend: str, model: str, schema_name: str,
-              schema_version: str, prompt_hash: str, settings: dict) -> int:
+              schema_version: str, prompt_hash: str, settings: dict,
+              schema_json: str | None = None) -> int:
+    """A new run; with schema_json, the schema is stored with it (once per version)."""
     import json
     with db.conn:
+        if schema_json:
+            db.conn.execute("INSERT OR IGNORE INTO schemas (version, name, spec_json, created_at)"
+                            " VALUES (?,?,?,?)", [schema_version, schema_name, schema_json,
+                                                   _now()])
         cur = db.conn.execute(
             "INSERT INTO runs (backend, model, schema_name, schema_version, prompt_hash, settings,"
             " started_at) VALUES (?,?,?,?,?,?,?)",
             [backend, model, schema_name, schema_version, prompt_hash,
              json.dumps(settings, sort_keys=True), _now()])
     return cur.lastrowid
+
+
+def stored_schema_json(db: sqlite_utils.Database, name: str | None = None) -> str | None:
+    """The stored schema of the latest run (of schema `name`, if given), or None."""
+    row = db.execute(
+        "SELECT s.spec_json FROM runs r JOIN schemas s ON s.version = r.schema_version"
+        + (" WHERE r.schema_name = ?" if name else "") + " ORDER BY r.id DESC LIMIT 1",
+        [name] if name else []).fetchone()
+    if row is None and name:        # a stored schema no run uses any more
+        row = db.execute("SELECT spec_json FROM schemas WHERE name = ? ORDER BY created_at"
+                         " DESC LIMIT 1", [name]).fetchone()
+    return row[0] if row else None
 
 
 def finish_run(db: sqlite_utils.Database, run_id: int, seconds: float, done: int,

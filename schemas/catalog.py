@@ -1,19 +1,23 @@
-"""Load a field catalogue (YAML) into FieldSpec/GroupSpec objects and Pydantic models.
+"""Load a field catalogue (YAML/JSON file or Pydantic model class) into FieldSpec/GroupSpec
+objects, and the Pydantic models LLM answers are constrained to.
 
-The schema is data: a user adds a field or a whole schema by writing a YAML file and passing
-it with --schema; nothing in extractor/ names a field.
+The schema is data: a user adds a field or a whole schema by writing a YAML file or a Pydantic
+class and passing it with --schema; nothing in extractor/ names a field. Validation lives in
+schemas/spec.py.
 """
 from __future__ import annotations
 
-import hashlib
-import re
+import json
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, Field, create_model
+
+from extractor.schemas.spec import (SchemaError, SchemaSpec, load_model_class,  # noqa: F401
+                                    spec_from_data, spec_from_model, spec_from_text)
 
 DEFAULT_SCHEMA = "dl_methodology"
 
@@ -90,6 +94,18 @@ class GroupSpec:
     description: str
     fields: list[FieldSpec] = field(hash=False, compare=False)
 
+    @cached_property
+    def version(self) -> str:
+        """Content hash of this group's fields: results are cached per group, so a change to
+        one group (a field added or edited) re-extracts that group only. Other fields'
+        vocabularies (foreign_values) are left out on purpose."""
+        import dataclasses
+        import hashlib
+        data = [{k: v for k, v in dataclasses.asdict(f).items() if k != "foreign_values"}
+                for f in self.fields]
+        blob = json.dumps([self.name, self.description, data], sort_keys=True, default=list)
+        return hashlib.sha256(blob.encode()).hexdigest()[:12]
+
     @property
     def search_terms(self) -> list[str]:
         seen: dict[str, None] = {}
@@ -102,8 +118,9 @@ class GroupSpec:
 @dataclass(frozen=True)
 class Schema:
     name: str
-    version: str        # content hash of the YAML: results are keyed on it
+    version: str        # content hash of the validated spec: results are keyed on it
     groups: list[GroupSpec] = field(hash=False, compare=False)
+    spec_json: str = field(default="", hash=False, compare=False, repr=False)  # stored per run
 
     @property
     def fields(self) -> list[FieldSpec]:
@@ -126,36 +143,6 @@ class Schema:
         raise KeyError(f"unknown group {name!r}")
 
 
-class SchemaError(ValueError):
-    pass
-
-
-def _tuple(v: Any) -> tuple[str, ...]:
-    if v is None:
-        return ()
-    if isinstance(v, str):
-        return (v,)
-    return tuple(str(x) for x in v)
-
-
-def _max_values(v: Any, key: str, source: str) -> int | None:
-    if v is None:
-        return None
-    if isinstance(v, bool) or not isinstance(v, int) or v < 1:
-        raise SchemaError(f"{source}: field {key!r}: max_values must be a positive integer")
-    return v
-
-
-def _regex(v: Any, key: str, source: str) -> str | None:
-    if v is None:
-        return None
-    try:
-        re.compile(str(v))
-    except re.error as e:
-        raise SchemaError(f"{source}: field {key!r}: value_pattern is not a valid regex: {e}")
-    return str(v)
-
-
 def _known(f: FieldSpec) -> set[str]:
     from extractor.ingest.normalize import normalize_for_match
     return {normalize_for_match(a) for c, al in f.vocabulary.items() for a in (c, *al)}
@@ -168,69 +155,60 @@ def _with_foreign_values(by_group: dict[str, list[FieldSpec]]) -> dict[str, list
             for g, fs in by_group.items()}
 
 
-def parse_schema(text: str, source: str = "<schema>") -> Schema:
-    try:
-        # libyaml's loader when present: the pure-Python one costs ~0.5 s per command
-        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except yaml.YAMLError as e:
-        raise SchemaError(f"{source}: not valid YAML: {e}") from None
-    if not isinstance(data, dict) or "fields" not in data or "groups" not in data:
-        raise SchemaError(f"{source}: a schema needs top-level 'name', 'groups' and 'fields'")
-    groups_desc = data["groups"] or {}
-    by_group: dict[str, list[FieldSpec]] = {g: [] for g in groups_desc}
-    seen: set[str] = set()
-    for i, f in enumerate(data["fields"] or []):
-        if not isinstance(f, dict) or "key" not in f or "group" not in f:
-            raise SchemaError(f"{source}: field #{i + 1} needs 'key' and 'group'")
-        key = str(f["key"])
-        if key in seen:
-            raise SchemaError(f"{source}: field {key!r} defined twice")
-        seen.add(key)
-        if f["group"] not in by_group:
-            raise SchemaError(f"{source}: field {key!r} names group {f['group']!r}, "
-                              f"which is not under 'groups'")
-        vocab_raw = f.get("vocabulary") or {}
-        if isinstance(vocab_raw, list):   # a plain list: each entry is its own canonical value
-            vocab_raw = {v: [] for v in vocab_raw}
-        vocab = {str(k): _tuple(v) for k, v in vocab_raw.items()}
-        pats = tuple(Pattern(regex=str(p["regex"]), value=str(p.get("value", "{0}")),
-                             context=_tuple(p.get("context")),
-                             context_fallback=bool(p.get("context_fallback", False)))
-                     for p in (f.get("patterns") or []))
-        by_group[f["group"]].append(FieldSpec(
-            key=key, group=str(f["group"]), description=str(f.get("description", "")).strip(),
-            examples=_tuple(f.get("examples")), search_terms=_tuple(f.get("search_terms")),
-            vocabulary=vocab, patterns=pats, context=_tuple(f.get("context")),
-            negative=_tuple(f.get("negative")), block=_tuple(f.get("block")),
-            case_sensitive=_tuple(f.get("case_sensitive")),
-            max_values=_max_values(f.get("max_values"), key, source),
-            own_work=bool(f.get("own_work", False)),
-            settings_table=bool(f.get("settings_table", False)),
-            descriptive=bool(f.get("descriptive", False)),
-            value_pattern=_regex(f.get("value_pattern"), key, source),
-            strip_prefixes=_tuple(f.get("strip_prefixes")),
-            max_value_chars=_max_values(f.get("max_value_chars"), key, source) or 120,
-        ))
+def build_schema(spec: SchemaSpec) -> Schema:
+    """The runtime Schema of a validated SchemaSpec."""
+    by_group: dict[str, list[FieldSpec]] = {g: [] for g in spec.groups}
+    for f in spec.fields:
+        by_group[f.group].append(FieldSpec(
+            key=f.key, group=f.group, description=" ".join(f.description.split()),
+            examples=tuple(f.examples), search_terms=tuple(f.search_terms),
+            vocabulary={k: tuple(v) for k, v in f.vocabulary.items()},
+            patterns=tuple(Pattern(regex=p.regex, value=p.value, context=tuple(p.context),
+                                   context_fallback=p.context_fallback) for p in f.patterns),
+            context=tuple(f.context), negative=tuple(f.negative), block=tuple(f.block),
+            case_sensitive=tuple(f.case_sensitive), max_values=f.max_values,
+            own_work=f.own_work, settings_table=f.settings_table, descriptive=f.descriptive,
+            value_pattern=f.value_pattern, strip_prefixes=tuple(f.strip_prefixes),
+            max_value_chars=f.max_value_chars))
     by_group = _with_foreign_values(by_group)
     groups = [GroupSpec(name=g, description=str(d or ""), fields=fs)
-              for g, d in groups_desc.items() if (fs := by_group[g])]
-    version = hashlib.sha256(text.encode()).hexdigest()[:12]
-    return Schema(name=str(data.get("name", source)), version=version, groups=groups)
+              for g, d in spec.groups.items() if (fs := by_group[g])]
+    return Schema(name=spec.name, version=spec.version, groups=groups,
+                  spec_json=spec.canonical_json())
+
+
+def parse_schema(text: str, source: str = "<schema>") -> Schema:
+    """A schema from YAML (or JSON) text."""
+    return build_schema(spec_from_text(text, source))
+
+
+def schema_from_model(cls: type[BaseModel]) -> Schema:
+    """A schema from a Pydantic model class (see schemas/spec.py: spec_from_model)."""
+    return build_schema(spec_from_model(cls))
+
+
+def schema_from_json(text: str) -> Schema:
+    """A schema as stored in the database (SchemaSpec's canonical JSON)."""
+    return build_schema(spec_from_data(json.loads(text), "<stored schema>"))
 
 
 def load_schema(name_or_path: str | Path | None = None) -> Schema:
-    """Load the bundled schema by name (default dl_methodology) or a YAML file by path."""
+    """The bundled schema by name (default dl_methodology), a YAML/JSON file by path, or a
+    Pydantic model class as `module:Class` or `file.py:Class`."""
     if name_or_path is None:
         name_or_path = DEFAULT_SCHEMA
-    p = Path(name_or_path)
-    if p.suffix in (".yaml", ".yml") or p.exists():
+    ref = str(name_or_path)
+    p = Path(ref)
+    if ":" in ref and not p.exists() and p.suffix not in (".yaml", ".yml", ".json"):
+        return schema_from_model(load_model_class(ref))
+    if p.suffix in (".yaml", ".yml", ".json") or p.exists():
         if not p.exists():
             raise SchemaError(f"schema file not found: {p}")
         return parse_schema(p.read_text(encoding="utf-8"), str(p))
-    res = resources.files("extractor.schemas").joinpath(f"{name_or_path}.yaml")
+    res = resources.files("extractor.schemas").joinpath(f"{ref}.yaml")
     if not res.is_file():
-        raise SchemaError(f"no bundled schema named {name_or_path!r}")
-    return parse_schema(res.read_text(encoding="utf-8"), f"{name_or_path}.yaml")
+        raise SchemaError(f"no bundled schema named {ref!r}")
+    return parse_schema(res.read_text(encoding="utf-8"), f"{ref}.yaml")
 
 
 # --- Pydantic models for constrained LLM output -------------------------------------------
