@@ -111,11 +111,35 @@ def document_sha(db: sqlite_utils.Database, doc_id: str) -> str | None:
     return row[0] if row else None
 
 
-def replace_document(db: sqlite_utils.Database, doc) -> None:
+def _carried_reviews(db: sqlite_utils.Database, doc) -> tuple[list[dict], int]:
+    """The old version's reviews that still hold in the new text: accept/reject decisions
+    (about values, not offsets) always; a set value when its quote is found again (exactly or
+    after folding case and white space), with its new offsets and page. Returns (rows, dropped)."""
+    import bisect
+    from extractor.verify import locate_quote
+
+    cur = db.conn.execute("SELECT * FROM reviews WHERE doc_id = ? ORDER BY id", [doc.doc_id])
+    cols = [c[0] for c in cur.description]
+    keep, dropped = [], 0
+    for row in (dict(zip(cols, r)) for r in cur.fetchall()):
+        if row["action"] == "set":
+            m = locate_quote(doc.text, row["quote"], fuzzy=False)
+            if m is None:
+                dropped += 1
+                continue
+            row.update(quote=doc.text[m.start:m.end], start=m.start, end=m.end, match=m.match,
+                       page=bisect.bisect_right(doc.page_starts, m.start)
+                       if doc.page_starts else None)
+        keep.append(row)
+    return keep, dropped
+
+
+def replace_document(db: sqlite_utils.Database, doc) -> int:
     """Store a ParsedDocument and its chunks, replacing any older version, in one transaction.
 
     Deleting the old row cascades to its chunks and extraction results (they described
-    the old content), and the FTS index follows through triggers.
+    the old content), and the FTS index follows through triggers. Human reviews survive when
+    they still hold in the new text (_carried_reviews). Returns the number of reviews dropped.
     """
     import json
     from datetime import datetime, timezone
@@ -123,6 +147,7 @@ def replace_document(db: sqlite_utils.Database, doc) -> None:
     now = datetime.now(timezone.utc).isoformat(timespec="seconds")
     with db.conn:  # one transaction: a kill -9 leaves the old version or the new, never half
         db.conn.execute("BEGIN")
+        reviews, dropped = _carried_reviews(db, doc)
         db.conn.execute("DELETE FROM documents WHERE id = ?", [doc.doc_id])
         db.conn.execute(
             "INSERT INTO documents (id, path, sha256, doi, title, authors, pages, chars, status,"
@@ -135,6 +160,15 @@ def replace_document(db: sqlite_utils.Database, doc) -> None:
             " is_boilerplate, section) VALUES (?,?,?,?,?,?,?,?,?)",
             [(doc.doc_id, c.ord, c.page, c.start, c.end, c.text, int(c.is_reference),
               int(c.is_boilerplate), c.section) for c in doc.chunks])
+        for r in reviews:
+            cols = list(r)
+            db.conn.execute(f"INSERT INTO reviews ({', '.join(_quoted(c) for c in cols)})"
+                            f" VALUES ({', '.join('?' * len(cols))})", [r[c] for c in cols])
+    return dropped
+
+
+def _quoted(col: str) -> str:
+    return f'"{col}"'
 
 
 # --- extraction ---------------------------------------------------------------------------

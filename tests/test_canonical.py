@@ -142,3 +142,29 @@ def test_a_review_correction_teaches_an_alias(db_path, tmp_path):
                     "--set", "RTX 2080 Ti", "--quote", "NVIDIA GeForce RTX 2080 GPU",
                     "--db", db_path])
     assert res.exit_code == 0 and "alias" not in res.output
+
+
+def test_reviews_survive_reingestion_when_their_quote_is_still_there(tmp_path):
+    """Issue 9: a changed file replaces its document; reviews that still hold are kept."""
+    run = CliRunner().invoke
+    paper = tmp_path / "owl.txt"
+    text = ("Nocturnal owls were detected in thermal video with a deep network. The models were "
+            "trained on one NVIDIA RTX 3090 GPU in the lab. We used PyTorch for all experiments.")
+    paper.write_text(text)
+    db = str(tmp_path / "r.db")
+    assert run(cli, ["run", str(paper), "--db", db, "--fields", "hardware,frameworks"]).exit_code == 0
+    assert run(cli, ["review", "owl", "frameworks", "--set", "PyTorch", "--quote",
+                     "We used PyTorch for all experiments", "--db", db]).exit_code == 0
+    assert run(cli, ["review", "owl", "hardware", "--set", "RTX 3090 GPU", "--quote",
+                     "trained on one NVIDIA RTX 3090 GPU", "--db", db]).exit_code == 0
+    # the paper changes: a sentence is added in front, the hardware sentence is reworded
+    paper.write_text("A new first sentence shifts every offset of this short paper. "
+                     + text.replace("trained on one NVIDIA RTX 3090 GPU", "trained on a GPU"))
+    assert run(cli, ["ingest", str(paper), "--db", db]).exit_code == 0
+    from extractor.store import open_db
+    con = open_db(db)
+    rows = con.execute('SELECT field, quote, start, "end" FROM reviews').fetchall()
+    assert [r[0] for r in rows] == ["frameworks"]          # the hardware quote is gone
+    new_text = con.execute("SELECT text FROM documents").fetchone()[0]
+    _, quote, start, end = rows[0]
+    assert new_text[start:end] == quote == "We used PyTorch for all experiments"
