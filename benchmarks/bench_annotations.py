@@ -11,7 +11,9 @@ Ingests the gold-dev papers of ../shared/benchmark/corpus into a fresh database,
        order, so often a related field of the same group) that the gold marks unknown;
      - wrong paper: every paper's annotations given to the next paper (same fields).
 
-    python benchmarks/bench_annotations.py [--gold DIR] [--json]
+    python benchmarks/bench_annotations.py [--gold DIR] [--corpus DIR] [--json]
+    python benchmarks/bench_annotations.py --gold benchmarks/gold-full \
+        --corpus ../shared/benchmark/pdfs-full
 """
 from __future__ import annotations
 
@@ -67,7 +69,10 @@ def main() -> int:
     args = ap.parse_args()
     schema = load_schema()
     ann = load_annotations(args.gold)
-    papers = [Path(args.corpus) / f"{d}.txt" for d in sorted(ann)]
+    # excerpts (.txt) or full papers (.pdf, e.g. --corpus ../shared/benchmark/pdfs-full)
+    papers = [next((Path(args.corpus) / f"{d}{ext}" for ext in (".txt", ".pdf")
+                    if (Path(args.corpus) / f"{d}{ext}").exists()), Path(args.corpus) / f"{d}.txt")
+              for d in sorted(ann)]
     out: dict = {}
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
