@@ -105,7 +105,8 @@ class Reply:
 
 @dataclass
 class _Recorder:
-    """Filled by instructor hooks: one CallStats (prompt and raw output included) per request."""
+    """Filled by instructor hooks: one CallStats per request, with its messages (tool-call turns
+    as the plain text local chat templates get) and the raw output."""
     field: str
     calls: list[CallStats] = field(default_factory=list)
     _t0: float = 0.0
