@@ -33,7 +33,7 @@ from extractor.schemas.catalog import MAX_VALUE_CHARS, MAX_VALUES_PER_FIELD, Fie
 PROMPT_FILE = "extract_field_v1.txt"
 # One parse reask (its prompt carries the parse error, so it is a different request).
 PARSE_RETRIES = 1
-TOP_SENTENCES = 4       # per field; see BENCHMARKS.md for 3 vs 5
+TOP_SENTENCES = 3       # per field (BENCHMARKS.md)
 REASK = ("These answers were rejected by a check against the paper:\n${reasons}\n"
          "Answer again for ${key}: the value must be words of its sentence, and the sentence "
          "must state it. Leave out what you cannot fix; {\"answers\": []} means unknown.")
