@@ -63,12 +63,13 @@ def main() -> int:
     seconds = time.monotonic() - t0
 
     res = evaluate_db(db, gold_dir, schema, fields)
-    calls, ptok, ctok = db.execute(
-        "SELECT count(*), coalesce(sum(prompt_tokens), 0), coalesce(sum(completion_tokens), 0) "
-        "FROM llm_calls WHERE run_id = ?", [report.run_id]).fetchone()
+    calls, ptok, ctok, again = db.execute(
+        "SELECT count(*), coalesce(sum(prompt_tokens), 0), coalesce(sum(completion_tokens), 0), "
+        "coalesce(sum(attempt > 1), 0) FROM llm_calls WHERE run_id = ?",
+        [report.run_id]).fetchone()
     n = len(ids)
     cost = {"papers": n, "seconds_per_paper": round(seconds / n, 2),
-            "llm_calls_per_paper": round(calls / n, 2),
+            "llm_calls_per_paper": round(calls / n, 2), "reasks_per_paper": round(again / n, 2),
             "prompt_tokens_per_paper": round(ptok / n), "completion_tokens_per_paper": round(ctok / n),
             "failed_units": report.failed}
     label = f"{backend.name}/{backend.model}" + (" + rules hints" if hints else "")

@@ -156,7 +156,9 @@ def test_empty_answers_mean_unknown():
 def test_a_rejected_value_is_asked_again_once_with_the_reason():
     model = ScriptedModel(answers((1, "SGD")), answers((1, "Adam")))
     out = run(model, make_task(fields=(OPTIMIZER,)))
-    assert out.candidates == [Candidate("optimizer", "Adam", ADAM)]
+    # the rejected first answer goes on too: the core stores it as rejected
+    assert out.candidates == [Candidate("optimizer", "SGD", ADAM),
+                              Candidate("optimizer", "Adam", ADAM)]
     first, second = (r["messages"] for r in model.requests)
     assert second[:1] == first and second != first
     assert second[1] == {"role": "assistant", "content": answers((1, "SGD"))}
@@ -173,10 +175,23 @@ def test_rejected_twice_is_passed_on_without_a_third_request():
     assert len(set(sent)) == len(sent)
 
 
-def test_accepted_values_are_kept_through_a_retry():
-    model = ScriptedModel(answers((1, "Adam"), (1, "SGD")), answers())
+def test_first_answers_are_kept_through_a_retry_for_the_core_to_judge():
+    model = ScriptedModel(answers((1, "Adam"), (1, "SGD")), answers((1, "convolutional")))
     out = run(model, make_task(fields=(OPTIMIZER,)))
-    assert out.candidates == [Candidate("optimizer", "Adam", ADAM)]
+    assert out.candidates == [Candidate("optimizer", "Adam", ADAM),
+                              Candidate("optimizer", "SGD", ADAM),
+                              Candidate("optimizer", "convolutional", ADAM)]
+
+
+def test_a_value_pointed_at_the_wrong_sentence_is_quoted_from_the_one_holding_it():
+    spec = FieldSpec("hyperparameters", "training", "settings",
+                     search_terms=("learning rate", "optimizer"))
+    task = make_task(fields=(spec,))
+    assert top_sentences(spec, task.passages, 3) == [ADAM, LR]
+    model = ScriptedModel(answers((1, "0.001")))
+    out = run(model, task)
+    assert out.candidates == [Candidate("hyperparameters", "0.001", LR)]
+    assert len(model.requests) == 1     # verified at once: no reask
 
 
 def test_no_retry_without_a_check():

@@ -152,7 +152,8 @@ def test_value_failing_verification_is_reasked_with_the_reason_then_accepted(ser
     _, _, calls = unit(db)
     assert len(calls) == 2 and calls[0][3] is None      # answered fine, but not verified
     assert "value not grounded in its quote" in str(server.requests[1]["messages"])
-    assert frameworks(db) == ("reported", [("PyTorch", 1, None)])
+    assert frameworks(db) == ("reported", [("invented", 0, "value not grounded in its quote"),
+                                           ("PyTorch", 1, None)])
 
 
 def test_quote_failing_twice_is_stored_as_rejected_not_reported(server, db):
