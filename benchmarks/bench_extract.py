@@ -6,6 +6,7 @@ real pipeline (retrieve -> backend -> verify -> store), scores the stored result
 prompt tokens per paper). Examples:
 
     python benchmarks/bench_extract.py --backend rules
+    python benchmarks/bench_extract.py --backend rules --gold benchmarks/gold-train
     python benchmarks/bench_extract.py --backend llama --model qwen2.5-coder-1.5b --limit 5
     python benchmarks/bench_extract.py --backend llama --model qwen2.5-coder-1.5b --hints
 """
@@ -42,10 +43,13 @@ def main() -> int:
     ap.add_argument("--db", default=None, help="keep the database here (default: temporary)")
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--shared", default=str(SHARED))
+    ap.add_argument("--gold", default=None,
+                    help="score this gold folder instead of gold-dev (its papers are read from "
+                         "the shared corpus), e.g. benchmarks/gold-train")
     args = ap.parse_args()
 
     shared = Path(args.shared)
-    gold_dir = shared / "gold-dev"
+    gold_dir = Path(args.gold) if args.gold else shared / "gold-dev"
     ids = sorted(p.stem for p in gold_dir.glob("*.json"))[: args.limit]
     db_path = args.db or str(Path(tempfile.mkdtemp()) / "bench.db")
     db = store.open_db(db_path)
@@ -78,7 +82,7 @@ def main() -> int:
         print(json.dumps({"backend": label, "cost": cost, **res}, indent=2))
         return 0
     o = res["overall"]
-    print(f"{label}: {n} gold-dev papers, top_k={top_k}")
+    print(f"{label}: {n} papers of {gold_dir.name}, top_k={top_k}")
     print("field                      status   P     R     F1    halluc")
     for k, m in res["fields"].items():
         print(f"{k:26s} {_f(m['status_accuracy'])} {_f(m['precision'])} {_f(m['recall'])} "
