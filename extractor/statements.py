@@ -51,10 +51,11 @@ _OTHERS = re.compile(r"\b(?:previous|prior|earlier|recent|other|many|several|som
 # A passive past report ("were resized as in [8]") is the study following cited work: its own.
 _OWN_PASSIVE = re.compile(r"\b(?:was|were)\s(?:\w+ly\s)?\w+(?:ed|en|t)\b", re.I)
 
-# Sections whose statements are about other work or about nothing the study did.
-OTHER_SECTIONS = frozenset({"related_work", "references"})
+# Sections whose statements are about other work. Only labels that ingestion gives from real
+# headings are trusted: on plain-text excerpts "front"/"references" also cover method text.
+OTHER_SECTIONS = frozenset({"related_work"})
 # Sections where a statement counts only with a first-person marker.
-WEAK_SECTIONS = frozenset({"introduction", "front"})
+WEAK_SECTIONS = frozenset({"introduction"})
 
 
 def clause_of(sentence: str, start: int, end: int) -> str:
