@@ -59,7 +59,7 @@ def main() -> int:
     backend = make_backend(args.backend, model=args.model, base_url=args.base_url,
                            top_sentences=args.top_sentences)
     hints = make_backend("rules") if args.hints and args.backend != "rules" else None
-    top_k = args.top_k if args.top_k is not None else (None if args.backend == "rules" else 6)
+    top_k = args.top_k if args.top_k is not None else (None if args.backend in ("rules", "learned") else 6)
     fields = args.fields.split(",") if args.fields else None
     settings = Settings(top_k=top_k, docs=ids, fields=fields, prompt_hash=prompt_hash_for(backend))
     t0 = time.monotonic()

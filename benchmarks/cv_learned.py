@@ -47,8 +47,8 @@ def main() -> int:
     ap.add_argument("--gold", default="benchmarks/gold-train")
     ap.add_argument("--corpus", default=str(SHARED / "corpus"))
     ap.add_argument("--folds", type=int, default=5)
-    ap.add_argument("--gate", type=float, default=None)
-    ap.add_argument("--threshold", type=float, default=None)
+    ap.add_argument("--gate", default=None, help="one value or a comma list (a sweep)")
+    ap.add_argument("--threshold", default=None, help="one value or a comma list (a sweep)")
     ap.add_argument("--max-phrases", type=int, default=None)
     ap.add_argument("--top-k", type=int, default=None, help="passages per group (default: all)")
     ap.add_argument("--no-rules", action="store_true", help="skip the rules comparison")
@@ -60,28 +60,37 @@ def main() -> int:
     ids = sorted({e.doc_id for e in examples})
     folds = [ids[i::args.folds] for i in range(args.folds)]
     tmp = Path(tempfile.mkdtemp())
-    db = store.open_db(str(tmp / "learned.db"))
-    ingest_paths(db, [Path(args.corpus) / f"{i}.txt" for i in ids])
-    opts = {k: v for k, v in (("gate", args.gate), ("threshold", args.threshold),
-                              ("max_phrases", args.max_phrases)) if v is not None}
+    gates = [float(x) for x in args.gate.split(",")] if args.gate else [None]
+    thresholds = [float(x) for x in args.threshold.split(",")] if args.threshold else [None]
+    combos = [{k: v for k, v in (("gate", g), ("threshold", t), ("max_phrases", args.max_phrases))
+               if v is not None} for g in gates for t in thresholds]
+    dbs = []
+    for n in range(len(combos)):
+        dbs.append(store.open_db(str(tmp / f"learned{n}.db")))
+        ingest_paths(dbs[-1], [Path(args.corpus) / f"{i}.txt" for i in ids])
     seconds = 0.0
     for n, fold in enumerate(folds):
         held = set(fold)
         nlp = train([e for e in examples if e.doc_id not in held], schema.keys, seed=0)
         model_dir = tmp / f"fold{n}"
         save(nlp, model_dir, {"papers": len(ids) - len(fold), "seed": 0})
-        backend = LearnedBackend(model_dir, **opts)
-        t0 = time.monotonic()
-        run_extraction(db, backend, schema, Settings(top_k=args.top_k, docs=fold))
-        seconds += time.monotonic() - t0
-    learned = evaluate_db(db, args.gold, schema)
-    out = {"papers": len(ids), "folds": args.folds, "learned": learned,
-           "learned_seconds_per_paper": round(seconds / len(ids), 2)}
+        for db, opts in zip(dbs, combos):
+            backend = LearnedBackend(model_dir, **opts)
+            t0 = time.monotonic()
+            run_extraction(db, backend, schema, Settings(top_k=args.top_k, docs=fold))
+            seconds += time.monotonic() - t0
+    results = [evaluate_db(db, args.gold, schema) for db in dbs]
+    learned, opts = results[0], combos[0]
+    out = {"papers": len(ids), "folds": args.folds, "learned": learned, "options": opts,
+           "learned_seconds_per_paper": round(seconds / len(ids) / len(combos), 2)}
     if not args.no_rules:
         rdb = store.open_db(str(tmp / "rules.db"))
         ingest_paths(rdb, [Path(args.corpus) / f"{i}.txt" for i in ids])
         run_extraction(rdb, make_backend("rules"), schema, Settings(top_k=None, docs=ids))
         out["rules"] = evaluate_db(rdb, args.gold, schema)
+    if len(combos) > 1:
+        for o, r in zip(combos, results):
+            _table(f"learned {o}", r, False)
     if args.json:
         print(json.dumps(out, indent=2))
         return 0

@@ -78,3 +78,32 @@ def phrase_value(sentence: str, spec: FieldSpec, max_words: int = MAX_WORDS) -> 
     if len(value) < 3 or len(value) > spec.max_value_chars:
         return None
     return value
+
+
+# A name: a word with a capital after its first letter or a digit ("A10G", "AMDCN", "ProtT5",
+# "Qwen2.5-7B"), optionally led by an upper-case maker word ("NVIDIA A10G").
+_NAME = re.compile(r"(?:[A-Z]{2,}\s)?(?=[A-Za-z0-9.-]*(?:[0-9]|[A-Za-z][A-Z]))"
+                   r"[A-Za-z][A-Za-z0-9.+-]*[A-Za-z0-9+]")
+_NAME_BEFORE = 24       # characters between a name and the field's word ("A10G GPU")
+
+
+def name_values(sentence: str, spec: FieldSpec) -> list[str]:
+    """Names outside the vocabulary next to one of the field's words: "an NVIDIA A10G GPU",
+    "our AMDCN network", "GPU (A10G)". Each is a verbatim substring of the sentence."""
+    rx = trigger_regex(spec)
+    if rx is None:
+        return []
+    out: list[str] = []
+    for t in rx.finditer(sentence):
+        before = sentence[max(0, t.start() - _NAME_BEFORE):t.start()]
+        after = sentence[t.end():t.end() + _NAME_BEFORE]
+        cands = [m for m in _NAME.finditer(before) if m.end() >= len(before.rstrip()) - 1]
+        m2 = re.match(r"\s?[(:]\s?", after)
+        if m2:
+            cands += [m for m in _NAME.finditer(after, m2.end()) if m.start() == m2.end()]
+        for m in cands:
+            name = m.group(0).strip(" -.")
+            if len(name) >= 2 and name.lower() not in _EDGE and name not in out \
+                    and not rx.fullmatch(name):
+                out.append(name)
+    return out

@@ -38,18 +38,21 @@ _CITE = re.compile(
     r"\(\s?[A-Z][A-Za-z'\u2019-]+(?:\s(?:and|&)\s[A-Z][A-Za-z'\u2019-]+|\set al\.?)?,?\s(?:19|20)\d\d[a-z]?"
     r"(?:\s?;\s?[^()]{0,60})?\)|"
     r"\bet al\.?(?:\s?\(?(?:19|20)\d\d[a-z]?\)?)?")
-# Another study as the subject: "X et al. used", "[8] proposed", "DeepLab has used ... [8]"
-_REPORTING = re.compile(
-    r"\b(?:ha(?:s|ve) (?:also |previously |recently )?(?:been )?(?:used|proposed|developed|applied|"
-    r"shown|employed|adopted|introduced|demonstrated|reported|achieved|explored|investigated)|"
-    r"(?:used|proposed|developed|applied|showed|found|trained|employed|reported|demonstrated|"
-    r"introduced|presented|achieved|suggested|investigated|explored|adopted|designed)\b|"
-    r"(?:uses|proposes|applies|employs|adopts|introduces|presents|achieves|shows))", re.I)
-_OTHERS = re.compile(r"\b(?:previous|prior|earlier|recent|other|many|several|some|existing) "
-                     r"(?:studies|works|research|researchers|authors|approaches|methods|papers)\b|"
-                     r"\b(?:they|their|the authors)\b", re.I)
-# A passive past report ("were resized as in [8]") is the study following cited work: its own.
-_OWN_PASSIVE = re.compile(r"\b(?:was|were)\s(?:\w+ly\s)?\w+(?:ed|en|t)\b", re.I)
+# Another study as the subject: "X et al. [35] used", "(Smith et al., 2022), utilized"; a bare
+# "[8] is a network designed for ..." describes a tool the study may well use, so it stays.
+_VERB = (r"(?:used|utili[sz]ed|proposed|developed|applied|showed|found|trained|employed|reported|"
+         r"demonstrated|introduced|presented|achieved|suggested|investigated|explored|adopted|"
+         r"designed|compared|obtained|identified)")
+_CITE_THEN_VERB = re.compile(
+    r"(?:\]|\)|\bet al\.?),?\s(?:(?:also|have|has|had|recently|previously|successfully)\s){0,2}"
+    + _VERB + r"\b", re.I)
+# Present perfect reports of others' work with a citation anywhere: "DeepLab has used ... [8]"
+_PERFECT = re.compile(r"\b(?:has|have)\s(?:also\s|previously\s|recently\s|been\s)*"
+                      + _VERB + r"\b", re.I)
+_OTHERS = re.compile(r"\b(?:previous|prior|earlier|other|several|existing) (?:studies|works|"
+                     r"researchers|authors|approaches|papers)\b|\bthe authors\b|"
+                     r"\bthey " + _VERB + r"\b|\btheir (?:results|study|studies|work|research|"
+                     r"paper|experiments?|approach|method|findings)\b", re.I)
 
 # Sections whose statements are about other work. Only labels that ingestion gives from real
 # headings are trusted: on plain-text excerpts "front"/"references" also cover method text.
@@ -71,7 +74,8 @@ def clause_of(sentence: str, start: int, end: int) -> str:
 def negated(sentence: str, start: int | None = None, end: int | None = None) -> bool:
     """Is the value at sentence[start:end] (or the whole sentence) negated in its clause?"""
     if start is None or end is None:
-        return bool(_NEGATION.search(sentence))
+        # without the value's place only a negated main verb counts ("X was not used")
+        return bool(_NEG_MAIN.search(sentence))
     a = 0
     for m in _CLAUSE_CUT.finditer(sentence, 0, start):
         a = m.end()
@@ -81,6 +85,9 @@ def negated(sentence: str, start: int | None = None, end: int | None = None) -> 
     return bool(_NEG_AFTER.match(sentence, end))
 
 
+_NEG_MAIN = re.compile(r"\b(?:was|were|is|are)\s(?:not|never)\s(?:\w+ly\s)?(?:used|applied|"
+                       r"performed|employed|considered|adopted)\b|\b(?:did|do|does)\s(?:not|"
+                       r"n't)\s(?:use|apply|perform|employ)\b", re.I)
 _NEG_AFTER = re.compile(r"\s*(?:\w+\s){0,3}(?:is|are|was|were|did|does|do|has|have)\s"
                         r"(?:not|never)\b", re.I)
 
@@ -94,13 +101,9 @@ def cited(sentence: str) -> bool:
     """Is the sentence a report of cited work (not the study citing a tool it used)?"""
     if OWN.search(sentence):
         return False
-    if _OTHERS.search(sentence):
+    if _OTHERS.search(sentence) or _CITE_THEN_VERB.search(sentence):
         return True
-    if not _CITE.search(sentence):
-        return False
-    if _OWN_PASSIVE.search(sentence):
-        return False
-    return bool(_REPORTING.search(sentence))
+    return bool(_CITE.search(sentence) and _PERFECT.search(sentence))
 
 
 def statement_reason(sentence: str, section: str | None = None,

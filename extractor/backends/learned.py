@@ -7,9 +7,9 @@ Per group task:
 2. the rules backend's candidates are kept when their quote is a statement of this study
    (extractor.statements: not negated, hypothetical, cited, or in related work) and the
    classifier gives their field at least `gate` in that quote;
-3. for descriptive fields, the sentences the classifier scores at least `threshold` give a
-   phrase value each (extractor.learned_values), best first, unless a kept candidate already
-   quotes that sentence.
+3. the sentences the classifier scores at least `threshold` for a field give, best first and
+   unless a kept candidate already quotes them, a phrase value (descriptive fields) or the
+   names beside the field's words that the vocabulary lacks (extractor.learned_values).
 Quotes are verbatim slices of the passages; the core verifies every candidate.
 """
 from __future__ import annotations
@@ -21,13 +21,13 @@ from pathlib import Path
 
 from extractor.backends.base import Candidate, GroupOutput, GroupTask, Passage
 from extractor.backends.rules import RulesBackend, normalise, sentences
-from extractor.learned_values import phrase_value, trigger_regex
+from extractor.learned_values import name_values, phrase_value, trigger_regex
 from extractor.schemas.catalog import MAX_QUOTE_CHARS
 from extractor.statements import statement_reason
 
 MODEL_DIR = Path(__file__).resolve().parents[1] / "models_data" / "learned"
-GATE = 0.05             # rules candidates whose quote scores lower for their field are dropped
-THRESHOLD = 0.5         # sentences scoring this much give a descriptive phrase value
+GATE = 0.0              # rules candidates whose quote scores lower for their field are dropped (cross-validation: any gate above 0 cost more recall than it gained precision)
+THRESHOLD = 0.3         # sentences scoring this much give open-vocabulary values
 MAX_PHRASES = 2         # phrase values per field and group task
 MIN_WORDS = 4
 
@@ -106,11 +106,12 @@ class LearnedBackend:
                 out.append(c)
                 quoted.setdefault(c.field, set()).add(c.quote)
         for spec in task.fields:
-            if not spec.descriptive or trigger_regex(spec) is None:
+            if trigger_regex(spec) is None:
                 continue
             ranked = sorted((s for s in sents if cats[s.text].get(spec.key, 0) >= self.threshold),
                             key=lambda s: -cats[s.text][spec.key])
             taken: set[str] = set()
+            known = {c.value.lower() for c in out if c.field == spec.key}
             for s in ranked:
                 if len(taken) >= self.max_phrases:
                     break
@@ -118,10 +119,14 @@ class LearnedBackend:
                     continue
                 if statement_reason(s.text, s.section):
                     continue
-                value = phrase_value(s.text, spec)
-                if value and value.lower() not in taken:
-                    taken.add(value.lower())
-                    out.append(Candidate(field=spec.key, value=value, quote=s.text))
+                # descriptive: the stating phrase; entity-like: names beside the field's words
+                # that the vocabulary does not know ("A10G GPU")
+                values = [phrase_value(s.text, spec)] if spec.descriptive else \
+                    name_values(s.text, spec)
+                for value in values:
+                    if value and value.lower() not in taken and value.lower() not in known:
+                        taken.add(value.lower())
+                        out.append(Candidate(field=spec.key, value=value, quote=s.text))
         return GroupOutput(candidates=out)
 
     def _keep(self, c: Candidate, passages: list[Passage]) -> bool:
