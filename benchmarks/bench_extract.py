@@ -6,6 +6,7 @@ real pipeline (retrieve -> backend -> verify -> store), scores the stored result
 prompt tokens per paper). Examples:
 
     python benchmarks/bench_extract.py --backend rules
+    python benchmarks/bench_extract.py --backend rules --gold benchmarks/gold-train
     python benchmarks/bench_extract.py --backend llama --model qwen2.5-coder-1.5b --limit 5
     python benchmarks/bench_extract.py --backend llama --model qwen2.5-coder-1.5b --hints
 """
@@ -42,10 +43,13 @@ def main() -> int:
     ap.add_argument("--db", default=None, help="keep the database here (default: temporary)")
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--shared", default=str(SHARED))
+    ap.add_argument("--gold", default=None,
+                    help="score this gold folder instead of gold-dev (its papers are read from "
+                         "the shared corpus), e.g. benchmarks/gold-train")
     args = ap.parse_args()
 
     shared = Path(args.shared)
-    gold_dir = shared / "gold-dev"
+    gold_dir = Path(args.gold) if args.gold else shared / "gold-dev"
     ids = sorted(p.stem for p in gold_dir.glob("*.json"))[: args.limit]
     db_path = args.db or str(Path(tempfile.mkdtemp()) / "bench.db")
     db = store.open_db(db_path)
@@ -55,7 +59,7 @@ def main() -> int:
     backend = make_backend(args.backend, model=args.model, base_url=args.base_url,
                            top_sentences=args.top_sentences)
     hints = make_backend("rules") if args.hints and args.backend != "rules" else None
-    top_k = args.top_k if args.top_k is not None else (None if args.backend == "rules" else 6)
+    top_k = args.top_k if args.top_k is not None else (None if args.backend in ("rules", "learned") else 6)
     fields = args.fields.split(",") if args.fields else None
     settings = Settings(top_k=top_k, docs=ids, fields=fields, prompt_hash=prompt_hash_for(backend))
     t0 = time.monotonic()
@@ -79,7 +83,7 @@ def main() -> int:
         print(json.dumps({"backend": label, "cost": cost, **res}, indent=2))
         return 0
     o = res["overall"]
-    print(f"{label}: {n} gold-dev papers, top_k={top_k}")
+    print(f"{label}: {n} papers of {gold_dir.name}, top_k={top_k}")
     print("field                      status   P     R     F1    halluc")
     for k, m in res["fields"].items():
         print(f"{k:26s} {_f(m['status_accuracy'])} {_f(m['precision'])} {_f(m['recall'])} "

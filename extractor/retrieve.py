@@ -56,9 +56,10 @@ def field_terms(spec: FieldSpec) -> list[str]:
 
 def _usable_chunks(db: sqlite_utils.Database, doc_id: str) -> list[Passage]:
     rows = db.execute(
-        "SELECT id, text, start, page FROM chunks WHERE doc_id = ? AND is_reference = 0 "
+        "SELECT id, text, start, page, section FROM chunks WHERE doc_id = ? AND is_reference = 0 "
         "AND is_boilerplate = 0 ORDER BY ord", [doc_id]).fetchall()
-    return [Passage(chunk_id=r[0], text=r[1], start=r[2], page=r[3], score=0.0) for r in rows]
+    return [Passage(chunk_id=r[0], text=r[1], start=r[2], page=r[3], score=0.0, section=r[4])
+            for r in rows]
 
 
 def rank_chunks(db: sqlite_utils.Database, doc_id: str, terms: list[str],
@@ -74,13 +75,14 @@ def rank_chunks(db: sqlite_utils.Database, doc_id: str, terms: list[str],
     # The rowid range lets FTS5 skip other documents' postings (a document's chunks are
     # inserted together); the doc_id test keeps it correct if they ever are not.
     rows = db.execute(
-        "SELECT c.id, c.text, c.start, c.page, -bm25(chunks_fts) AS score "
+        "SELECT c.id, c.text, c.start, c.page, -bm25(chunks_fts) AS score, c.section "
         "FROM chunks_fts JOIN chunks c ON c.id = chunks_fts.rowid "
         "WHERE chunks_fts MATCH ? AND chunks_fts.rowid BETWEEN ? AND ? AND c.doc_id = ? "
         "AND c.is_reference = 0 AND c.is_boilerplate = 0 "
         "ORDER BY bm25(chunks_fts), c.ord LIMIT ?",
         [q, lo, hi, doc_id, limit if limit is not None else -1]).fetchall()
-    return [Passage(chunk_id=r[0], text=r[1], start=r[2], page=r[3], score=r[4]) for r in rows]
+    return [Passage(chunk_id=r[0], text=r[1], start=r[2], page=r[3], score=r[4], section=r[5])
+            for r in rows]
 
 
 @lru_cache(maxsize=4096)
@@ -152,7 +154,7 @@ def _windows(chunk: Passage, regexes: tuple[re.Pattern, ...]) -> list[Passage]:
     for lo, hi, n in merged:
         a, b = spans[lo][0], spans[hi][1]
         out.append(Passage(chunk_id=chunk.chunk_id, text=chunk.text[a:b], start=chunk.start + a,
-                           page=chunk.page, score=chunk.score + n))
+                           page=chunk.page, score=chunk.score + n, section=chunk.section))
     out.sort(key=lambda p: -p.score)
     return out
 
@@ -212,7 +214,7 @@ def _union(t: Passage, p: Passage) -> Passage:
     t_end, p_end = t.start + len(t.text), p.start + len(p.text)
     text = t.text + p.text[t_end - p.start:] if p_end > t_end else t.text
     return Passage(chunk_id=t.chunk_id, text=text, start=t.start, page=t.page,
-                   score=max(t.score, p.score))
+                   score=max(t.score, p.score), section=t.section)
 
 
 def retrieve(db: sqlite_utils.Database, doc_id: str, group: GroupSpec,

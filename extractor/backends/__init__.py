@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from extractor.backends.base import Backend
 
-BACKENDS = ("rules", "llama", "openai")
+BACKENDS = ("rules", "learned", "llama", "openai")
 DEFAULT_BACKEND = "rules"
 
 
@@ -17,6 +17,9 @@ def make_backend(name: str, *, model: str | None = None, base_url: str | None = 
     if name == "rules":
         from extractor.backends.rules import RulesBackend
         return RulesBackend()
+    if name == "learned":
+        from extractor.backends.learned import LearnedBackend
+        return LearnedBackend(model)     # model: a trained artefact folder (default: shipped)
     if name == "llama":
         from extractor.backends.llama import LlamaBackend
         from extractor.models import default_local_model, resolve_model

@@ -19,6 +19,9 @@ class Passage:
     start: int          # offset of the chunk in the document's normalised text
     page: int | None
     score: float = 0.0
+    # the chunk's section label from ingestion ("methods", "related_work", ...; None when the
+    # document has no headings), so backends can tell this study's methods from others' work
+    section: str | None = None
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,122 @@
+"""Statement filters: is a sentence (or the clause holding a value) about *this* study's methods?
+
+A paper names many methods it did not use: it negates them ("flipping is not a proper
+transformation here"), muses about them ("it may be a good idea to augment the data"), reports
+them from cited work ("DeepLab has used dilated convolutions [8]") or surveys them in related
+work. These filters are pure functions over text so every backend can use them; they return a
+reason (str) when a statement is not about this study, else None.
+"""
+from __future__ import annotations
+
+import re
+
+# first-person / this-study markers: a sentence with one is about the study even if it cites
+OWN = re.compile(r"\b(?:we|our|us|this (?:study|work|paper|research|article)|the present study|"
+                 r"here(?:in)?|in this study|the proposed)\b", re.I)
+
+# Negation cues; "no." followed by a number is "number", not a negation.
+_NEGATION = re.compile(r"\b(?:not|never|neither|nor|no longer|without|cannot|none of|"
+                       r"instead of|rather than|no(?!\.\s?\d)(?=\s)|"
+                       r"(?:is|are|was|were|do|does|did|could|would|has|have|had)n[\u2019']t)\b",
+                       re.I)
+# Clause boundaries: the negation must be in the clause of the value ("we used Adam, not SGD"
+# negates SGD only).
+_CLAUSE_CUT = re.compile(r"[,;:()]|\b(?:but|whereas|while|although|and then|which)\b", re.I)
+
+_HYPOTHETICAL = re.compile(
+    r"\b(?:future (?:work|research|studies|development|versions?)|in the future|in future|"
+    r"could (?:be|also|further|potentially)|would (?:be|have|likely|allow|help|improve)|"
+    r"might (?:be|help|improve)|may (?:be|help|improve|also be)|should be|it is (?:recommended|"
+    r"advisable|suggested)|(?:a )?good idea|we (?:plan|intend|aim|hope|suggest|recommend) to|"
+    r"(?:our|the) (?:immediate )?plans?|remains? to be|is left for|if (?:one|we|they) (?:were|"
+    r"had|would)|one could|one may|one might|potential(?:ly)? (?:be )?(?:used|applied))\b", re.I)
+
+# Citation markers: "[8]", "[3, 5-7]", "(Smith et al., 2019)", "(Smith and Lee 2020)",
+# "Smith et al. (2019)", a bare "et al."
+_CITE = re.compile(
+    r"\[\s?\d{1,3}(?:\s?[,\u2013-]\s?\d{1,3})*\s?\]|"
+    r"\(\s?[A-Z][A-Za-z'\u2019-]+(?:\s(?:and|&)\s[A-Z][A-Za-z'\u2019-]+|\set al\.?)?,?\s(?:19|20)\d\d[a-z]?"
+    r"(?:\s?;\s?[^()]{0,60})?\)|"
+    r"\bet al\.?(?:\s?\(?(?:19|20)\d\d[a-z]?\)?)?")
+# Another study as the subject: "X et al. [35] used", "(Smith et al., 2022), utilized"; a bare
+# "[8] is a network designed for ..." describes a tool the study may well use, so it stays.
+_VERB = (r"(?:used|utili[sz]ed|proposed|developed|applied|showed|found|trained|employed|reported|"
+         r"demonstrated|introduced|presented|achieved|suggested|investigated|explored|adopted|"
+         r"designed|compared|obtained|identified)")
+_CITE_THEN_VERB = re.compile(
+    r"(?:\]|\)|\bet al\.?),?\s(?:(?:also|have|has|had|recently|previously|successfully)\s){0,2}"
+    + _VERB + r"\b", re.I)
+# Present perfect reports of others' work with a citation anywhere: "DeepLab has used ... [8]"
+_PERFECT = re.compile(r"\b(?:has|have)\s(?:also\s|previously\s|recently\s|been\s)*"
+                      + _VERB + r"\b", re.I)
+_OTHERS = re.compile(r"\b(?:previous|prior|earlier|other|several|existing) (?:studies|works|"
+                     r"researchers|authors|approaches|papers)\b|\bthe authors\b|"
+                     r"\bthey " + _VERB + r"\b|\btheir (?:results|study|studies|work|research|"
+                     r"paper|experiments?|approach|method|findings)\b", re.I)
+
+# Sections whose statements are about other work. Only labels that ingestion gives from real
+# headings are trusted: on plain-text excerpts "front"/"references" also cover method text.
+OTHER_SECTIONS = frozenset({"related_work"})
+# Sections where a statement counts only with a first-person marker.
+WEAK_SECTIONS = frozenset({"introduction"})
+
+
+def clause_of(sentence: str, start: int, end: int) -> str:
+    """The clause of sentence holding [start, end): cut at commas, brackets and contrast words."""
+    a = 0
+    for m in _CLAUSE_CUT.finditer(sentence, 0, start):
+        a = m.end()
+    m = _CLAUSE_CUT.search(sentence, end)
+    b = m.start() if m else len(sentence)
+    return sentence[a:b]
+
+
+def negated(sentence: str, start: int | None = None, end: int | None = None) -> bool:
+    """Is the value at sentence[start:end] (or the whole sentence) negated in its clause?"""
+    if start is None or end is None:
+        # without the value's place only a negated main verb counts ("X was not used")
+        return bool(_NEG_MAIN.search(sentence))
+    a = 0
+    for m in _CLAUSE_CUT.finditer(sentence, 0, start):
+        a = m.end()
+    # a negation before the value in its clause, or right after it ("X was not used")
+    if _NEGATION.search(sentence, a, start):
+        return True
+    return bool(_NEG_AFTER.match(sentence, end))
+
+
+_NEG_MAIN = re.compile(r"\b(?:was|were|is|are)\s(?:not|never)\s(?:\w+ly\s)?(?:used|applied|"
+                       r"performed|employed|considered|adopted)\b|\b(?:did|do|does)\s(?:not|"
+                       r"n't)\s(?:use|apply|perform|employ)\b", re.I)
+_NEG_AFTER = re.compile(r"\s*(?:\w+\s){0,3}(?:is|are|was|were|did|does|do|has|have)\s"
+                        r"(?:not|never)\b", re.I)
+
+
+def hypothetical(sentence: str) -> bool:
+    """Future work, recommendations and conditionals: nothing the study did."""
+    return bool(_HYPOTHETICAL.search(sentence))
+
+
+def cited(sentence: str) -> bool:
+    """Is the sentence a report of cited work (not the study citing a tool it used)?"""
+    if OWN.search(sentence):
+        return False
+    if _OTHERS.search(sentence) or _CITE_THEN_VERB.search(sentence):
+        return True
+    return bool(_CITE.search(sentence) and _PERFECT.search(sentence))
+
+
+def statement_reason(sentence: str, section: str | None = None,
+                     span: tuple[int, int] | None = None) -> str | None:
+    """Why the sentence (or the value at span) is not a statement of this study, or None."""
+    if section in OTHER_SECTIONS:
+        return f"in the {section} section"
+    if section in WEAK_SECTIONS and not OWN.search(sentence):
+        return f"in the {section} section without a first-person marker"
+    if hypothetical(sentence):
+        return "hypothetical or future work"
+    if cited(sentence):
+        return "about cited work"
+    if negated(sentence, *(span or (None, None))):
+        return "negated"
+    return None
