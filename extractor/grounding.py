@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 import re
+import threading
 from functools import lru_cache
 
 import snowballstemmer
@@ -43,7 +44,16 @@ _SPELLING = [(re.compile(p), r) for p, r in (
     (r"(?<=[a-z]{3})is(ation|er|ed|ing|es|e)\b", r"iz\1"), (r"(?<=[a-z]{2})yse\b", "yze"),
     (r"(?<=[a-z]{3})our\b", "or"), (r"(?<=[a-z]{2})tre\b", "ter"))]
 
-_stemmer = snowballstemmer.stemmer("english")
+# snowballstemmer objects keep state between calls: one per thread (verification runs in the
+# --concurrency worker threads; a shared one raised IndexError now and then)
+_local = threading.local()
+
+
+def _stemmer():
+    st = getattr(_local, "stemmer", None)
+    if st is None:
+        st = _local.stemmer = snowballstemmer.stemmer("english")
+    return st
 
 
 @lru_cache(maxsize=65536)
@@ -52,7 +62,7 @@ def _stem(token: str) -> str:
         return token
     for rx, rep in _SPELLING:
         token = rx.sub(rep, token)
-    return _stemmer.stemWord(token)
+    return _stemmer().stemWord(token)
 
 
 def content_tokens(text: str) -> list[str]:
