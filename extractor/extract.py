@@ -172,8 +172,9 @@ def run_extraction(db: sqlite_utils.Database, backend: Backend, schema: Schema,
                 db, backend.name, backend.model, schema.name, schema.version,
                 settings.prompt_hash,
                 {**settings.public(), "hints": hints_backend.name if hints_backend else None})
-        store.write_group_result(db, report.run_id, rec)
-        if rec.status == "done":
+        if store.write_group_result(db, report.run_id, rec) is None:
+            report.skipped += 1     # another process stored this unit first
+        elif rec.status == "done":
             report.done += 1
         else:
             report.failed += 1
