@@ -256,6 +256,10 @@ def finish_run(db: sqlite_utils.Database, run_id: int, seconds: float, done: int
     retry_busy(update)
 
 
+def document_ids(db: sqlite_utils.Database) -> list[str]:
+    return [r[0] for r in db.execute("SELECT id FROM documents ORDER BY id")]
+
+
 def iter_documents(db: sqlite_utils.Database, doc_ids: list[str] | None = None):
     """Documents one at a time (full text included), in id order."""
     if doc_ids:
@@ -265,7 +269,7 @@ def iter_documents(db: sqlite_utils.Database, doc_ids: list[str] | None = None):
         if missing:
             raise KeyError(f"not in the database: {', '.join(missing)}")
     else:
-        ids = [r[0] for r in db.execute("SELECT id FROM documents ORDER BY id")]
+        ids = document_ids(db)
     cols = ["id", "sha256", "status", "reason", "text", "page_starts"]
     for i in ids:
         row = db.execute(f"SELECT {', '.join(cols)} FROM documents WHERE id = ?", [i]).fetchone()
