@@ -237,9 +237,10 @@ def _register() -> None:
     from extractor.cli_annotations import annotations
     from extractor.cli_ingest import ingest
     from extractor.cli_models import models
+    from extractor.cli_maintenance import backup_cmd, check_cmd
     from extractor.cli_serve import serve_cmd
     for cmd in (ingest, annotations, models, query_cmd, sql_cmd, show_cmd, audit_cmd, review_cmd,
-                export_cmd, eval_cmd, serve_cmd):
+                export_cmd, eval_cmd, serve_cmd, backup_cmd, check_cmd):
         cli.add_command(cmd)
 
 

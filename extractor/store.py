@@ -109,9 +109,9 @@ def migrate(conn: sqlite3.Connection) -> list[str]:
     return applied
 
 
-def schema_version() -> str:
-    """Name of the newest migration this code knows (what `methex check` compares against)."""
-    return _migrations()[-1][0]
+def migration_names() -> list[str]:
+    """The migrations this code knows, oldest first (what `methex check` compares against)."""
+    return [name for name, _ in _migrations()]
 
 
 def open_db(path: str | Path | None = None, *, read_only: bool = False) -> sqlite_utils.Database:
