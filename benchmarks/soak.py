@@ -152,6 +152,7 @@ def soak_run(papers: Path, db: Path, server: RandomFaults, a: argparse.Namespace
                 procs[i] = None
         time.sleep(0.05)
     seconds = time.monotonic() - t0
+    failed_after_runs = failed_units(db)     # units whose every client retry met a fault
     rounds = 0
     while failed_units(db) and rounds < a.retry_rounds:
         rounds += 1
@@ -160,6 +161,7 @@ def soak_run(papers: Path, db: Path, server: RandomFaults, a: argparse.Namespace
         for p in ps:
             p.wait()
     return {"seconds": seconds, "kills": kills, "exit_codes": exits, "retry_rounds": rounds,
+            "units_failed_before_retry_rounds": failed_after_runs,
             "seconds_with_retries": time.monotonic() - t0}
 
 
@@ -230,7 +232,8 @@ def main() -> None:
            "requests": requests, "faults_injected": faults,
            "faults_survived": faults if v["units_lost"] == 0 and v["units_done"] ==
            v["units_expected"] else None,
-           **{k: soak[k] for k in ("kills", "exit_codes", "retry_rounds")}, **v,
+           **{k: soak[k] for k in ("kills", "exit_codes", "units_failed_before_retry_rounds",
+                                   "retry_rounds")}, **v,
            "export_identical_to_clean_run": same, "workdir": str(work)}
     print(json.dumps(out, indent=2))
     ok = (same and v["check_ok"] and v["units_lost"] == 0 and v["units_stored"] ==
