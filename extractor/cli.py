@@ -12,7 +12,8 @@ from rich.table import Table
 
 from extractor import store
 from extractor.backends import BACKENDS, DEFAULT_BACKEND, make_backend, prompt_hash_for
-from extractor.extract import RunReport, Settings, run_extraction, select_groups
+from extractor.extract import RunReport, Settings, Shard, run_extraction, select_groups, \
+    selected_documents, shard_files
 from extractor.retrieve import DEFAULT_TOP_K
 from extractor.schemas.catalog import SchemaError, load_schema
 
@@ -37,6 +38,18 @@ class MethexGroup(click.Group):
 @click.version_option(package_name="methex")
 def cli():
     """methex: turn papers into a queryable, auditable database of their methodology."""
+
+
+class ShardType(click.ParamType):
+    name = "I/N"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, Shard):
+            return value
+        try:
+            return Shard.parse(value)
+        except ValueError as e:
+            self.fail(str(e), param, ctx)
 
 
 def extraction_options(f):
@@ -68,6 +81,9 @@ def extraction_options(f):
                      help="Backend requests in flight (for LLM servers).")(f)
     f = click.option("--retry-failed", is_flag=True,
                      help="Rerun document x group units recorded as failed.")(f)
+    f = click.option("--shard", type=ShardType(), default=None, metavar="I/N",
+                     help="Only shard I of N of the papers (split by a hash of the paper id): "
+                     "run N processes, --shard 1/N to N/N, on one database.")(f)
     return f
 
 
@@ -93,7 +109,7 @@ def _make_backend(*, backend, model, base_url, mode, timeout, max_retries, **_):
 
 
 def _extract(db, *, backend, model, base_url, mode, timeout, max_retries, hints, schema_ref,
-             fields, top_k, retry_failed, concurrency, docs, be=None) -> RunReport:
+             fields, top_k, retry_failed, concurrency, docs, shard, be=None) -> RunReport:
     try:
         schema = load_schema(schema_ref)
         field_list = [f.strip() for f in fields.split(",")] if fields else None
@@ -106,8 +122,9 @@ def _extract(db, *, backend, model, base_url, mode, timeout, max_retries, hints,
     if top_k is None:
         top_k = None if backend == "rules" else DEFAULT_TOP_K
     settings = Settings(top_k=top_k, fields=field_list, docs=docs, retry_failed=retry_failed,
-                        concurrency=concurrency, prompt_hash=prompt_hash_for(be))
-    n_docs = len(docs) if docs else store.count_documents(db)
+                        concurrency=concurrency, prompt_hash=prompt_hash_for(be), shard=shard)
+    ids = selected_documents(db, settings)
+    n_docs = len(ids) if ids is not None else store.count_documents(db)
     with Progress(TextColumn("[bold]extract[/]"), BarColumn(), MofNCompleteColumn(),
                   TextColumn("{task.description}"), TimeElapsedColumn(), console=err,
                   transient=False) as bar:
@@ -168,9 +185,16 @@ def run(paths, db_path, **opts):
     """Ingest PATHS (PDF, text, folders) and extract their fields: the whole job in one go."""
     from extractor.cli_ingest import ingest_with_progress
     be = _make_backend(**opts)      # a backend that cannot run fails before any ingesting
+    paths = list(paths)
+    if opts["shard"]:
+        paths = shard_files(paths, opts["shard"])
+        if not paths:
+            err.print(f"shard {opts['shard']}: none of these papers falls in this shard; "
+                      "nothing to do")
+            sys.exit(0)
     db = store.open_db(db_path)
     try:
-        ingest_report = ingest_with_progress(db, list(paths))
+        ingest_report = ingest_with_progress(db, paths)
     except KeyboardInterrupt:   # each file is stored in one transaction: nothing is half-written
         err.print("[yellow]interrupted[/] during ingestion: the files already ingested are "
                   "stored whole; rerun the same command to resume")
@@ -213,10 +237,11 @@ def _register() -> None:
     from extractor.cli_annotations import annotations
     from extractor.cli_ingest import ingest
     from extractor.cli_models import models
+    from extractor.cli_maintenance import backup_cmd, check_cmd
     from extractor.cli_serve import serve_cmd
     from extractor.cli_values import values
-    for cmd in (ingest, annotations, models, values, query_cmd, sql_cmd, show_cmd, audit_cmd, review_cmd,
-                export_cmd, eval_cmd, serve_cmd):
+    for cmd in (ingest, annotations, models, values, query_cmd, sql_cmd, show_cmd, audit_cmd,
+                review_cmd, export_cmd, eval_cmd, serve_cmd, backup_cmd, check_cmd):
         cli.add_command(cmd)
 
 

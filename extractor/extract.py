@@ -23,6 +23,34 @@ from extractor.schemas.catalog import GroupSpec, Schema
 from extractor.verify import Verdict, check_candidate, verify
 
 
+@dataclass(frozen=True)
+class Shard:
+    """Shard `index` of `count` (1-based, "2/4"): the documents whose id hashes to it.
+
+    sha256 of the id, not Python's hash(): every process and machine agrees on the split,
+    whatever the order or the set of files it was given.
+    """
+    index: int
+    count: int
+
+    @classmethod
+    def parse(cls, text: str) -> "Shard":
+        i, sep, n = text.partition("/")
+        if not sep or not i.strip().isdigit() or not n.strip().isdigit():
+            raise ValueError(f"{text!r}: expected I/N, e.g. 1/2 (shard 1 of 2)")
+        shard = cls(int(i), int(n))
+        if not 1 <= shard.index <= shard.count:
+            raise ValueError(f"{text!r}: shards are numbered 1 to N, and N is at least 1")
+        return shard
+
+    def __contains__(self, doc_id: str) -> bool:
+        h = int.from_bytes(hashlib.sha256(doc_id.encode("utf-8")).digest()[:8], "big")
+        return h % self.count == self.index - 1
+
+    def __str__(self) -> str:
+        return f"{self.index}/{self.count}"
+
+
 @dataclass
 class Settings:
     top_k: int | None = DEFAULT_TOP_K  # passages per group; None = every usable chunk
@@ -31,10 +59,26 @@ class Settings:
     retry_failed: bool = False       # rerun units recorded as failed
     concurrency: int = 1             # backend calls in flight
     prompt_hash: str = "-"           # of the backend's prompt template ("-" when none)
+    shard: Shard | None = None       # only the documents of this shard (several processes)
 
     def public(self) -> dict:
         return {"top_k": self.top_k, "fields": self.fields, "docs": self.docs,
-                "concurrency": self.concurrency}
+                "concurrency": self.concurrency, "shard": str(self.shard) if self.shard else None}
+
+
+def shard_files(paths: list[str], shard: Shard) -> list[str]:
+    """The files (folders expanded) whose document id falls in `shard`, so each of N
+    processes ingests only its own papers."""
+    from extractor.ingest.pipeline import doc_id_for, expand_paths
+    return [str(p) for p, _ in expand_paths(paths) if doc_id_for(p) in shard]
+
+
+def selected_documents(db: sqlite_utils.Database, settings: Settings) -> list[str] | None:
+    """Ids to extract from: settings.docs (None = all) narrowed to settings.shard."""
+    if settings.shard is None:
+        return settings.docs
+    ids = settings.docs if settings.docs is not None else store.document_ids(db)
+    return [i for i in ids if i in settings.shard]
 
 
 @dataclass
@@ -174,8 +218,9 @@ def run_extraction(db: sqlite_utils.Database, backend: Backend, schema: Schema,
                 settings.prompt_hash,
                 {**settings.public(), "hints": hints_backend.name if hints_backend else None},
                 schema.spec_json)
-        store.write_group_result(db, report.run_id, rec)
-        if rec.status == "done":
+        if store.write_group_result(db, report.run_id, rec) is None:
+            report.skipped += 1     # another process stored this unit first
+        elif rec.status == "done":
             report.done += 1
         else:
             report.failed += 1
@@ -183,8 +228,12 @@ def run_extraction(db: sqlite_utils.Database, backend: Backend, schema: Schema,
         if on_progress:
             on_progress(rec.doc_id, rec.group, rec)
 
+    doc_ids = selected_documents(db, settings)
+
     def pending():
-        for doc in store.iter_documents(db, settings.docs):
+        if doc_ids == []:    # a shard with no document ([] would mean "all" below)
+            return
+        for doc in store.iter_documents(db, doc_ids):
             for g in groups:
                 key = cache_key(backend, schema, settings, g, hints_backend)
                 prior = store.group_status(db, doc["id"], g.name, key, doc["sha256"])

@@ -16,6 +16,7 @@ from datetime import datetime, timezone
 import sqlite_utils
 
 from extractor.query import QueryError, check_doc, check_field, docs_state
+from extractor import store
 from extractor.store import canonical_of, normalize_value
 from extractor.schemas.catalog import Schema, load_schema
 from extractor.verify import grounded, locate_quote, page_of
@@ -102,13 +103,15 @@ def add_review(db: sqlite_utils.Database, doc_id: str, field: str, action: str, 
             raise ReviewError(f"{value!r} is not a current value of {field} for {doc_id}; "
                               f"current values: {have}{hint}")
     cols = list(row)
-    with db.conn:
-        cur = db.conn.execute(
-            f"INSERT INTO reviews ({', '.join(_q(c) for c in cols)}) "
-            f"VALUES ({', '.join('?' * len(cols))})", [row[c] for c in cols])
-    return Review(id=cur.lastrowid, grounded=ok, **{k: v for k, v in row.items()
-                                                    if k in Review.__dataclass_fields__
-                                                    and k != "normalized"})
+
+    def insert() -> int:
+        with store.write_transaction(db) as conn:
+            return conn.execute(
+                f"INSERT INTO reviews ({', '.join(_q(c) for c in cols)}) "
+                f"VALUES ({', '.join('?' * len(cols))})", [row[c] for c in cols]).lastrowid
+    return Review(id=store.retry_busy(insert), grounded=ok,
+                  **{k: v for k, v in row.items()
+                     if k in Review.__dataclass_fields__ and k != "normalized"})
 
 
 def _q(col: str) -> str:

@@ -6,9 +6,14 @@ extractor.db), applied once each and recorded in the `migrations` table.
 from __future__ import annotations
 
 import os
+import random
 import sqlite3
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
+from typing import TypeVar
 
 import sqlite_utils
 
@@ -27,8 +32,65 @@ def _migrations() -> list[tuple[str, str]]:
     return [(p.name, p.read_text(encoding="utf-8")) for p in files]
 
 
+# --- several writers ------------------------------------------------------------------------
+# Several processes (two `methex run`s, shards) may write one database. Every write takes the
+# write lock up front (BEGIN IMMEDIATE: a deferred transaction that has read cannot wait for the
+# lock, SQLite answers "database is locked" at once), waits up to BUSY_TIMEOUT_MS for it, and a
+# unit that still meets a busy database is retried whole, a bounded number of times.
+
+BUSY_TIMEOUT_MS = 30_000
+_T = TypeVar("_T")
+
+
+def is_busy(e: BaseException) -> bool:
+    """SQLITE_BUSY or SQLITE_LOCKED (any extended code): another connection holds a lock."""
+    if not isinstance(e, sqlite3.OperationalError):
+        return False
+    code = getattr(e, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+    return "locked" in str(e) or "busy" in str(e)
+
+
+def retry_busy(fn: Callable[[], _T], *, tries: int | None = None, base_delay: float = 0.05,
+               max_delay: float = 2.0) -> _T:
+    """Call fn (one whole transaction) again while the database is busy, with jittered
+    exponential backoff; after `tries` attempts ($METHEX_DB_TRIES, default 8) the error stands."""
+    tries = tries or int(os.environ.get("METHEX_DB_TRIES") or 8)
+    delay = base_delay
+    for attempt in range(1, tries + 1):
+        try:
+            return fn()
+        except sqlite3.OperationalError as e:
+            if not is_busy(e) or attempt == tries:
+                raise
+        # jitter: two processes that collided should not collide again on the same beat
+        time.sleep(delay * random.uniform(0.5, 1.5))
+        delay = min(delay * 2, max_delay)
+    raise AssertionError("unreachable")
+
+
+@contextmanager
+def write_transaction(db: sqlite_utils.Database) -> Iterator[sqlite3.Connection]:
+    """BEGIN IMMEDIATE ... COMMIT, rolled back on any error: all of it is stored or none."""
+    c = db.conn
+    c.execute("BEGIN IMMEDIATE")
+    try:
+        yield c
+    except BaseException:
+        if c.in_transaction:
+            c.execute("ROLLBACK")
+        raise
+    c.execute("COMMIT")
+
+
 def migrate(conn: sqlite3.Connection) -> list[str]:
-    """Apply pending migrations, each in its own transaction. Returns the names applied."""
+    """Apply pending migrations, each in its own transaction. Returns the names applied.
+
+    Two processes opening a new database at once may both see a migration pending: the one
+    that loses fails inside its transaction (table exists, or the migrations row does), rolls
+    back and finds the migration recorded by the other, which is success.
+    """
     conn.execute("CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT)")
     done = {r[0] for r in conn.execute("SELECT name FROM migrations")}
     applied = []
@@ -36,10 +98,22 @@ def migrate(conn: sqlite3.Connection) -> list[str]:
         if name in done:
             continue
         # executescript commits implicitly; wrap it so a failing migration leaves nothing behind.
-        conn.executescript(f"BEGIN;\n{sql}\nINSERT INTO migrations VALUES "
-                           f"('{name}', datetime('now'));\nCOMMIT;")
+        try:
+            conn.executescript(f"BEGIN IMMEDIATE;\n{sql}\nINSERT INTO migrations VALUES "
+                               f"('{name}', datetime('now'));\nCOMMIT;")
+        except sqlite3.Error:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            if conn.execute("SELECT 1 FROM migrations WHERE name = ?", [name]).fetchone():
+                continue
+            raise
         applied.append(name)
     return applied
+
+
+def migration_names() -> list[str]:
+    """The migrations this code knows, oldest first (what `methex check` compares against)."""
+    return [name for name, _ in _migrations()]
 
 
 def open_db(path: str | Path | None = None, *, read_only: bool = False) -> sqlite_utils.Database:
@@ -61,15 +135,25 @@ def open_db(path: str | Path | None = None, *, read_only: bool = False) -> sqlit
         raise DatabaseOpenError(f"cannot use {path} as the methex database: "
                                 f"{e.strerror}: {e.filename}") from None
     try:
-        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
-        conn.execute("PRAGMA journal_mode = WAL")
-        conn.execute("PRAGMA synchronous = NORMAL")
-        conn.execute("PRAGMA foreign_keys = ON")
-        conn.execute("PRAGMA busy_timeout = 30000")
-        migrate(conn)
+        conn = retry_busy(lambda: _connect(path))
     except sqlite3.DatabaseError as e:
         raise DatabaseOpenError(f"cannot use {path} as the methex database: {_why(e)}") from None
     return sqlite_utils.Database(conn)
+
+
+def _connect(path: str) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False,
+                           timeout=BUSY_TIMEOUT_MS / 1000)
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        migrate(conn)
+    except BaseException:
+        conn.close()
+        raise
+    return conn
 
 
 class DatabaseOpenError(Exception):
@@ -111,60 +195,65 @@ def document_sha(db: sqlite_utils.Database, doc_id: str) -> str | None:
     return row[0] if row else None
 
 
-def _carried_reviews(db: sqlite_utils.Database, doc) -> tuple[list[dict], int]:
+def _carried_reviews(db: sqlite_utils.Database, doc) -> list[dict]:
     """The old version's reviews that still hold in the new text: accept/reject decisions
     (about values, not offsets) always; a set value when its quote is found again (exactly or
-    after folding case and white space), with its new offsets and page. Returns (rows, dropped)."""
+    after folding case and white space), with its new offsets and page."""
     import bisect
     from extractor.verify import locate_quote
 
     cur = db.conn.execute("SELECT * FROM reviews WHERE doc_id = ? ORDER BY id", [doc.doc_id])
     cols = [c[0] for c in cur.description]
-    keep, dropped = [], 0
+    keep = []
     for row in (dict(zip(cols, r)) for r in cur.fetchall()):
         if row["action"] == "set":
             m = locate_quote(doc.text, row["quote"], fuzzy=False)
             if m is None:
-                dropped += 1
                 continue
             row.update(quote=doc.text[m.start:m.end], start=m.start, end=m.end, match=m.match,
                        page=bisect.bisect_right(doc.page_starts, m.start)
                        if doc.page_starts else None)
         keep.append(row)
-    return keep, dropped
+    return keep
 
 
-def replace_document(db: sqlite_utils.Database, doc) -> int:
+def replace_document(db: sqlite_utils.Database, doc) -> bool:
     """Store a ParsedDocument and its chunks, replacing any older version, in one transaction.
 
     Deleting the old row cascades to its chunks and extraction results (they described
-    the old content), and the FTS index follows through triggers. Human reviews survive when
-    they still hold in the new text (_carried_reviews). Returns the number of reviews dropped.
+    the old content), and the FTS index follows through triggers; human reviews survive when
+    they still hold in the new text (_carried_reviews). Returns False (nothing written) when
+    the same content is already stored: another process ingested the same file meanwhile, and
+    replacing it would throw away the results it may already have extracted.
     """
-    import json
-    from datetime import datetime, timezone
+    return retry_busy(lambda: _replace_document(db, doc))
 
-    now = datetime.now(timezone.utc).isoformat(timespec="seconds")
-    with db.conn:  # one transaction: a kill -9 leaves the old version or the new, never half
-        db.conn.execute("BEGIN")
-        reviews, dropped = _carried_reviews(db, doc)
-        db.conn.execute("DELETE FROM documents WHERE id = ?", [doc.doc_id])
-        db.conn.execute(
+
+def _replace_document(db: sqlite_utils.Database, doc) -> bool:
+    import json
+
+    # one transaction: a kill -9 leaves the old version or the new, never half
+    with write_transaction(db) as c:
+        if document_sha(db, doc.doc_id) == doc.sha256:
+            return False
+        reviews = _carried_reviews(db, doc)
+        c.execute("DELETE FROM documents WHERE id = ?", [doc.doc_id])
+        c.execute(
             "INSERT INTO documents (id, path, sha256, doi, title, authors, pages, chars, status,"
             " reason, text, page_starts, ingested_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
             [doc.doc_id, doc.path, doc.sha256, doc.doi, doc.title, doc.authors, doc.pages,
              len(doc.text), doc.status, doc.reason, doc.text,
-             json.dumps(doc.page_starts) if doc.page_starts else None, now])
-        db.conn.executemany(
+             json.dumps(doc.page_starts) if doc.page_starts else None, _now()])
+        c.executemany(
             'INSERT INTO chunks (doc_id, ord, page, start, "end", text, is_reference,'
             " is_boilerplate, section) VALUES (?,?,?,?,?,?,?,?,?)",
-            [(doc.doc_id, c.ord, c.page, c.start, c.end, c.text, int(c.is_reference),
-              int(c.is_boilerplate), c.section) for c in doc.chunks])
+            [(doc.doc_id, ch.ord, ch.page, ch.start, ch.end, ch.text, int(ch.is_reference),
+              int(ch.is_boilerplate), ch.section) for ch in doc.chunks])
         for r in reviews:
             cols = list(r)
-            db.conn.execute(f"INSERT INTO reviews ({', '.join(_quoted(c) for c in cols)})"
-                            f" VALUES ({', '.join('?' * len(cols))})", [r[c] for c in cols])
-    return dropped
+            c.execute(f"INSERT INTO reviews ({', '.join(_quoted(k) for k in cols)})"
+                      f" VALUES ({', '.join('?' * len(cols))})", [r[k] for k in cols])
+    return True
 
 
 def _quoted(col: str) -> str:
@@ -183,17 +272,18 @@ def start_run(db: sqlite_utils.Database, backend: str, model: str, schema_name: 
               schema_json: str | None = None) -> int:
     """A new run; with schema_json, the schema is stored with it (once per version)."""
     import json
-    with db.conn:
-        if schema_json:
-            db.conn.execute("INSERT OR IGNORE INTO schemas (version, name, spec_json, created_at)"
-                            " VALUES (?,?,?,?)", [schema_version, schema_name, schema_json,
-                                                   _now()])
-        cur = db.conn.execute(
-            "INSERT INTO runs (backend, model, schema_name, schema_version, prompt_hash, settings,"
+
+    def insert():
+        with write_transaction(db) as c:
+            if schema_json:
+                c.execute("INSERT OR IGNORE INTO schemas (version, name, spec_json, created_at)"
+                          " VALUES (?,?,?,?)", [schema_version, schema_name, schema_json, _now()])
+            return c.execute(
+                "INSERT INTO runs (backend, model, schema_name, schema_version, prompt_hash, settings,"
             " started_at) VALUES (?,?,?,?,?,?,?)",
-            [backend, model, schema_name, schema_version, prompt_hash,
-             json.dumps(settings, sort_keys=True), _now()])
-    return cur.lastrowid
+                [backend, model, schema_name, schema_version, prompt_hash,
+                 json.dumps(settings, sort_keys=True), _now()]).lastrowid
+    return retry_busy(insert)
 
 
 def stored_schema_json(db: sqlite_utils.Database, name: str | None = None) -> str | None:
@@ -210,9 +300,15 @@ def stored_schema_json(db: sqlite_utils.Database, name: str | None = None) -> st
 
 def finish_run(db: sqlite_utils.Database, run_id: int, seconds: float, done: int,
                failed: int) -> None:
-    with db.conn:
-        db.conn.execute("UPDATE runs SET finished_at = ?, seconds = ?, docs_done = ?,"
-                        " docs_failed = ? WHERE id = ?", [_now(), seconds, done, failed, run_id])
+    def update():
+        with write_transaction(db) as c:
+            c.execute("UPDATE runs SET finished_at = ?, seconds = ?, docs_done = ?,"
+                      " docs_failed = ? WHERE id = ?", [_now(), seconds, done, failed, run_id])
+    retry_busy(update)
+
+
+def document_ids(db: sqlite_utils.Database) -> list[str]:
+    return [r[0] for r in db.execute("SELECT id FROM documents ORDER BY id")]
 
 
 def iter_documents(db: sqlite_utils.Database, doc_ids: list[str] | None = None):
@@ -224,7 +320,7 @@ def iter_documents(db: sqlite_utils.Database, doc_ids: list[str] | None = None):
         if missing:
             raise KeyError(f"not in the database: {', '.join(missing)}")
     else:
-        ids = [r[0] for r in db.execute("SELECT id FROM documents ORDER BY id")]
+        ids = document_ids(db)
     cols = ["id", "sha256", "status", "reason", "text", "page_starts"]
     for i in ids:
         row = db.execute(f"SELECT {', '.join(cols)} FROM documents WHERE id = ?", [i]).fetchone()
@@ -325,12 +421,39 @@ def set_alias(db: sqlite_utils.Database, field: str, spelling: str, canonical: s
         return cur.rowcount
 
 
-def write_group_result(db: sqlite_utils.Database, run_id: int, rec) -> int:
-    """Write one document x group (a GroupRecord) and everything under it in one transaction."""
+def write_group_result(db: sqlite_utils.Database, run_id: int, rec) -> int | None:
+    """Write one document x group (a GroupRecord) and everything under it in one transaction.
+
+    Returns the new group_results id, or None when another writer meanwhile stored this unit
+    as done (two runs over overlapping files) or replaced the document: the stored result
+    stays, so each unit is stored once, and this record's requests are kept in llm_calls,
+    detached, because they were paid for.
+    """
+    return retry_busy(lambda: _write_group_result(db, run_id, rec))
+
+
+def _log_calls(c: sqlite3.Connection, gid: int | None, run_id: int, rec, now: str) -> None:
+    c.executemany(
+        "INSERT INTO llm_calls (group_result_id, run_id, doc_id, grp, attempt, prompt_tokens,"
+        " completion_tokens, latency_ms, error, created_at, field, messages, output)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        [(gid, run_id, rec.doc_id, rec.group, k.attempt, k.prompt_tokens,
+          k.completion_tokens, k.latency_ms, k.error, now, k.field,
+          k.messages, k.output) for k in rec.calls])
+
+
+def _write_group_result(db: sqlite_utils.Database, run_id: int, rec) -> int | None:
     now = _now()
-    c = db.conn
-    with c:
-        c.execute("BEGIN")
+    with write_transaction(db) as c:
+        # Checked under the write lock, as another process may have written since we read:
+        # the unit is already done, or the document was replaced (the evidence offsets
+        # would point into other text) or deleted.
+        stored = c.execute("SELECT status FROM group_results WHERE doc_id = ? AND grp = ? AND"
+                           " cache_key = ? AND doc_sha256 = ?",
+                           [rec.doc_id, rec.group, rec.cache_key, rec.doc_sha256]).fetchone()
+        if (stored and stored[0] == "done") or document_sha(db, rec.doc_id) != rec.doc_sha256:
+            _log_calls(c, None, run_id, rec, now)
+            return None
         # Requests of a replaced (e.g. failed, now retried) unit were still paid for: keep
         # them in llm_calls, detached from the result they no longer belong to.
         c.execute("UPDATE llm_calls SET group_result_id = NULL WHERE group_result_id IN"
@@ -346,13 +469,7 @@ def write_group_result(db: sqlite_utils.Database, run_id: int, rec) -> int:
         c.executemany(
             "INSERT INTO retrievals (group_result_id, chunk_id, rank, score) VALUES (?,?,?,?)",
             [(gid, p.chunk_id, i + 1, p.score) for i, p in enumerate(rec.passages)])
-        c.executemany(
-            "INSERT INTO llm_calls (group_result_id, run_id, doc_id, grp, attempt, prompt_tokens,"
-            " completion_tokens, latency_ms, error, created_at, field, messages, output)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            [(gid, run_id, rec.doc_id, rec.group, k.attempt, k.prompt_tokens,
-              k.completion_tokens, k.latency_ms, k.error, now, k.field,
-              k.messages, k.output) for k in rec.calls])
+        _log_calls(c, gid, run_id, rec, now)
         if rec.status != "done":
             return gid
         canon: dict[tuple[str, str], tuple[str, str]] = {}

@@ -179,9 +179,11 @@ def ingest_file(db, path: Path) -> FileOutcome:
     except OSError as e:
         return FileOutcome(str(path), doc_id, "failed", f"{path.name}: cannot read ({e.strerror})")
     try:
-        store.replace_document(db, doc)
+        written = store.replace_document(db, doc)    # retried while another writer is busy
     except sqlite3.Error as e:   # the transaction rolled back: the old version, if any, is intact
         return FileOutcome(str(path), doc_id, "failed", f"{path.name}: database error ({e})")
+    if not written:     # another process stored the same content since we looked
+        return FileOutcome(str(path), doc_id, "unchanged")
     status = "unreadable" if doc.status == "unreadable" else "ingested"
     reason = doc.reason
     if old_path and Path(old_path) != path:
