@@ -547,7 +547,6 @@ def eval_cmd(gold_dir, retrieval, top_k, as_json, db_path, schema_ref):
     """Score the database (reviews applied) against gold annotations: per field and overall
     status accuracy, value precision/recall/F1, hallucination rate, verbatim evidence.
     With --retrieval: recall of gold evidence in the retrieved passages."""
-    from extractor.evaluate import GoldError
     from extractor.export import evaluate_db
 
     db = _open(db_path)
@@ -555,13 +554,7 @@ def eval_cmd(gold_dir, retrieval, top_k, as_json, db_path, schema_ref):
     if retrieval:
         _eval_retrieval(db, gold_dir, schema, top_k, as_json)
         return
-    try:
-        res = evaluate_db(db, gold_dir, schema)
-    except GoldError as e:
-        raise click.ClickException(str(e)) from None
-    if res["docs"] == 0:
-        raise click.ClickException(f"none of the {len(res['missing'])} gold documents is in "
-                                   "the database; ingest and extract them first")
+    res = _scored(lambda: evaluate_db(db, gold_dir, schema), "ingest and extract them first")
     if as_json:
         _print_json(res)
         return
@@ -592,19 +585,26 @@ def eval_cmd(gold_dir, retrieval, top_k, as_json, db_path, schema_ref):
                      + (" …" if len(res["missing"]) > 10 else ""))
 
 
-def _eval_retrieval(db, gold_dir, schema, top_k, as_json) -> None:
+def _scored(score, what_to_do: str) -> dict:
+    """Run a scoring function over a gold folder; a bad folder or no gold paper in the database
+    is a clear error."""
     from extractor.evaluate import GoldError
-    from extractor.evaluate_retrieval import evaluate_retrieval
-    from extractor.retrieve import DEFAULT_TOP_K
-
     try:
-        res = evaluate_retrieval(db, gold_dir, schema, top_k if top_k is not None
-                                 else DEFAULT_TOP_K)
+        res = score()
     except GoldError as e:
         raise click.ClickException(str(e)) from None
     if res["docs"] == 0:
         raise click.ClickException(f"none of the {len(res['missing'])} gold documents is in "
-                                   "the database; ingest them first")
+                                   f"the database; {what_to_do}")
+    return res
+
+
+def _eval_retrieval(db, gold_dir, schema, top_k, as_json) -> None:
+    from extractor.evaluate_retrieval import evaluate_retrieval
+    from extractor.retrieve import DEFAULT_TOP_K
+
+    res = _scored(lambda: evaluate_retrieval(
+        db, gold_dir, schema, top_k if top_k is not None else DEFAULT_TOP_K), "ingest them first")
     if as_json:
         _print_json(res)
         return

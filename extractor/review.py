@@ -19,7 +19,8 @@ from extractor.query import QueryError, check_doc, check_field, docs_state
 from extractor import store
 from extractor.store import canonical_of, normalize_value
 from extractor.schemas.catalog import Schema, load_schema
-from extractor.verify import grounded, locate_quote, page_of
+from extractor.grounding import grounded
+from extractor.verify import locate_quote, page_of
 
 ACTIONS = ("accept", "reject", "set")
 

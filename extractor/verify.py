@@ -21,7 +21,7 @@ from functools import lru_cache
 
 from extractor.backends.base import Candidate, Passage
 from extractor.canonical import spec_canonical
-from extractor.grounding import grounded, grounding_kind  # noqa: F401 (grounded re-exported)
+from extractor.grounding import grounding_kind
 from extractor.injection import instruction_reason
 from extractor.ingest.normalize import normalize_for_match, normalize_for_match_with_map
 from extractor.schemas.catalog import MIN_QUOTE_CHARS, FieldSpec

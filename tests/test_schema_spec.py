@@ -1,6 +1,5 @@
 """Schemas as users write them: validated YAML, Pydantic classes, stored with their data."""
 import json
-import textwrap
 
 import pytest
 from click.testing import CliRunner

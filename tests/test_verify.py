@@ -1,5 +1,6 @@
 from extractor.backends.base import Passage
-from extractor.verify import grounded, locate_quote, page_of
+from extractor.grounding import grounded
+from extractor.verify import locate_quote, page_of
 
 DOC = ("Intro text here. The network was trained with the Adam optimiser "
        "using a learning rate of 0.0001 \u2014 chosen by \u201cgrid search\u201d. "
