@@ -235,13 +235,14 @@ def _register() -> None:
     from extractor.cli_db import audit_cmd, eval_cmd, export_cmd, query_cmd, review_cmd, \
         show_cmd, sql_cmd
     from extractor.cli_annotations import annotations
+    from extractor.cli_consensus import consensus_cmd
     from extractor.cli_ingest import ingest
     from extractor.cli_models import models
     from extractor.cli_maintenance import backup_cmd, check_cmd
     from extractor.cli_serve import serve_cmd
     from extractor.cli_values import values
     for cmd in (ingest, annotations, models, values, query_cmd, sql_cmd, show_cmd, audit_cmd,
-                review_cmd, export_cmd, eval_cmd, serve_cmd, backup_cmd, check_cmd):
+                review_cmd, export_cmd, eval_cmd, serve_cmd, backup_cmd, check_cmd, consensus_cmd):
         cli.add_command(cmd)
 
 
