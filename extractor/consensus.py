@@ -7,7 +7,8 @@ For each paper x group that at least one input run finished, and each field of i
   (`field_values.normalized`), or when their evidence overlaps in the paper and the words of
   one value are all in the other ("Adam" ~ "Adam optimizer"); for descriptive fields
   (augmentation, data split, ...) overlapping evidence alone is enough, as two backends rarely
-  phrase a description alike. Matching is transitive (a cluster of values);
+  phrase a description alike. A cluster holds at most one spelling (key) per run, so values
+  one run keeps apart are never merged;
 - a cluster's **agreement** is the number of distinct input runs in it; its score is that over
   the number of input runs with a result for the paper x field;
 - a cluster agreed by at least K runs (`min_agree`) becomes an accepted value of the consensus
@@ -102,24 +103,20 @@ def agree_field(by_run: dict[int, list[RunValue]], run_order: list[int],
                 descriptive: bool = False) -> FieldConsensus:
     """Cluster the values the runs in by_run report for one paper x field (a run with an empty
     list looked and found nothing). run_order breaks ties (earlier runs' spelling wins)."""
-    vals = [v for r in run_order for v in by_run.get(r, [])]
-    parent = list(range(len(vals)))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    for i in range(len(vals)):
-        for j in range(i + 1, len(vals)):
-            if vals[i].run_id != vals[j].run_id and values_match(vals[i], vals[j], descriptive):
-                parent[find(j)] = find(i)
-    groups: dict[int, list[RunValue]] = defaultdict(list)
-    for i, v in enumerate(vals):
-        groups[find(i)].append(v)
+    groups: list[list[RunValue]] = []
+    for v in (v for r in run_order for v in by_run.get(r, [])):
+        # the same key joins (also a run's own repeat); otherwise a matching value of runs
+        # not yet in the cluster: two values of one run never merge into one, so a run that
+        # reports "flips" and "rotation" from one sentence keeps both
+        home = next((g for g in groups if any(m.key == v.key for m in g)), None) or next(
+            (g for g in groups if all(m.run_id != v.run_id for m in g)
+             and any(values_match(m, v, descriptive) for m in g)), None)
+        if home is None:
+            groups.append([v])
+        else:
+            home.append(v)
     clusters = [Cluster(m, [r for r in run_order if any(v.run_id == r for v in m)])
-                for m in groups.values()]
+                for m in groups]
     # stable: equal agreement keeps the order of first appearance (input run order)
     clusters.sort(key=lambda c: -c.agree)
     reporting = sum(1 for r in run_order if by_run.get(r))

@@ -188,3 +188,14 @@ def test_cli_consensus(db, tmp_path):
     r = CliRunner().invoke(cli, ["audit", "paper_a", "hyperparameters", "--unverified",
                                  "--db", path])
     assert "agreed by 1 of 2 runs" in r.output
+
+
+def test_values_of_one_run_stay_apart():
+    # run 1: two augmentations from one sentence; run 2: one phrase over the same sentence.
+    # The phrase joins the first; the second stays its own value (agreed by run 1 only).
+    by_run = {1: [_v(1, 1, "random flips", "random flips", (0, 40)),
+                  _v(1, 2, "rotation", "rotation", (0, 40))],
+              2: [_v(2, 3, "random flips and rotation", "random flips and rotation", (0, 40))]}
+    fc = agree_field(by_run, [1, 2], descriptive=True)
+    assert [([m.value_id for m in c.members], c.agree) for c in fc.clusters] == [
+        ([1, 3], 2), ([2], 1)]
