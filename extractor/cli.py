@@ -244,13 +244,15 @@ def _register() -> None:
         show_cmd, sql_cmd
     from extractor.cli_annotations import annotations
     from extractor.cli_consensus import consensus_cmd
+    from extractor.cli_costs import costs_cmd
     from extractor.cli_ingest import ingest
     from extractor.cli_models import models
     from extractor.cli_maintenance import backup_cmd, check_cmd
     from extractor.cli_serve import serve_cmd
     from extractor.cli_values import values
     for cmd in (ingest, annotations, models, values, query_cmd, sql_cmd, show_cmd, audit_cmd,
-                review_cmd, export_cmd, eval_cmd, serve_cmd, backup_cmd, check_cmd, consensus_cmd):
+                review_cmd, export_cmd, eval_cmd, serve_cmd, backup_cmd, check_cmd, consensus_cmd,
+                costs_cmd):
         cli.add_command(cmd)
 
 
