@@ -84,6 +84,9 @@ def extraction_options(f):
     f = click.option("--shard", type=ShardType(), default=None, metavar="I/N",
                      help="Only shard I of N of the papers (split by a hash of the paper id): "
                      "run N processes, --shard 1/N to N/N, on one database.")(f)
+    f = click.option("--max-tokens", "token_budget", type=click.IntRange(min=1), default=None,
+                     metavar="N", help="Stop the run cleanly before its LLM calls (prompt + "
+                     "completion) pass N tokens; a rerun resumes (see `methex costs`).")(f)
     return f
 
 
@@ -109,7 +112,8 @@ def _make_backend(*, backend, model, base_url, mode, timeout, max_retries, **_):
 
 
 def _extract(db, *, backend, model, base_url, mode, timeout, max_retries, hints, schema_ref,
-             fields, top_k, retry_failed, concurrency, docs, shard, be=None) -> RunReport:
+             fields, top_k, retry_failed, concurrency, docs, shard, token_budget=None,
+             be=None) -> RunReport:
     try:
         schema = load_schema(schema_ref)
         field_list = [f.strip() for f in fields.split(",")] if fields else None
@@ -122,7 +126,8 @@ def _extract(db, *, backend, model, base_url, mode, timeout, max_retries, hints,
     if top_k is None:
         top_k = None if backend == "rules" else DEFAULT_TOP_K
     settings = Settings(top_k=top_k, fields=field_list, docs=docs, retry_failed=retry_failed,
-                        concurrency=concurrency, prompt_hash=prompt_hash_for(be), shard=shard)
+                        concurrency=concurrency, prompt_hash=prompt_hash_for(be), shard=shard,
+                        max_tokens=token_budget)
     ids = selected_documents(db, settings)
     n_docs = len(ids) if ids is not None else store.count_documents(db)
     with Progress(TextColumn("[bold]extract[/]"), BarColumn(), MofNCompleteColumn(),
@@ -150,6 +155,8 @@ def _print_extract_summary(report: RunReport, backend) -> None:
     t.add_row(str(report.done), str(report.skipped), str(report.failed),
               f"{report.seconds:.1f}")
     err.print(t)
+    if report.stopped:
+        err.print(f"[red]stopped[/]: {escape(report.stopped)}")
     if report.interrupted:
         err.print("[yellow]interrupted[/]: everything above is stored; rerun the same command "
                   "to resume")
@@ -174,7 +181,7 @@ def extract(db_path, docs, **opts):
     db = store.open_db(db_path)
     doc_list = [d.strip() for d in docs.split(",")] if docs else None
     report = _extract(db, docs=doc_list, **opts)
-    sys.exit(130 if report.interrupted else 1 if report.failed else 0)
+    sys.exit(130 if report.interrupted else 1 if report.failed or report.stopped else 0)
 
 
 @cli.command()
@@ -204,7 +211,8 @@ def run(paths, db_path, **opts):
         raise click.ClickException("nothing was ingested: no paper to extract from")
     report = _extract(db, docs=docs, be=be, **opts)
     _print_next_steps(db, db_path, docs)
-    sys.exit(130 if report.interrupted else 1 if report.failed or ingest_report.failed else 0)
+    sys.exit(130 if report.interrupted else 1 if report.failed or report.stopped
+             or ingest_report.failed else 0)
 
 
 def _print_next_steps(db, db_path: str | None, docs: list[str]) -> None:
@@ -235,13 +243,16 @@ def _register() -> None:
     from extractor.cli_db import audit_cmd, eval_cmd, export_cmd, query_cmd, review_cmd, \
         show_cmd, sql_cmd
     from extractor.cli_annotations import annotations
+    from extractor.cli_consensus import consensus_cmd
+    from extractor.cli_costs import costs_cmd
     from extractor.cli_ingest import ingest
     from extractor.cli_models import models
     from extractor.cli_maintenance import backup_cmd, check_cmd
     from extractor.cli_serve import serve_cmd
     from extractor.cli_values import values
     for cmd in (ingest, annotations, models, values, query_cmd, sql_cmd, show_cmd, audit_cmd,
-                review_cmd, export_cmd, eval_cmd, serve_cmd, backup_cmd, check_cmd):
+                review_cmd, export_cmd, eval_cmd, serve_cmd, backup_cmd, check_cmd, consensus_cmd,
+                costs_cmd):
         cli.add_command(cmd)
 
 

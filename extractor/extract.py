@@ -60,6 +60,8 @@ class Settings:
     concurrency: int = 1             # backend calls in flight
     prompt_hash: str = "-"           # of the backend's prompt template ("-" when none)
     shard: Shard | None = None       # only the documents of this shard (several processes)
+    breaker: int = 5                 # stop after this many units in a row fail to connect
+    max_tokens: int | None = None    # stop before the run's tokens would pass this
 
     def public(self) -> dict:
         return {"top_k": self.top_k, "fields": self.fields, "docs": self.docs,
@@ -96,6 +98,7 @@ class GroupRecord:
     passages: list = field(default_factory=list)   # Passage list, for `retrievals`
     calls: list[CallStats] = field(default_factory=list)
     seconds: float = 0.0
+    fault: str | None = None        # failed: kind of fault (extractor.backends.retry.classify)
 
 
 @dataclass
@@ -107,6 +110,8 @@ class RunReport:
     failures: list[tuple[str, str, str]] = field(default_factory=list)  # doc, group, error
     seconds: float = 0.0
     interrupted: bool = False
+    stopped: str | None = None      # why the run stopped early (endpoint, token budget)
+    tokens: int = 0                 # prompt + completion tokens of this run's calls
 
 
 def cache_key(backend: Backend, schema: Schema, settings: Settings, group: GroupSpec,
@@ -184,7 +189,9 @@ def complete_group(p: Prepared, backend: Backend) -> GroupRecord:
     try:
         out = backend.extract(p.task)
     except BackendError as e:
+        from extractor.backends.retry import classify
         rec.status, rec.error, rec.calls = "failed", str(e), e.calls
+        rec.fault = classify(e).kind
     except Exception as e:  # a backend bug must not stop the batch; it is recorded
         rec.status, rec.error = "failed", f"{type(e).__name__}: {e}"
     else:
@@ -207,8 +214,10 @@ def run_extraction(db: sqlite_utils.Database, backend: Backend, schema: Schema,
     groups = select_groups(schema, settings.fields)
     report = RunReport(run_id=None)
     t0 = time.monotonic()
+    guard = _Guard(settings, report, backend)
 
     def record(rec: GroupRecord) -> None:
+        guard.recorded(rec)
         # the only writer: results are stored here, on the calling thread, one unit at a time.
         # The run row is created with the first unit, so a rerun with nothing to do leaves
         # no empty run behind (its started_at is thus when the first unit was written).
@@ -242,6 +251,8 @@ def run_extraction(db: sqlite_utils.Database, backend: Backend, schema: Schema,
                     if on_progress:
                         on_progress(doc["id"], g.name, None)
                     continue
+                if not guard.may_start():
+                    return
                 yield prepare_group(doc, g, db, settings, key, hints_backend)
 
     try:
@@ -281,3 +292,55 @@ def run_extraction(db: sqlite_utils.Database, backend: Backend, schema: Schema,
         if report.run_id is not None:
             store.finish_run(db, report.run_id, report.seconds, report.done, report.failed)
     return report
+
+
+class _Guard:
+    """Stops a run cleanly (report.stopped; every unit written so far stays, a rerun resumes):
+    - before the first unit, when the backend's preflight says its endpoint cannot serve;
+    - after settings.breaker units in a row failed to connect (the endpoint went away);
+    - before a unit that could take the run's tokens past settings.max_tokens, estimating
+      each unit (in flight or next) at the largest unit so far."""
+
+    def __init__(self, settings: Settings, report: RunReport, backend: Backend):
+        self.settings, self.report, self.backend = settings, report, backend
+        self.checked = False
+        self.in_flight = 0
+        self.largest = 0
+        self.connection_failures = 0
+
+    def may_start(self) -> bool:
+        r = self.report
+        if not self.checked:
+            self.checked = True
+            preflight = getattr(self.backend, "preflight", None)
+            why = preflight() if preflight else None
+            if why:
+                r.stopped = f"endpoint check failed before the run: {why}"
+        cap = self.settings.max_tokens
+        if r.stopped is None and cap is not None and \
+                r.tokens + (self.in_flight + 1) * self.largest > cap:
+            r.stopped = (f"token budget: {r.tokens:,} tokens used, and the next unit may take "
+                         f"up to {self.largest:,} more (--max-tokens {cap:,}); everything "
+                         "done is stored, rerun with a larger budget to go on")
+        if r.stopped is None:
+            self.in_flight += 1
+        return r.stopped is None
+
+    def recorded(self, rec: GroupRecord) -> None:
+        self.in_flight = max(0, self.in_flight - 1)
+        used = sum((c.prompt_tokens or 0) + (c.completion_tokens or 0) for c in rec.calls)
+        self.report.tokens += used
+        self.largest = max(self.largest, used)
+        # any other answer means the endpoint is there: the count starts again (a unit that
+        # sent nothing, e.g. no passage, says nothing about the endpoint)
+        if rec.fault == "connection":
+            self.connection_failures += 1
+        elif rec.calls:
+            self.connection_failures = 0
+        n = self.settings.breaker
+        if n and self.connection_failures >= n and self.report.stopped is None:
+            where = getattr(self.backend, "base_url", None) or "the endpoint"
+            self.report.stopped = (
+                f"{n} units in a row could not connect to {where} (model "
+                f"{self.backend.model}): {rec.error}. Check that the server is still running; "
+                "everything done is stored, rerun with --retry-failed to resume")

@@ -421,15 +421,20 @@ def set_alias(db: sqlite_utils.Database, field: str, spelling: str, canonical: s
         return cur.rowcount
 
 
-def write_group_result(db: sqlite_utils.Database, run_id: int, rec) -> int | None:
+def write_group_result(db: sqlite_utils.Database, run_id: int, rec,
+                       also: Callable[[sqlite3.Connection, int], None] | None = None
+                       ) -> int | None:
     """Write one document x group (a GroupRecord) and everything under it in one transaction.
+
+    also(conn, group_result_id), if given, writes more rows about a done unit inside the same
+    transaction (a consensus run's agreement, extractor/consensus.py).
 
     Returns the new group_results id, or None when another writer meanwhile stored this unit
     as done (two runs over overlapping files) or replaced the document: the stored result
     stays, so each unit is stored once, and this record's requests are kept in llm_calls,
     detached, because they were paid for.
     """
-    return retry_busy(lambda: _write_group_result(db, run_id, rec))
+    return retry_busy(lambda: _write_group_result(db, run_id, rec, also))
 
 
 def _log_calls(c: sqlite3.Connection, gid: int | None, run_id: int, rec, now: str) -> None:
@@ -442,7 +447,8 @@ def _log_calls(c: sqlite3.Connection, gid: int | None, run_id: int, rec, now: st
           k.messages, k.output) for k in rec.calls])
 
 
-def _write_group_result(db: sqlite_utils.Database, run_id: int, rec) -> int | None:
+def _write_group_result(db: sqlite_utils.Database, run_id: int, rec,
+                        also=None) -> int | None:
     now = _now()
     with write_transaction(db) as c:
         # Checked under the write lock, as another process may have written since we read:
@@ -502,6 +508,8 @@ def _write_group_result(db: sqlite_utils.Database, run_id: int, rec) -> int | No
                         " WHERE id = ?), ? + 1, ?), ?, ?, ?, ?, ?)",
                         [vid, rec.doc_id, rec.doc_id, m.start, m.end - m.start, m.start, m.end,
                          page, m.chunk_id, m.match])
+        if also is not None:
+            also(c, gid)
     return gid
 
 

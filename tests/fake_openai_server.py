@@ -152,7 +152,20 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(code, json.dumps({"error": {"message": message, "type": "fake",
                                                "code": code}}).encode(), headers)
 
+    def _refused(self) -> bool:
+        """401 without the expected key; the configured status for GET /models."""
+        fake = self.server.fake
+        if fake.api_key and self.headers.get("Authorization") != f"Bearer {fake.api_key}":
+            self._error(401, "Incorrect API key provided")
+            return True
+        return False
+
     def do_GET(self) -> None:
+        if self._refused():
+            return
+        if self.server.fake.models_status:
+            self._error(self.server.fake.models_status, f"fake /models {self.server.fake.models_status}")
+            return
         if self.path.rstrip("/") == "/v1/models":
             self._send(200, json.dumps({"object": "list", "data": [
                 {"id": self.server.fake.model, "object": "model", "owned_by": "fake"}]}).encode())
@@ -166,10 +179,15 @@ class _Handler(BaseHTTPRequestHandler):
         if self.path.rstrip("/") != "/v1/chat/completions":
             self._error(404, f"no route {self.path}")
             return
+        if self._refused():
+            return
         try:
             req = json.loads(raw)
         except ValueError:
             self._error(400, "request body is not JSON")
+            return
+        if fake.strict_model and req.get("model") != fake.model:
+            self._error(404, f"The model `{req.get('model')}` does not exist")
             return
         if not (isinstance(req, dict) and req.get("tools")):
             self._error(400, "this fake server answers only in tool-call format (instructor "
@@ -232,6 +250,9 @@ class FakeOpenAI:
         self.timeout_sleep, self.retry_after = timeout_sleep, retry_after
         self.prompt_tokens, self.completion_tokens = prompt_tokens, completion_tokens
         self.error_text: str | None = None      # message of HTTP error faults
+        self.api_key: str | None = None         # set: requests without it get HTTP 401
+        self.models_status: int | None = None   # set: GET /models answers this HTTP status
+        self.strict_model = False               # True: chat for another model gets 404
         self._faults: collections.deque[str] = collections.deque()
         self._lock = threading.Lock()
         self.requests: list[dict] = []          # every chat request received, in order

@@ -19,6 +19,7 @@ from extractor.backends.retry import RetryPolicy, call_with_retries
 DEFAULT_MODE = "TOOLS"
 MODES = ("TOOLS", "TOOLS_STRICT", "FUNCTIONS", "JSON", "MD_JSON", "JSON_SCHEMA")
 LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "0.0.0.0"}
+PREFLIGHT_TIMEOUT = 15.0    # seconds for the one request before a run
 
 
 def is_local(base_url: str | None) -> bool:
@@ -92,6 +93,48 @@ class OpenAIBackend:
                 retry_answers=self.temperature != 0)
 
         return extract_fields(send, task, self.top_sentences)
+
+    def preflight(self) -> str | None:
+        """One cheap request before a run (GET /models; a 1-token completion only when the
+        model is not listed, as llama.cpp serves any name). Returns why the endpoint cannot
+        serve this run (unreachable, key refused, no API at the URL, unknown model), naming
+        the URL, the model and what to check; None when it can, or when the answer is
+        anything else (a slow or busy server is left to the run's retries)."""
+        import openai
+        where = self.base_url or "https://api.openai.com/v1"
+        client = self._client.with_options(timeout=min(self.timeout, PREFLIGHT_TIMEOUT))
+
+        def why(e: Exception) -> str | None:
+            if isinstance(e, openai.APITimeoutError):
+                return None
+            if isinstance(e, openai.APIConnectionError):
+                cause = e.__cause__ or e
+                return (f"cannot reach {where} (model {self.model}): {type(cause).__name__}: "
+                        f"{str(cause)[:200]}. Check that the server is running and that "
+                        "--base-url / $OPENAI_BASE_URL names its host, port and path (…/v1)")
+            if isinstance(e, (openai.AuthenticationError, openai.PermissionDeniedError)):
+                return (f"{where} refused the API key (HTTP {e.status_code}) for model "
+                        f"{self.model}: check $OPENAI_API_KEY")
+            return None
+
+        try:
+            served = [m.id for m in client.models.list()]
+        except openai.NotFoundError:
+            return (f"no OpenAI-compatible API at {where} (HTTP 404 on /models; model "
+                    f"{self.model}): check --base-url (it usually ends in /v1)")
+        except openai.APIError as e:
+            return why(e)
+        if self.model in served:
+            return None
+        try:
+            client.chat.completions.create(model=self.model, max_tokens=1,
+                                           messages=[{"role": "user", "content": "ping"}])
+        except openai.NotFoundError:
+            return (f"model {self.model} is not served by {where} (HTTP 404); it serves: "
+                    f"{', '.join(served[:10]) or 'no model'}. Check --model")
+        except openai.APIError as e:
+            return why(e)
+        return None
 
     def interrupt(self) -> None:
         """Ctrl-C: requests in flight finish, but no retry waits or starts after this."""
