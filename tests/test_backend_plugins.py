@@ -128,3 +128,13 @@ def test_the_same_model_at_two_base_urls_is_two_cached_results(papers_db, monkey
     keys = sqlite3.connect(papers_db).execute(
         "SELECT DISTINCT cache_key FROM group_results").fetchall()
     assert len(keys) == 2
+
+
+def test_readme_shows_the_plugin_the_tests_install():
+    readme = (ROOT / "README.md").read_text()
+    section = readme[readme.index("## Your own backend"):]
+    block = section[section.index("```python\n") + 10:]
+    block = block[:block.index("```")]
+    code = (PLUGIN / "methex_wordmatch.py").read_text()
+    assert block[block.index("class "):] == code[code.index("class "):]
+    assert 'wordmatch = "methex_wordmatch:WordMatchBackend"' in section
