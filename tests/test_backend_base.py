@@ -144,5 +144,6 @@ def test_openai_backend_options_exclude_the_key_and_key_the_endpoint(monkeypatch
     assert "sk-secret" not in str(a.settings) + repr(a.options)
     assert a.prompt_hash != "-" and a.uses_hints and a.default_top_k is not None
     rules = make_backend("rules")
+    assert rules.extract(task()).candidates[0].value == "PyTorch"
     assert rules.prompt_hash == "-" and not rules.uses_hints and rules.default_top_k is None
     assert rules.cache_settings == {}

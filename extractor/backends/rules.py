@@ -380,6 +380,10 @@ class RulesBackend(Backend):
         super().__init__()
         self.default_max_values = default_max_values
 
+    @classmethod
+    def from_options(cls, options: Backend.Options) -> RulesBackend:
+        return cls()
+
     def extract(self, task: GroupTask) -> GroupOutput:
         fields = {f.key: f for f in task.fields}
         comp = _compile(_group_key(task.fields))
