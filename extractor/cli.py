@@ -136,12 +136,8 @@ def _make_backend(*, backend, **opts):
         raise click.ClickException(str(e))
     missing = cls.missing_requirement()
     if missing:
-        raise click.ClickException(
-            f"--backend {backend} needs {missing}, which is not installed in this Python. "
-            + (f"Install it (a few minutes: it is compiled for this CPU) with:  "
-               f"bash .ci/install_local.sh {Path(sys.executable).parent / 'pip'}   "
-               if backend == "llama" else "")
-            + "— or use --backend rules (no install needed)")
+        raise click.ClickException(f"--backend {backend} needs {missing}   — or use --backend "
+                                   "rules (no install needed)")
     given = {k: v for k, v in opts.items() if k in BACKEND_FLAGS and v is not None}
     fields = cls.Options.model_fields
     for name in sorted(set(given) - set(fields)):

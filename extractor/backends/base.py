@@ -83,8 +83,8 @@ class Backend:
 
     @classmethod
     def missing_requirement(cls) -> str | None:
-        """Why this backend cannot run in this Python (a package that is not installed), or
-        None. Checked before any work is done."""
+        """What this backend needs that this Python lacks, and how to install it ("foo, which
+        is not installed ..."), or None. Checked before any work is done."""
         return None
 
     # --- the work ----------------------------------------------------------------------------

@@ -98,8 +98,11 @@ class LlamaBackend(LLMBackend):
     @classmethod
     def missing_requirement(cls) -> str | None:
         import importlib.util
+        import sys
         if importlib.util.find_spec("llama_cpp") is None:
-            return "llama-cpp-python"
+            pip = Path(sys.executable).parent / "pip"
+            return ("llama-cpp-python, which is not installed in this Python. Install it (a few "
+                    f"minutes: it is compiled for this CPU) with:  bash .ci/install_local.sh {pip}")
         return None
 
     def _chat(self, *, messages, tools=None, tool_choice=None, model=None, **kwargs):
