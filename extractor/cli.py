@@ -22,7 +22,8 @@ err = Console(stderr=True)
 out = Console()
 
 db_option = click.option("--db", "db_path", default=None, metavar="FILE",
-                         help="SQLite database (default: $METHEX_DB or ./methex.db).")
+                         help="SQLite database (default: $METHEX_DB, db in ./methex.toml, or "
+                         "./methex.db).")
 
 
 class MethexGroup(click.Group):
