@@ -32,7 +32,9 @@ class EvidenceView:
 
 
 @dataclass
-class Passage:
+class RetrievedPassage:
+    """A passage that retrieval gave the backend for a field group, with its rank (read back
+    from `retrievals` for an unknown field)."""
     chunk_id: int
     rank: int
     score: float
@@ -46,7 +48,7 @@ class Passage:
 class FieldAudit:
     state: FieldState
     evidence: dict[tuple[str, str], list[EvidenceView]]  # (normalized, value) -> its evidence
-    retrieved: list[Passage] = dc_field(default_factory=list)
+    retrieved: list[RetrievedPassage] = dc_field(default_factory=list)
     reviews: list[dict] = dc_field(default_factory=list)
 
 
@@ -95,7 +97,7 @@ def audit_paper(db: sqlite_utils.Database, doc_id: str, field: str | None = None
             ev[(v.normalized, v.value)] = views
         retrieved = []
         if st.group_result_id is not None and not st.values:
-            retrieved = [Passage(*r) for r in db.execute(
+            retrieved = [RetrievedPassage(*r) for r in db.execute(
                 'SELECT c.id, r.rank, r.score, c.page, c.start, c."end", c.text'
                 " FROM retrievals r JOIN chunks c ON c.id = r.chunk_id"
                 " WHERE r.group_result_id = ? ORDER BY r.rank", [st.group_result_id])]

@@ -11,17 +11,20 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from extractor import store
-from extractor.backends import BACKENDS, DEFAULT_BACKEND, make_backend, prompt_hash_for
+from pydantic import ValidationError
+
+from extractor.backends import DEFAULT_BACKEND, backend_class, make_backend
 from extractor.extract import RunReport, Settings, Shard, run_extraction, select_groups, \
     selected_documents, shard_files
-from extractor.retrieve import DEFAULT_TOP_K
 from extractor.schemas.catalog import SchemaError, load_schema
+from extractor.settings import SettingsError
 
 err = Console(stderr=True)
 out = Console()
 
 db_option = click.option("--db", "db_path", default=None, metavar="FILE",
-                         help="SQLite database (default: $METHEX_DB or ./methex.db).")
+                         help="SQLite database (default: $METHEX_DB, db in ./methex.toml, or "
+                         "./methex.db).")
 
 
 class MethexGroup(click.Group):
@@ -30,7 +33,7 @@ class MethexGroup(click.Group):
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
-        except store.DatabaseOpenError as e:
+        except (store.DatabaseOpenError, SettingsError) as e:
             raise click.ClickException(str(e)) from None
 
 
@@ -52,23 +55,77 @@ class ShardType(click.ParamType):
             self.fail(str(e), param, ctx)
 
 
+# Options of the commands themselves; a backend option of the same name is left out.
+CORE_PARAMS = {"backend", "hints", "schema_ref", "fields", "top_k", "concurrency", "retry_failed",
+               "db_path", "docs", "paths", "shard", "token_budget"}
+
+
+def _click_type(field):
+    """A click type for a backend option's annotation (the Options model validates again)."""
+    import typing
+    import annotated_types
+    kind = field.annotation
+    args = [a for a in typing.get_args(kind) if a is not type(None)]
+    if typing.get_origin(kind) in (typing.Union, __import__("types").UnionType) and len(args) == 1:
+        kind = args[0]
+    bounds = {}
+    for m in field.metadata:
+        if isinstance(m, annotated_types.Ge):
+            bounds["min"] = m.ge
+        elif isinstance(m, annotated_types.Gt):
+            bounds.update(min=m.gt, min_open=True)
+        elif isinstance(m, annotated_types.Le):
+            bounds["max"] = m.le
+    if kind is bool:
+        return None
+    if kind is int:
+        return click.IntRange(**bounds) if bounds else click.INT     # (gt on ints: use ge)
+    if kind is float:
+        return click.FloatRange(**bounds) if bounds else click.FLOAT
+    if typing.get_origin(kind) is typing.Literal:
+        return click.Choice([str(a) for a in typing.get_args(kind)])
+    return click.STRING
+
+
+def backend_flags() -> dict[str, click.Option]:
+    """One flag per option of every registered backend (`base_url` -> --base-url); an option
+    several backends share is one flag. Secrets get no flag (environment / methex.toml)."""
+    from extractor.backends.base import is_secret
+    from extractor.backends.registry import loadable_backends
+    uses: dict[str, list] = {}
+    for bname, cls in loadable_backends().items():
+        for fname, field in cls.Options.model_fields.items():
+            if not is_secret(field) and fname not in CORE_PARAMS:
+                uses.setdefault(fname, []).append((bname, field))
+    flags = {}
+    for fname, used in uses.items():
+        flag = "--" + fname.replace("_", "-")
+        texts = {b: f.description or "" for b, f in used}
+        if len(set(texts.values())) == 1:
+            help_text = f"{', '.join(texts)}: {next(iter(texts.values()))}"
+        else:
+            help_text = "; ".join(f"{b}: {t}" for b, t in texts.items())
+        kind = _click_type(used[0][1])
+        if kind is None:
+            flags[fname] = click.Option([f"{flag}/--no-{flag[2:]}", fname], default=None,
+                                        help=help_text + ".")
+        else:
+            flags[fname] = click.Option([flag, fname], type=kind, default=None,
+                                        help=help_text + ".")
+    return flags
+
+
+BACKEND_FLAGS = backend_flags()
+
+
 def extraction_options(f):
-    f = click.option("--backend", type=click.Choice(BACKENDS), default=DEFAULT_BACKEND,
-                     show_default=True, help="Extractor: deterministic rules, an embedded "
-                     "llama.cpp model, or any OpenAI-compatible endpoint.")(f)
-    f = click.option("--model", default=None,
-                     help="llama: a .gguf path or installed model name (see `methex models`); "
-                     "openai: the model name the endpoint serves.")(f)
-    f = click.option("--base-url", default=None, envvar="OPENAI_BASE_URL",
-                     help="openai backend: endpoint URL, e.g. http://localhost:11434/v1 "
-                     "(key from $OPENAI_API_KEY).")(f)
-    f = click.option("--mode", default=None, help="openai backend: instructor mode "
-                     "(tools, json, json_schema, md_json).")(f)
-    f = click.option("--timeout", type=click.FloatRange(min=1), default=None,
-                     help="openai backend: seconds allowed per request (default 600).")(f)
-    f = click.option("--max-retries", type=click.IntRange(0, 20), default=None,
-                     help="openai backend: retries of a failed request (timeouts, 429, 5xx, "
-                     "broken JSON; default 3) before the unit is recorded as failed.")(f)
+    from extractor.backends.registry import backend_names
+    f = click.option("--backend", type=click.Choice(backend_names()), default=DEFAULT_BACKEND,
+                     show_default=True, help="Extractor: deterministic rules, a trained "
+                     "classifier, an embedded llama.cpp model, any OpenAI-compatible endpoint, "
+                     "or an installed plugin (entry point methex.backends).")(f)
+    for option in reversed(list(BACKEND_FLAGS.values())):
+        f.__click_params__ = [*getattr(f, "__click_params__", []), option]
     f = click.option("--hints/--no-hints", default=False,
                      help="Give LLM backends the rules extractor's candidates to confirm.")(f)
     f = click.option("--schema", "schema_ref", default=None,
@@ -84,49 +141,52 @@ def extraction_options(f):
     f = click.option("--shard", type=ShardType(), default=None, metavar="I/N",
                      help="Only shard I of N of the papers (split by a hash of the paper id): "
                      "run N processes, --shard 1/N to N/N, on one database.")(f)
-    f = click.option("--max-tokens", "token_budget", type=click.IntRange(min=1), default=None,
+    f = click.option("--token-budget", "token_budget", type=click.IntRange(min=1), default=None,
                      metavar="N", help="Stop the run cleanly before its LLM calls (prompt + "
                      "completion) pass N tokens; a rerun resumes (see `methex costs`).")(f)
     return f
 
 
-def _check_installed(backend: str) -> None:
-    """Say what to install, in one command, before any work is done for a backend that
-    cannot run here."""
-    import importlib.util
-    if backend == "llama" and importlib.util.find_spec("llama_cpp") is None:
-        pip = Path(sys.executable).parent / "pip"
-        raise click.ClickException(
-            "--backend llama needs llama-cpp-python, which is not installed in this Python. "
-            f"Install it (a few minutes: it is compiled for this CPU) with:  "
-            f"bash .ci/install_local.sh {pip}   — or use --backend rules (no install needed)")
-
-
-def _make_backend(*, backend, model, base_url, mode, timeout, max_retries, **_):
-    _check_installed(backend)
+def _make_backend(*, backend, **opts):
+    """The backend with the flags given for it; flags of other backends are named and left
+    out, a backend that cannot run here says what to install before any work is done."""
     try:
-        return make_backend(backend, model=model, base_url=base_url, mode=mode,
-                            timeout=timeout, max_retries=max_retries)
+        cls = backend_class(backend)
+    except ValueError as e:
+        raise click.ClickException(str(e))
+    missing = cls.missing_requirement()
+    if missing:
+        raise click.ClickException(f"--backend {backend} needs {missing}   — or use --backend "
+                                   "rules (no install needed)")
+    given = {k: v for k, v in opts.items() if k in BACKEND_FLAGS and v is not None}
+    fields = cls.Options.model_fields
+    for name in sorted(set(given) - set(fields)):
+        err.print(f"[yellow]ignored[/] {BACKEND_FLAGS[name].opts[0]}: not an option of "
+                  f"--backend {escape(backend)}")
+    try:
+        return make_backend(backend, **{k: v for k, v in given.items() if k in fields})
+    except ValidationError as e:
+        raise click.ClickException("; ".join(
+            f"--{'-'.join(str(x) for x in er['loc']).replace('_', '-')}: {er['msg']}"
+            for er in e.errors()))
     except (KeyError, ValueError, FileNotFoundError, ImportError) as e:
         raise click.ClickException(str(e).strip("'\""))
 
 
-def _extract(db, *, backend, model, base_url, mode, timeout, max_retries, hints, schema_ref,
-             fields, top_k, retry_failed, concurrency, docs, shard, token_budget=None,
-             be=None) -> RunReport:
+def _extract(db, *, backend, hints, schema_ref, fields, top_k, retry_failed, concurrency, docs,
+             shard=None, token_budget=None, be=None, **backend_opts) -> RunReport:
     try:
         schema = load_schema(schema_ref)
         field_list = [f.strip() for f in fields.split(",")] if fields else None
         n_groups = len(select_groups(schema, field_list))
     except (SchemaError, KeyError, ValueError) as e:
         raise click.ClickException(str(e).strip("'\""))
-    be = be or _make_backend(backend=backend, model=model, base_url=base_url, mode=mode,
-                             timeout=timeout, max_retries=max_retries)
-    hints_be = make_backend("rules") if hints and backend != "rules" else None
+    be = be or _make_backend(backend=backend, **backend_opts)
+    hints_be = make_backend("rules") if hints and be.uses_hints else None
     if top_k is None:
-        top_k = None if backend == "rules" else DEFAULT_TOP_K
+        top_k = be.default_top_k
     settings = Settings(top_k=top_k, fields=field_list, docs=docs, retry_failed=retry_failed,
-                        concurrency=concurrency, prompt_hash=prompt_hash_for(be), shard=shard,
+                        concurrency=concurrency, prompt_hash=be.prompt_hash, shard=shard,
                         max_tokens=token_budget)
     ids = selected_documents(db, settings)
     n_docs = len(ids) if ids is not None else store.count_documents(db)
@@ -191,7 +251,8 @@ def extract(db_path, docs, **opts):
 def run(paths, db_path, **opts):
     """Ingest PATHS (PDF, text, folders) and extract their fields: the whole job in one go."""
     from extractor.cli_ingest import ingest_with_progress
-    be = _make_backend(**opts)      # a backend that cannot run fails before any ingesting
+    # a backend that cannot run fails before any ingesting
+    be = _make_backend(**{k: v for k, v in opts.items() if k == "backend" or k in BACKEND_FLAGS})
     paths = list(paths)
     if opts["shard"]:
         paths = shard_files(paths, opts["shard"])

@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 import sqlite_utils
 
 from extractor import store
-from extractor.backends.base import Backend, BackendError, CallStats, Candidate, GroupTask
+from extractor.backends.base import Backend
+from extractor.core import BackendError, CallStats, Candidate, GroupTask
 from extractor.retrieve import DEFAULT_TOP_K, retrieve
 from extractor.schemas.catalog import GroupSpec, Schema
 from extractor.verify import Verdict, check_candidate, verify
@@ -120,6 +121,11 @@ def cache_key(backend: Backend, schema: Schema, settings: Settings, group: Group
     parts = [backend.name, backend.model, schema.name, group.version, settings.prompt_hash,
              str(settings.top_k), ",".join(f.key for f in group.fields),
              f"hints={hints.name if hints else '-'}"]
+    # the backend's request settings that change answers (base URL, temperature, mode, ...;
+    # never a secret): the same model at two endpoints gives two results. A backend without
+    # options (rules) keeps the key it always had.
+    if backend.cache_settings:
+        parts.append(json.dumps(backend.cache_settings, sort_keys=True))
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:16]
 
 
@@ -210,6 +216,8 @@ def run_extraction(db: sqlite_utils.Database, backend: Backend, schema: Schema,
                    on_progress: Callable[[str, str, GroupRecord | None], None] | None = None
                    ) -> RunReport:
     """Extract every (selected) document x group not already stored for this configuration."""
+    if not isinstance(backend, Backend):
+        raise TypeError(f"{backend!r} is not a backend: subclass extractor.backends.base.Backend")
     settings = settings or Settings()
     groups = select_groups(schema, settings.fields)
     report = RunReport(run_id=None)
@@ -225,7 +233,8 @@ def run_extraction(db: sqlite_utils.Database, backend: Backend, schema: Schema,
             report.run_id = store.start_run(
                 db, backend.name, backend.model, schema.name, schema.version,
                 settings.prompt_hash,
-                {**settings.public(), "hints": hints_backend.name if hints_backend else None},
+                {**settings.public(), "hints": hints_backend.name if hints_backend else None,
+                 "backend": backend.settings},
                 schema.spec_json)
         if store.write_group_result(db, report.run_id, rec) is None:
             report.skipped += 1     # another process stored this unit first
@@ -278,8 +287,7 @@ def run_extraction(db: sqlite_utils.Database, backend: Backend, schema: Schema,
                     # The pool cannot drop requests already sent, so keep what they bring
                     # (they are paid for) and tell the backend to stop waiting to retry.
                     report.interrupted = True
-                    if hasattr(backend, "interrupt"):
-                        backend.interrupt()
+                    backend.interrupt()
                     for f in as_completed(inflight):
                         rec = f.result()
                         if rec.status == "done":    # a failure while stopping is no verdict
@@ -312,15 +320,14 @@ class _Guard:
         r = self.report
         if not self.checked:
             self.checked = True
-            preflight = getattr(self.backend, "preflight", None)
-            why = preflight() if preflight else None
+            why = self.backend.preflight()
             if why:
                 r.stopped = f"endpoint check failed before the run: {why}"
         cap = self.settings.max_tokens
         if r.stopped is None and cap is not None and \
                 r.tokens + (self.in_flight + 1) * self.largest > cap:
             r.stopped = (f"token budget: {r.tokens:,} tokens used, and the next unit may take "
-                         f"up to {self.largest:,} more (--max-tokens {cap:,}); everything "
+                         f"up to {self.largest:,} more (--token-budget {cap:,}); everything "
                          "done is stored, rerun with a larger budget to go on")
         if r.stopped is None:
             self.in_flight += 1

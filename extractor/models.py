@@ -77,8 +77,9 @@ class ModelError(ValueError):
 
 
 def models_dir() -> Path:
-    env = os.environ.get("METHEX_MODELS")
-    return Path(env).expanduser() if env else Path.home() / ".cache" / "methex" / "models"
+    from extractor.settings import load_settings
+    configured = load_settings().models      # $METHEX_MODELS or models = "..." in methex.toml
+    return configured.expanduser() if configured else Path.home() / ".cache" / "methex" / "models"
 
 
 def default_local_model() -> str:

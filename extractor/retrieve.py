@@ -20,7 +20,7 @@ from functools import lru_cache
 
 import sqlite_utils
 
-from extractor.backends.base import Passage
+from extractor.core import Passage
 from extractor.schemas.catalog import FieldSpec, GroupSpec
 
 # Sentence windows per group read by default (~3.6k characters per group on gold-dev: about

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import getpass
 import json
-import os
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -48,7 +47,9 @@ class Review:
 
 
 def default_reviewer() -> str:
-    return os.environ.get("USER") or getpass.getuser() or "unknown"
+    from extractor.settings import load_settings
+    # $METHEX_USER, user = "..." in methex.toml, else the login name ($LOGNAME, $USER, ...)
+    return load_settings().user or getpass.getuser() or "unknown"
 
 
 def add_review(db: sqlite_utils.Database, doc_id: str, field: str, action: str, value: str, *,

@@ -23,7 +23,8 @@ DEFAULT_DB = "methex.db"
 
 
 def default_db_path() -> str:
-    return os.environ.get("METHEX_DB") or DEFAULT_DB
+    from extractor.settings import load_settings
+    return load_settings().db or DEFAULT_DB      # $METHEX_DB, db = "..." in methex.toml
 
 
 def _migrations() -> list[tuple[str, str]]:

@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from extractor.backends.base import Candidate, Passage
+from extractor.core import Candidate, Passage
 from extractor.canonical import spec_canonical
 from extractor.grounding import grounding_kind
 from extractor.injection import instruction_reason

@@ -132,7 +132,7 @@ def test_token_budget_stops_before_passing_it(server, db):
     rep = run(db, be, max_tokens=300)
     assert (rep.done, rep.tokens, server.count) == (2, 284, 2)
     assert rep.stopped.startswith("token budget: 284 tokens used, and the next unit may take "
-                                  "up to 142 more (--max-tokens 300)")
+                                  "up to 142 more (--token-budget 300)")
     more = run(db, be, max_tokens=1000)
     assert more.done == 3 and more.stopped is None
 

@@ -5,7 +5,7 @@ import hashlib
 
 import pytest
 
-from extractor.backends.base import BackendError, CallStats, Candidate, GroupOutput
+from extractor.backends.base import Backend, BackendError, CallStats, Candidate, GroupOutput
 from extractor.extract import Settings, run_extraction
 from extractor.ingest.types import Chunk, ParsedDocument
 from extractor.schemas.catalog import load_schema
@@ -26,12 +26,13 @@ def make_doc(doc_id: str, text: str, status: str = "ok") -> ParsedDocument:
                           pages=2, page_starts=[0, cut], chunks=chunks if status == "ok" else [])
 
 
-class ScriptedBackend:
+class ScriptedBackend(Backend):
     """Returns scripted candidates per (doc, group); raises for docs listed in `fail`."""
     name = "fake"
     model = "scripted-1"
 
     def __init__(self, script: dict, fail: set[str] = frozenset()):
+        super().__init__()
         self.script, self.fail, self.calls = script, set(fail), []
 
     def extract(self, task):

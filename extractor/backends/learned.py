@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from extractor.backends.base import Candidate, GroupOutput, GroupTask, Passage
+from extractor.backends.base import Backend, Candidate, GroupOutput, GroupTask, Passage, option
 from extractor.backends.rules import RulesBackend, normalise, sentences
 from extractor.learned_values import name_values, phrase_value, trigger_regex
 from extractor.schemas.catalog import MAX_QUOTE_CHARS
@@ -75,17 +75,33 @@ def passage_sentences(p: Passage) -> list[_Sentence]:
     return out
 
 
-class LearnedBackend:
+class LearnedBackend(Backend):
     name = "learned"
+
+    class Options(Backend.Options):
+        model: str | None = option(None, "a trained artefact folder (python -m extractor.train; "
+                                   "default the shipped one)")
+        gate: float = option(GATE, "classifier score a rules candidate needs", ge=0, le=1)
+        threshold: float = option(THRESHOLD, "classifier score a sentence needs to give a "
+                                  "value", ge=0, le=1)
+        max_phrases: int = option(MAX_PHRASES, "values from classified sentences per field",
+                                  ge=0)
 
     def __init__(self, model_dir: str | Path | None = None, gate: float = GATE,
                  threshold: float = THRESHOLD, max_phrases: int = MAX_PHRASES):
+        super().__init__(model=str(model_dir) if model_dir else None, gate=gate,
+                         threshold=threshold, max_phrases=max_phrases)
         self.model_dir = str(model_dir or MODEL_DIR)
         self.model = model_id(self.model_dir)
         self.gate, self.threshold, self.max_phrases = gate, threshold, max_phrases
         self.nlp = load_classifier(self.model_dir)
         self.rules = RulesBackend()
         self._cats: dict[str, dict[str, float]] = {}
+
+    @classmethod
+    def from_options(cls, options: Options) -> LearnedBackend:
+        return cls(options.model, gate=options.gate, threshold=options.threshold,
+                   max_phrases=options.max_phrases)
 
     def scores(self, texts: list[str]) -> list[dict[str, float]]:
         """Classifier scores per text (cached: a document's groups share its sentences)."""

@@ -13,8 +13,9 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from extractor.backends.base import GroupOutput, GroupTask
-from extractor.backends.llm import TOP_SENTENCES, ask, extract_fields, patched_create
+from extractor.backends.base import Backend, GroupOutput, GroupTask, option
+from extractor.backends.llm import (TOP_SENTENCES, LLMBackend, ask, extract_fields,
+                                    patched_create)
 
 INSTALL_HINT = ("the llama backend needs llama-cpp-python, built for these CPUs by "
                 "`.ci/install_local.sh PIP` (a plain `pip install -e '.[local]'` compiles with "
@@ -43,8 +44,19 @@ def default_threads() -> int:
     return max(1, os.cpu_count() or 1)
 
 
-class LlamaBackend:
+class LlamaBackend(LLMBackend):
     name = "llama"
+
+    class Options(Backend.Options):
+        model: str | None = option(None, "a .gguf path or installed model name (see `methex "
+                                   "models`; default the recommended model)")
+        n_ctx: int = option(4096, "context window, in tokens", ge=256)
+        max_tokens: int = option(256, "longest answer, in tokens", ge=1)
+        temperature: float = option(0.0, "sampling temperature", ge=0)
+        seed: int = option(0, "sampling seed")
+        top_sentences: int = option(TOP_SENTENCES, "sentences shown per field", ge=1)
+        n_threads: int | None = option(None, "CPU threads (default: every core this process may "
+                                       "use)", keyed=False, ge=1)
 
     def __init__(self, model_path: str | os.PathLike, n_ctx: int = 4096,
                  n_threads: int | None = None, max_tokens: int = 256, temperature: float = 0.0,
@@ -65,6 +77,9 @@ class LlamaBackend:
         self.n_threads = n_threads or default_threads()
         # per-field prompts are a few sentences: 4096 tokens hold them and a reask with room
         self.top_sentences = top_sentences
+        super().__init__(model=str(path), n_ctx=n_ctx, max_tokens=max_tokens,
+                         temperature=temperature, seed=seed, top_sentences=top_sentences,
+                         n_threads=self.n_threads)
         self._llm = llama_cpp.Llama(model_path=str(path), n_ctx=n_ctx, n_threads=self.n_threads,
                                     n_threads_batch=self.n_threads, n_batch=n_batch, seed=seed,
                                     verbose=verbose)
@@ -72,11 +87,23 @@ class LlamaBackend:
         self._lock = threading.Lock()
         self._create = patched_create(self._chat, instructor.Mode.TOOLS, flatten=True)
 
-    @property
-    def settings(self) -> dict[str, Any]:
-        return {"n_ctx": self.n_ctx, "max_tokens": self.max_tokens,
-                "temperature": self.temperature, "seed": self.seed,
-                "top_sentences": self.top_sentences, "n_threads": self.n_threads}
+    @classmethod
+    def from_options(cls, options: Options) -> LlamaBackend:
+        from extractor.models import default_local_model, resolve_model
+        return cls(resolve_model(options.model or default_local_model()), n_ctx=options.n_ctx,
+                   n_threads=options.n_threads, max_tokens=options.max_tokens,
+                   temperature=options.temperature, seed=options.seed,
+                   top_sentences=options.top_sentences)
+
+    @classmethod
+    def missing_requirement(cls) -> str | None:
+        import importlib.util
+        import sys
+        if importlib.util.find_spec("llama_cpp") is None:
+            pip = Path(sys.executable).parent / "pip"
+            return ("llama-cpp-python, which is not installed in this Python. Install it (a few "
+                    f"minutes: it is compiled for this CPU) with:  bash .ci/install_local.sh {pip}")
+        return None
 
     def _chat(self, *, messages, tools=None, tool_choice=None, model=None, **kwargs):
         """An OpenAI-style create(): a forced tool call is answered through a schema grammar."""

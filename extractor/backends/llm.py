@@ -24,7 +24,8 @@ from typing import Any, Callable, Literal
 
 from pydantic import BaseModel, Field, create_model
 
-from extractor.backends.base import BackendError, CallStats, Candidate, GroupOutput, GroupTask
+from extractor.backends.base import (Backend, BackendError, CallStats, Candidate, GroupOutput,
+                                     GroupTask)
 from extractor.backends.sentences import top_sentences
 from extractor.schemas.catalog import MAX_VALUE_CHARS, MAX_VALUES_PER_FIELD, FieldSpec
 
@@ -47,6 +48,17 @@ def prompt_template(name: str = PROMPT_FILE) -> str:
 def prompt_hash(name: str = PROMPT_FILE) -> str:
     """Identifies the prompts a result came from (stored with results, part of the cache key)."""
     return hashlib.sha256((prompt_template(name) + REASK).encode("utf-8")).hexdigest()[:12]
+
+
+class LLMBackend(Backend):
+    """A backend that asks a language model through instructor, one field at a time, with the
+    prompt of this module (so results are keyed by its hash) and the rules' hints if asked."""
+
+    uses_hints = True
+
+    @property
+    def prompt_hash(self) -> str:
+        return prompt_hash()
 
 
 def field_meaning(description: str) -> str:

@@ -1,18 +1,22 @@
 """Backend for OpenAI and OpenAI-compatible servers (llama_cpp.server, vLLM, ...).
 
-The API key comes from the argument or OPENAI_API_KEY and lives only inside the openai client:
-it is never logged, and `settings` (what gets stored with results) does not contain it.
+The API key comes from the argument or OPENAI_API_KEY (extractor.settings) and lives only inside
+the openai client: it is never logged, and `settings` (what gets stored with results and keys
+the cache) does not contain it.
 """
 from __future__ import annotations
 
-import os
-import threading
+from dataclasses import replace
 from typing import Any
 from urllib.parse import urlparse
 
-from extractor.backends.base import GroupOutput, GroupTask
-from extractor.backends.llm import TOP_SENTENCES, ask, extract_fields, patched_create
-from extractor.backends.retry import RetryPolicy, call_with_retries
+from pydantic import SecretStr
+
+from extractor.backends.base import Backend, Fault, GroupOutput, GroupTask, option
+from extractor.backends.llm import (TOP_SENTENCES, LLMBackend, ask, extract_fields,
+                                    patched_create)
+from extractor.backends.retry import RetryPolicy, classify
+from extractor.settings import load_settings
 
 # Against llama_cpp.server, TOOLS / TOOLS_STRICT / FUNCTIONS are grammar-constrained and work;
 # JSON_SCHEMA gets HTTP 500. OpenAI itself handles TOOLS well, so TOOLS is the default for both.
@@ -26,8 +30,24 @@ def is_local(base_url: str | None) -> bool:
     return bool(base_url) and (urlparse(base_url).hostname or "") in LOCAL_HOSTS
 
 
-class OpenAIBackend:
+class OpenAIBackend(LLMBackend):
     name = "openai"
+
+    class Options(Backend.Options):
+        model: str | None = option(None, "the model name the endpoint serves")
+        base_url: str | None = option(None, "endpoint URL, e.g. http://localhost:11434/v1 "
+                                      "(default $OPENAI_BASE_URL or api.openai.com; key from "
+                                      "$OPENAI_API_KEY)")
+        mode: str | None = option(None, "instructor mode (tools, tools_strict, functions, json, "
+                                  "md_json, json_schema; default tools)")
+        temperature: float | None = option(0.0, "sampling temperature", ge=0)
+        max_tokens: int = option(1024, "longest answer, in tokens", ge=1)
+        top_sentences: int = option(TOP_SENTENCES, "sentences shown per field", ge=1)
+        timeout: float = option(600.0, "seconds allowed per request", keyed=False, gt=0)
+        max_retries: int = option(3, "retries of a failed request (timeouts, 429, 5xx, broken "
+                                  "JSON) before the unit is recorded as failed", keyed=False,
+                                  ge=0, le=20)
+        api_key: SecretStr | None = option(None, secret=True)
 
     def __init__(self, model: str, base_url: str | None = None, api_key: str | None = None,
                  mode: str | None = None, timeout: float = 600.0, max_retries: int = 3,
@@ -43,14 +63,19 @@ class OpenAIBackend:
         mode_name = (mode or DEFAULT_MODE).upper()
         if mode_name not in MODES:
             raise ValueError(f"unknown instructor mode {mode!r}; choose one of {', '.join(MODES)}")
-        base_url = base_url or os.environ.get("OPENAI_BASE_URL") or None
+        conf = load_settings()
+        base_url = base_url or conf.openai_base_url or None
         local = is_local(base_url)
-        key = api_key or os.environ.get("OPENAI_API_KEY")
+        key = api_key or (conf.openai_api_key.get_secret_value() if conf.openai_api_key else None)
         if not key:
             if not local:
                 raise ValueError("no API key: set OPENAI_API_KEY (or pass api_key) for "
                                    f"{base_url or 'api.openai.com'}")
             key = "local"       # local servers ignore the key, but the client requires one
+        # the resolved request settings (the key stays in the client only)
+        super().__init__(model=model, base_url=base_url, mode=mode_name,
+                         temperature=temperature, max_tokens=max_tokens,
+                         top_sentences=top_sentences, timeout=timeout, max_retries=max_retries)
         self.model = model
         self.base_url = base_url
         self.mode = mode_name
@@ -60,20 +85,35 @@ class OpenAIBackend:
         self.top_sentences = top_sentences
         # The client never retries by itself (max_retries=0): extractor.backends.retry does,
         # so every request, failed ones included, is recorded in llm_calls. `max_retries` is
-        # the default number of retries; METHEX_RETRY_* variables or `retry` override it.
+        # the default number of retries; METHEX_RETRY_* settings or `retry` override it.
         self.retry = retry or RetryPolicy.from_env(RetryPolicy(max_tries=max_retries + 1))
-        self._stop = threading.Event()      # set by interrupt(): retries stop waiting
         self._client = openai.OpenAI(api_key=key, base_url=base_url, timeout=timeout,
                                      max_retries=0)
         # Local chat templates drop tool turns, so reasks are sent as plain text there.
         self._create = patched_create(self._client.chat.completions.create,
                                       getattr(instructor.Mode, mode_name), flatten=local)
 
+    @classmethod
+    def from_options(cls, options: Options) -> OpenAIBackend:
+        if not options.model:
+            raise ValueError("--model is required with --backend openai (e.g. gpt-4o-mini, "
+                             "or the model name your Ollama/vLLM server serves)")
+        retry = RetryPolicy.from_env()
+        if "max_retries" in options.model_fields_set:   # a flag beats $METHEX_RETRY_TRIES
+            retry = replace(retry, max_tries=options.max_retries + 1)
+        key = options.api_key.get_secret_value() if options.api_key else None
+        return cls(options.model, base_url=options.base_url, api_key=key, mode=options.mode,
+                   timeout=options.timeout, max_retries=options.max_retries,
+                   max_tokens=options.max_tokens, temperature=options.temperature,
+                   retry=retry, top_sentences=options.top_sentences)
+
     @property
     def settings(self) -> dict[str, Any]:
         """Request settings stored with results; never includes the API key."""
-        return {"base_url": self.base_url, "mode": self.mode, "max_tokens": self.max_tokens,
-                "temperature": self.temperature, "top_sentences": self.top_sentences}
+        return super().settings
+
+    def classify_error(self, exc: BaseException) -> Fault:
+        return classify(exc)
 
     def __repr__(self) -> str:
         return f"OpenAIBackend(model={self.model!r}, base_url={self.base_url!r}, mode={self.mode})"
@@ -86,11 +126,10 @@ class OpenAIBackend:
         def send(messages, answer_model, key):
             # Transport faults are retried per request; each try's timeout is what is left
             # of the retry budget.
-            return call_with_retries(
+            return self.with_retries(
                 lambda left: ask(self._create, messages, answer_model, key,
                                  timeout=max(0.1, min(self.timeout, left)), **request),
-                self.retry, f"{task.group.name}/{key}", cancel=self._stop,
-                retry_answers=self.temperature != 0)
+                f"{task.group.name}/{key}", retry_answers=self.temperature != 0)
 
         return extract_fields(send, task, self.top_sentences)
 
@@ -135,7 +174,3 @@ class OpenAIBackend:
         except openai.APIError as e:
             return why(e)
         return None
-
-    def interrupt(self) -> None:
-        """Ctrl-C: requests in flight finish, but no retry waits or starts after this."""
-        self._stop.set()

@@ -20,16 +20,18 @@ from __future__ import annotations
 import email.utils
 import json
 import logging
-import os
 import random
 import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
+from typing import TypeVar
 
-from extractor.backends.base import BackendError, CallStats, GroupOutput
+from tenacity import RetryCallState, Retrying, retry_if_exception
 
-ENV_PREFIX = "METHEX_RETRY_"
+from extractor.core import BackendError, CallStats, Fault
+
+T = TypeVar("T")
 
 # instructor logs every failed request at ERROR; with no logging configured Python prints
 # them on stderr in the middle of the progress bar. llm_calls and the run summary already
@@ -56,20 +58,14 @@ class RetryPolicy:
     @classmethod
     def from_env(cls, base: RetryPolicy | None = None,
                  environ: dict[str, str] | None = None) -> RetryPolicy:
-        """`base` with METHEX_RETRY_TRIES / _SECONDS / _BASE_DELAY / _MAX_DELAY applied."""
-        env = os.environ if environ is None else environ
-        names = {"TRIES": ("max_tries", int), "SECONDS": ("max_seconds", float),
-                 "BASE_DELAY": ("base_delay", float), "MAX_DELAY": ("max_delay", float)}
-        changes = {}
-        for suffix, (attr, kind) in names.items():
-            raw = env.get(ENV_PREFIX + suffix)
-            if raw is None or raw.strip() == "":
-                continue
-            try:
-                changes[attr] = kind(raw)
-            except ValueError:
-                raise ValueError(f"{ENV_PREFIX}{suffix}={raw!r} is not a number") from None
-        return replace(base or cls(), **changes)
+        """`base` with the retry settings applied: METHEX_RETRY_TRIES / _SECONDS / _BASE_DELAY /
+        _MAX_DELAY, or retry_* in methex.toml (extractor.settings). With `environ`, only that
+        mapping is read (no file)."""
+        from extractor.settings import load_settings
+        s = load_settings(environ) if environ is None else load_settings(environ, toml=None)
+        names = {"max_tries": s.retry_tries, "max_seconds": s.retry_seconds,
+                 "base_delay": s.retry_base_delay, "max_delay": s.retry_max_delay}
+        return replace(base or cls(), **{k: v for k, v in names.items() if v is not None})
 
     def backoff(self, retry: int, rng: random.Random | None = None) -> float:
         """Wait before retry number `retry` (1-based): base * 2^(retry-1), capped, jittered."""
@@ -77,13 +73,6 @@ class RetryPolicy:
         if self.jitter and d:
             d *= 1 + self.jitter * (2 * (rng or random).random() - 1)
         return d
-
-
-@dataclass(frozen=True)
-class Fault:
-    kind: str                       # timeout | rate_limit | server | connection | answer | fatal
-    retryable: bool
-    retry_after: float | None = None
 
 
 def _chain(exc: BaseException) -> Iterator[BaseException]:
@@ -161,53 +150,85 @@ def _numbered(calls: list[CallStats], start: int) -> list[CallStats]:
     return [replace(c, attempt=start + i) for i, c in enumerate(calls)]
 
 
-def call_with_retries(attempt: Callable[[float], GroupOutput], policy: RetryPolicy,
+class _Stopped(BackendError):
+    """Ctrl-C (the cancel event) ended the retries; never retried itself."""
+
+
+def call_with_retries(attempt: Callable[[float], T], policy: RetryPolicy,
                       label: str = "",
                       *, sleep: Callable[[float], None] | None = None,
                       clock: Callable[[], float] = time.monotonic,
                       cancel: threading.Event | None = None,
-                      retry_answers: bool = True) -> GroupOutput:
-    """Run `attempt(seconds_left)` (one try, raising BackendError) until it succeeds or the
-    budget is spent. A try should not outlive seconds_left (the openai backend makes it its
-    request timeout), so max_seconds bounds the whole unit, not only the waits.
+                      retry_answers: bool = True,
+                      classify: Callable[[BaseException], Fault] = classify) -> T:
+    """Run `attempt(seconds_left)` (one try) until it succeeds or the budget is spent. A try
+    should not outlive seconds_left (the openai backend makes it its request timeout), so
+    max_seconds bounds the whole unit, not only the waits. Tenacity drives the loop; `classify`
+    (a backend's classify_error) decides what is retried and how long to wait at the least.
 
-    Returns the GroupOutput of the successful try with the CallStats of all tries; raises
-    BackendError(reason, all CallStats) otherwise. `cancel` (if set while waiting) ends the
-    wait and the retries at once. retry_answers=False: an answer that did not parse (after
-    instructor's reask) ends the unit instead of starting an identical fresh try.
+    Returns the result of the successful try (anything with a `calls` list: a GroupOutput, a
+    Reply) with the CallStats of all tries; raises BackendError(reason, all CallStats)
+    otherwise. `cancel` (if set while waiting) ends the wait and the retries at once.
+    retry_answers=False: an answer that did not parse (after instructor's reask) ends the unit
+    instead of starting an identical fresh try.
     """
     calls: list[CallStats] = []
     t0 = clock()
     prefix = f"{label}: " if label else ""
-    for n in range(1, policy.max_tries + 1):
+    faults: list[Fault] = []            # of the last failed try
+    last: list[str] = [""]              # its message
+    pause: list[float] = [0.0]          # the wait chosen after it
+
+    def one_try() -> T:
         if cancel is not None and cancel.is_set() and calls:
-            raise BackendError(f"{prefix}stopped before retrying", calls)
+            raise _Stopped(f"{prefix}stopped before retrying", list(calls))
         try:
-            out = attempt(policy.max_seconds - (clock() - t0))
-        except BackendError as e:
-            tried = e.calls or [CallStats(error=str(e)[:500])]   # every try leaves a row
-            calls += _numbered(tried, len(calls) + 1)
-            fault = classify(e)
-            elapsed = clock() - t0
-            msg = str(e)
-            if not fault.retryable or (fault.kind == "answer" and not retry_answers):
-                raise BackendError(msg, calls) from e
-            if n == policy.max_tries:
-                raise BackendError(f"{msg} (gave up: {n} tries in {elapsed:.1f} s)", calls) from e
-            wait = policy.backoff(n)
-            if fault.retry_after is not None:    # the server knows best: never earlier
-                wait = max(wait, fault.retry_after)
-            if elapsed + wait > policy.max_seconds:
-                raise BackendError(
-                    f"{msg} (gave up after {n} tries in {elapsed:.1f} s: a {wait:.1f} s wait "
-                    f"would pass the retry budget of {policy.max_seconds:g} s)", calls) from e
-            if cancel is not None:
-                if cancel.wait(wait):
-                    raise BackendError(f"{prefix}stopped while waiting to retry: {msg}",
-                                       calls) from e
-            else:
-                (sleep or time.sleep)(wait)
-        else:
-            out.calls = calls + _numbered(out.calls, len(calls) + 1)
-            return out
-    raise AssertionError("unreachable")  # the loop returns or raises
+            return attempt(policy.max_seconds - (clock() - t0))
+        except Exception as e:
+            if isinstance(e, BackendError):
+                msg, tried = str(e), e.calls
+            else:                       # a provider's own exception, unwrapped
+                msg, tried = f"{prefix}{type(e).__name__}: {e}"[:500], []
+            calls.extend(_numbered(tried or [CallStats(error=msg[:500])], len(calls) + 1))
+            faults[:], last[0] = [classify(e)], msg
+            raise BackendError(msg, list(calls)) from e
+
+    def should_retry(exc: BaseException) -> bool:
+        if isinstance(exc, _Stopped) or not isinstance(exc, BackendError) or not faults:
+            return False
+        fault = faults[0]
+        return fault.retryable and not (fault.kind == "answer" and not retry_answers)
+
+    def wait_for(state: RetryCallState) -> float:
+        wait = policy.backoff(state.attempt_number)
+        if faults and faults[0].retry_after is not None:    # the server knows best
+            wait = max(wait, faults[0].retry_after)
+        pause[0] = wait
+        return wait
+
+    def spent(state: RetryCallState) -> bool:
+        return state.attempt_number >= policy.max_tries or \
+            clock() - t0 + pause[0] > policy.max_seconds
+
+    def give_up(state: RetryCallState) -> T:
+        e = state.outcome.exception()
+        n, elapsed, msg = state.attempt_number, clock() - t0, str(e)
+        if n >= policy.max_tries:
+            raise BackendError(f"{msg} (gave up: {n} tries in {elapsed:.1f} s)", list(calls)) \
+                from e.__cause__
+        raise BackendError(
+            f"{msg} (gave up after {n} tries in {elapsed:.1f} s: a {pause[0]:.1f} s wait "
+            f"would pass the retry budget of {policy.max_seconds:g} s)", list(calls)) \
+            from e.__cause__
+
+    def pause_or_stop(seconds: float) -> None:
+        if cancel is None:
+            (sleep or time.sleep)(seconds)
+        elif cancel.wait(seconds):
+            raise _Stopped(f"{prefix}stopped while waiting to retry: {last[0]}", list(calls))
+
+    # A try that is not retried ends the unit with its own error (and every try's calls).
+    out = Retrying(retry=retry_if_exception(should_retry), wait=wait_for, stop=spent,
+                   sleep=pause_or_stop, retry_error_callback=give_up)(one_try)
+    out.calls = calls + _numbered(out.calls, len(calls) + 1)
+    return out

@@ -34,7 +34,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from extractor.backends.base import Candidate, GroupOutput, GroupTask, Passage
+from extractor.backends.base import Backend, Candidate, GroupOutput, GroupTask, Passage
 from extractor.backends.rules_table import table_hits
 from extractor.ingest.urlcut import url_continues
 from extractor.schemas.catalog import MAX_QUOTE_CHARS, MAX_VALUE_CHARS, FieldSpec
@@ -369,14 +369,20 @@ def _canonical(f: FieldSpec, value: str) -> str:
     return best
 
 
-class RulesBackend:
+class RulesBackend(Backend):
     """Deterministic extraction from the schema's vocabularies and patterns."""
 
     name = "rules"
     model = "-"
+    default_top_k = None        # reads every usable chunk of the paper: it costs nothing
 
     def __init__(self, default_max_values: int = DEFAULT_MAX_VALUES):
+        super().__init__()
         self.default_max_values = default_max_values
+
+    @classmethod
+    def from_options(cls, options: Backend.Options) -> RulesBackend:
+        return cls()
 
     def extract(self, task: GroupTask) -> GroupOutput:
         fields = {f.key: f for f in task.fields}

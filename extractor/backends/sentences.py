@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from extractor.backends.base import Candidate, Passage
+from extractor.core import Candidate, Passage
 from extractor.ingest.normalize import normalize_for_match
 from extractor.schemas.catalog import MAX_QUOTE_CHARS, MIN_QUOTE_CHARS, FieldSpec
 
