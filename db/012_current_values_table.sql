@@ -64,6 +64,8 @@ DROP INDEX evidence_value;
 CREATE INDEX evidence_value ON evidence(value_id, start);
 -- Reviews of one field (facets count the papers a review touched).
 CREATE INDEX reviews_field ON reviews(field, doc_id);
+-- Title and DOI of matching papers without reading their text-sized rows.
+CREATE INDEX documents_meta ON documents(id, title, doi);
 
 -- One document x field recomputed: every trigger below ends here (SQLite has no procedures).
 CREATE TRIGGER current_values_map_insert AFTER INSERT ON current_map BEGIN

@@ -205,6 +205,7 @@ def test_migration_carries_existing_data(tmp_path, schema):
         conn.execute(f"DROP TRIGGER {name}")
     conn.executescript(
         "DROP TABLE current_values; DROP VIEW current_values_live; DROP INDEX reviews_field;"
+        "DROP INDEX documents_meta;"
         "DROP INDEX evidence_value; CREATE INDEX evidence_value ON evidence(value_id);"
         "DELETE FROM migrations WHERE name LIKE '012%';"
         + legacy.LEGACY_VIEW.replace("TEMP VIEW IF NOT EXISTS legacy_current_values",
