@@ -60,6 +60,7 @@ def synthesise(path: Path, n_papers: int, seed: int = 7) -> float:
             " settings, started_at) VALUES (?,?,?,?,?,?,?)",
             [backend, model, schema.name, schema.version, "p", "{}",
              f"2026-01-0{i + 1}T00:00:00"]).lastrowid)
+    next_chunk = 0
     for d in range(n_papers):
         doc = f"10.9999_synth.{d:06d}"
         # Sentences: filler, then one sentence per value so each value has its own evidence.
@@ -89,9 +90,10 @@ def synthesise(path: Path, n_papers: int, seed: int = 7) -> float:
         chunk_of = {}
         for ord_, i in enumerate(order):
             s, e = offs[i]
-            chunk_of[i] = c.execute(
-                'INSERT INTO chunks (doc_id, ord, start, "end", text) VALUES (?,?,?,?,?)',
-                [doc, ord_, s, e, sentences[i]]).lastrowid
+            # ids given: chunks is a view (db/013), whose inserts leave no lastrowid
+            chunk_of[i] = next_chunk = next_chunk + 1
+            c.execute('INSERT INTO chunks (id, doc_id, ord, start, "end", text)'
+                      " VALUES (?,?,?,?,?,?)", [next_chunk, doc, ord_, s, e, sentences[i]])
         doc_runs = runs if d % 3 == 0 else runs[:1]
         for run_id in doc_runs:
             for g in schema.groups:
