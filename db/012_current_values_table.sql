@@ -64,6 +64,8 @@ DROP INDEX evidence_value;
 CREATE INDEX evidence_value ON evidence(value_id, start);
 -- Reviews of one field (facets count the papers a review touched).
 CREATE INDEX reviews_field ON reviews(field, doc_id);
+-- Only the view-based facets and filters this table replaces read values by (doc_id, field).
+DROP INDEX field_values_doc_field;
 -- Title and DOI of matching papers without reading their text-sized rows.
 CREATE INDEX documents_meta ON documents(id, title, doi);
 

@@ -7,6 +7,7 @@ All SQL is parameterised; field names from users are checked against the schema 
 """
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field as dc_field
@@ -379,7 +380,18 @@ def matching_docs(db: sqlite_utils.Database, cond: Condition,
     return docs
 
 
-@dataclass
+# Values of the shown fields of matching papers, in display order. Up to _SEEK_LIMIT papers:
+# primary-key seeks per paper; more: one scan of each field's index range, filtered in SQLite.
+_SEEK_LIMIT = 2000
+_SHOW_SQL = (
+    "SELECT doc_id, field, value, normalized FROM current_values WHERE field IN ({fields})"
+    " AND doc_id IN (SELECT value FROM json_each(?)) ORDER BY doc_id, field, source, ord",
+    "SELECT doc_id, field, value, normalized FROM current_values INDEXED BY"
+    " current_values_field_key WHERE field IN ({fields}) AND +doc_id IN"
+    " (SELECT value FROM json_each(?)) ORDER BY doc_id, field, source, ord")
+
+
+@dataclass(slots=True)
 class PaperMatch:
     doc_id: str
     title: str | None
@@ -403,27 +415,24 @@ def find_papers(db: sqlite_utils.Database, conditions: list[Condition],
         ids = [r[0] for r in db.execute("SELECT id FROM documents ORDER BY id")]
     else:
         ids = sorted(docs)
-    meta: dict[str, tuple] = {}
+    listed = json.dumps(ids)      # one parameter, however many papers
+    meta = {r[0]: r[1:] for r in db.execute(   # the index, not the text-sized rows
+        "SELECT id, title, doi FROM documents INDEXED BY documents_meta"
+        " WHERE id IN (SELECT value FROM json_each(?))", [listed])}
     values: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-    for part in _batches(ids):
-        marks = ",".join("?" * len(part))
-        meta.update((r[0], r[1:]) for r in db.execute(   # the index, not the text-sized rows
-            f"SELECT id, title, doi FROM documents INDEXED BY documents_meta WHERE id IN"
-            f" ({marks})", part))
-        if not show:
-            continue
+    if show:
         seen = set()
-        for doc, key, value, norm in db.execute(
-                f"SELECT doc_id, field, value, normalized FROM current_values WHERE doc_id IN"
-                f" ({marks}) AND field IN ({','.join('?' * len(show))})"
-                " ORDER BY doc_id, field, source, ord", [*part, *show]):
+        for doc, key, value, norm in db.execute(_SHOW_SQL[len(ids) > _SEEK_LIMIT].format(
+                fields=",".join("?" * len(show))), [*show, listed]):
             if (doc, key, norm) not in seen:
                 seen.add((doc, key, norm))
                 values[doc][key].append(value)
-    return [PaperMatch(doc_id=d, title=meta.get(d, (None, None))[0],
-                       doi=meta.get(d, (None, None))[1],
-                       fields={k: list(values[d].get(k, [])) for k in show})
-            for d in ids]
+    out, none, empty = [], (None, None), {}
+    for d in ids:
+        title, doi = meta.get(d, none)
+        vals = values.get(d, empty)
+        out.append(PaperMatch(d, title, doi, {k: vals.get(k, []) for k in show}))
+    return out
 
 
 # --- read-only SQL --------------------------------------------------------------------------

@@ -206,6 +206,7 @@ def test_migration_carries_existing_data(tmp_path, schema):
     conn.executescript(
         "DROP TABLE current_values; DROP VIEW current_values_live; DROP INDEX reviews_field;"
         "DROP INDEX documents_meta;"
+        "CREATE INDEX field_values_doc_field ON field_values(doc_id, field);"
         "DROP INDEX evidence_value; CREATE INDEX evidence_value ON evidence(value_id);"
         "DELETE FROM migrations WHERE name LIKE '012%';"
         + legacy.LEGACY_VIEW.replace("TEMP VIEW IF NOT EXISTS legacy_current_values",
