@@ -53,10 +53,14 @@ def export_records(db: sqlite_utils.Database, schema: Schema | None = None,
                "fields": {k: values_record(values.get(k, ()), grounding) for k in keys}}
 
 
+# json.dumps(rec, ensure_ascii=False), without building an encoder per paper
+_ENCODE = json.JSONEncoder(ensure_ascii=False).encode
+
+
 def write_jsonl(records, fp: IO[str]) -> int:
     n = 0
     for rec in records:
-        fp.write(json.dumps(rec, ensure_ascii=False) + "\n")
+        fp.write(_ENCODE(rec) + "\n")
         n += 1
     return n
 
