@@ -419,14 +419,18 @@ def find_papers(db: sqlite_utils.Database, conditions: list[Condition],
     meta = {r[0]: r[1:] for r in db.execute(   # the index, not the text-sized rows
         "SELECT id, title, doi FROM documents INDEXED BY documents_meta"
         " WHERE id IN (SELECT value FROM json_each(?))", [listed])}
-    values: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    values: dict[str, dict[str, list[str]]] = {}
     if show:
-        seen = set()
+        # rows come by paper and field: one value per key (the first spelling) per field
+        last, norms, listed_values = None, set(), []
         for doc, key, value, norm in db.execute(_SHOW_SQL[len(ids) > _SEEK_LIMIT].format(
                 fields=",".join("?" * len(show))), [*show, listed]):
-            if (doc, key, norm) not in seen:
-                seen.add((doc, key, norm))
-                values[doc][key].append(value)
+            if (doc, key) != last:
+                last, norms, listed_values = (doc, key), {norm}, [value]
+                values.setdefault(doc, {})[key] = listed_values
+            elif norm not in norms:
+                norms.add(norm)
+                listed_values.append(value)
     out, none, empty = [], (None, None), {}
     for d in ids:
         title, doi = meta.get(d, none)
