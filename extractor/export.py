@@ -24,12 +24,12 @@ def field_record(state, grounding: set[str] | None = None) -> dict[str, Any]:
     return values_record(state.values, grounding)
 
 
-def values_record(values, grounding: set[str] | None = None) -> dict[str, Any]:
+def values_record(states, grounding: set[str] | None = None) -> dict[str, Any]:
     """field_record of a field's ValueStates."""
-    if not values:
+    if not states:
         return {"status": "unknown", "values": [], "evidence": [], "grounding": [],
                 "canonical": []}
-    kept = [v for v in values
+    kept = [v for v in states
             if grounding is None or v.source == "review" or v.grounding in grounding]
     values = [v.value for v in kept]
     evidence = [{"quote": e["quote"], "start": e["start"], "end": e["end"], "page": e["page"]}

@@ -123,7 +123,8 @@ def docs_state(db: sqlite_utils.Database, schema: Schema | None = None,
         for (value_id, quote, start, end, page, chunk_id, match, grounding,
              canonical) in db.execute(
                 'SELECT e.value_id, e.quote, e.start, e."end", e.page, e.chunk_id, e.match,'
-                " fv.grounding, fv.canonical FROM evidence e JOIN field_values fv ON fv.id = e.value_id"
+                " fv.grounding, fv.canonical FROM evidence e"
+                " JOIN field_values fv ON fv.id = e.value_id"
                 " JOIN current_map cm ON cm.doc_id = fv.doc_id AND cm.field = fv.field"
                 " AND cm.extraction_id = fv.extraction_id"
                 " WHERE fv.accepted = 1" + where + " ORDER BY e.value_id, e.start", params):

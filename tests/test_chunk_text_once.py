@@ -76,7 +76,8 @@ def test_migration_keeps_every_chunk_text(tmp_path):
     for name, sql in _migrations():
         if name >= "013":
             break
-        conn.executescript(f"BEGIN;\n{sql}\nINSERT INTO migrations VALUES ('{name}', 'x');\nCOMMIT;")
+        conn.executescript(f"BEGIN;\n{sql}\nINSERT INTO migrations VALUES ('{name}', 'x');"
+                           "\nCOMMIT;")
     text = "Alpha beta gamma. Delta epsilon zeta. Eta theta iota."
     conn.execute("INSERT INTO documents (id, path, sha256, chars, status, text, ingested_at)"
                  " VALUES ('d', 'd.txt', 'x', ?, 'ok', ?, 'now')", [len(text), text])
