@@ -3,6 +3,8 @@ synthesised database of N papers x 28 fields.
 
     python benchmarks/bench_query.py                 # 464 papers (the benchmark corpus)
     python benchmarks/bench_query.py --papers 10000  # to project toward 100k
+    python benchmarks/bench_query.py --papers 100000 --db /tmp/q100k.db --reuse  # build once,
+                                                     # then time again without rebuilding
 
 The synthetic papers are made of generated sentences; each reported value sits in a sentence
 that is its evidence, so offsets, chunks and retrievals have the shapes extraction writes.
@@ -16,6 +18,7 @@ import argparse
 import hashlib
 import random
 import statistics
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -57,6 +60,7 @@ def synthesise(path: Path, n_papers: int, seed: int = 7) -> float:
             " settings, started_at) VALUES (?,?,?,?,?,?,?)",
             [backend, model, schema.name, schema.version, "p", "{}",
              f"2026-01-0{i + 1}T00:00:00"]).lastrowid)
+    next_chunk = 0
     for d in range(n_papers):
         doc = f"10.9999_synth.{d:06d}"
         # Sentences: filler, then one sentence per value so each value has its own evidence.
@@ -86,9 +90,10 @@ def synthesise(path: Path, n_papers: int, seed: int = 7) -> float:
         chunk_of = {}
         for ord_, i in enumerate(order):
             s, e = offs[i]
-            chunk_of[i] = c.execute(
-                'INSERT INTO chunks (doc_id, ord, start, "end", text) VALUES (?,?,?,?,?)',
-                [doc, ord_, s, e, sentences[i]]).lastrowid
+            # ids given: chunks is a view (db/013), whose inserts leave no lastrowid
+            chunk_of[i] = next_chunk = next_chunk + 1
+            c.execute('INSERT INTO chunks (id, doc_id, ord, start, "end", text)'
+                      " VALUES (?,?,?,?,?,?)", [next_chunk, doc, ord_, s, e, sentences[i]])
         doc_runs = runs if d % 3 == 0 else runs[:1]
         for run_id in doc_runs:
             for g in schema.groups:
@@ -132,13 +137,15 @@ def synthesise(path: Path, n_papers: int, seed: int = 7) -> float:
     return time.perf_counter() - t0
 
 
-def timeit(fn, repeat: int) -> tuple[float, object]:
-    times, out = [], None
+def timeit(fn, repeat: int) -> tuple[float, float, object]:
+    """(median wall ms, median CPU ms, result): the machine is shared, so CPU time too."""
+    times, cpus, out = [], [], None
     for _ in range(repeat):
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         out = fn()
         times.append((time.perf_counter() - t) * 1000)
-    return statistics.median(times), out
+        cpus.append((time.process_time() - c) * 1000)
+    return statistics.median(times), statistics.median(cpus), out
 
 
 def main() -> None:
@@ -146,23 +153,39 @@ def main() -> None:
     ap.add_argument("--papers", type=int, default=464)
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--db", type=Path, default=None, help="keep the synthetic DB here")
+    ap.add_argument("--reuse", action="store_true",
+                    help="time the database at --db if it exists (built by an earlier run)")
+    ap.add_argument("--only", default="", help="time only operations whose name contains this")
+    ap.add_argument("--before", action="store_true",
+                    help="also time the view-based read paths of 613ad37 (tests/legacy_queries.py:"
+                         " db/005's current_values view) on the same database")
     args = ap.parse_args()
 
+    from extractor import query
     from extractor.audit import audit_paper
-    from extractor.export import export_records, write_jsonl
-    from extractor.query import field_facets, find_papers, paper_state, parse_condition
+    from extractor.export import export_records, field_record, write_jsonl
+    from extractor.query import parse_condition
 
     tmp = tempfile.TemporaryDirectory()
     path = args.db or Path(tmp.name) / "bench.db"
+    if path.exists() and not args.reuse:
+        raise SystemExit(f"{path} exists; give a new path (or --reuse to time it again)")
     if path.exists():
-        raise SystemExit(f"{path} exists; give a new path")
-    build = synthesise(path, args.papers)
+        built = "reused"
+    else:
+        built = f"built in {synthesise(path, args.papers):.1f} s"
     schema = load_schema()
-    db = open_db(path)
+    t = time.perf_counter()
+    db = open_db(path)      # applies pending migrations to a reused database
+    opened = time.perf_counter() - t
+    db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    n_docs = db.execute("SELECT count(*) FROM documents").fetchone()[0]
     n_ex = db.execute("SELECT count(*) FROM extractions").fetchone()[0]
     n_val = db.execute("SELECT count(*) FROM field_values").fetchone()[0]
-    print(f"{args.papers} papers, {n_ex} extraction rows, {n_val} value rows, "
-          f"{path.stat().st_size / 1e6:.1f} MB, built in {build:.1f} s")
+    size = path.stat().st_size
+    print(f"{n_docs} papers, {n_ex} extraction rows, {n_val} value rows, "
+          f"{size / 1e6:.1f} MB ({size / n_docs:,.0f} bytes per paper), {built}, "
+          f"opened (migrations) in {opened:.1f} s")
     doc = db.execute("SELECT id FROM documents ORDER BY id LIMIT 1 OFFSET 3").fetchone()[0]
 
     class Null:
@@ -170,33 +193,55 @@ def main() -> None:
             pass
 
     cases = [
-        ("facets frameworks", lambda: field_facets(db, "frameworks", schema)),
-        ("facets hyperparameters", lambda: field_facets(db, "hyperparameters", schema)),
+        ("facets frameworks", lambda q: q.field_facets(db, "frameworks", schema)),
+        ("facets hyperparameters", lambda q: q.field_facets(db, "hyperparameters", schema)),
         ("where frameworks=pytorch",
-         lambda: find_papers(db, [parse_condition("frameworks=pytorch", schema)], None, schema)),
+         lambda q: q.find_papers(db, [parse_condition("frameworks=pytorch", schema)], None,
+                                 schema)),
         ("where hardware~gpu",
-         lambda: find_papers(db, [parse_condition("hardware~gpu", schema)], None, schema)),
+         lambda q: q.find_papers(db, [parse_condition("hardware~gpu", schema)], None, schema)),
         ("where 2 conditions + show 3",
-         lambda: find_papers(db, [parse_condition("frameworks=pytorch", schema),
-                                  parse_condition("hardware~nvidia", schema)],
-                             ["frameworks", "hardware", "optimizer"], schema)),
-        ("show one paper", lambda: paper_state(db, doc, schema)),
-        ("audit one paper", lambda: audit_paper(db, doc, None, schema)),
+         lambda q: q.find_papers(db, [parse_condition("frameworks=pytorch", schema),
+                                      parse_condition("hardware~nvidia", schema)],
+                                 ["frameworks", "hardware", "optimizer"], schema)),
+        ("show one paper", lambda q: q.docs_state(db, schema, [doc])),
+        ("audit one paper", lambda q: audit_paper(db, doc, None, schema) if q is query else None),
         ("papers view, first 100 rows",
-         lambda: db.execute("SELECT * FROM papers LIMIT 100").fetchall()),
-        ("export jsonl (all papers)",
-         lambda: write_jsonl(export_records(db, schema), Null())),
+         lambda q: db.execute("SELECT * FROM papers LIMIT 100").fetchall() if q is query
+         else None),
+        ("export jsonl (all papers)", lambda q: write_jsonl(
+            export_records(db, schema) if q is query else legacy_export(q), Null())),
     ]
-    print(f"{'operation':34} {'median ms':>10}  result")
+
+    def legacy_export(q):
+        states = q.docs_state(db, schema)
+        return ({"doc_id": d, "fields": {k: field_record(states[d][k]) for k in schema.keys}}
+                for d in sorted(states))
+
+    impls = [("after", query)]
+    if args.before:
+        sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+        import legacy_queries
+        legacy_queries.install(db)
+        impls.insert(0, ("before", legacy_queries))
+    print(f"{'operation':30} {'code':6} {'median ms':>10} {'cpu ms':>8}  result")
     for name, fn in cases:
-        ms, res = timeit(fn, args.repeat if "export" not in name else max(1, args.repeat // 2))
-        if hasattr(res, "facets"):
-            info = f"{len(res.facets)} values, {res.reported} reported"
-        elif isinstance(res, list):
-            info = f"{len(res)} rows"
-        else:
-            info = str(res) if isinstance(res, int) else ""
-        print(f"{name:34} {ms:10.1f}  {info}")
+        if args.only not in name:
+            continue
+        for label, q in impls:
+            n = args.repeat if "export" not in name else max(1, args.repeat // 2)
+            ms, cpu, res = timeit(lambda: fn(q), n)
+            if res is None:
+                continue
+            if hasattr(res, "facets"):
+                info = f"{len(res.facets)} values, {res.reported} reported"
+            elif isinstance(res, (list, dict)):
+                info = f"{len(res)} rows"
+            else:
+                info = str(res) if isinstance(res, int) else ""
+            if "export" in name:
+                info += f" ({n_docs / (ms / 1000):,.0f} papers/s; cpu {n_docs / (cpu / 1000):,.0f})"
+            print(f"{name:30} {label:6} {ms:10.1f} {cpu:8.1f}  {info}")
     db.conn.close()
 
 

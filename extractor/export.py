@@ -9,7 +9,7 @@ from typing import IO, Any, Iterator
 
 import sqlite_utils
 
-from extractor.query import docs_state
+from extractor.query import iter_values
 from extractor.schemas.catalog import Schema, load_schema
 
 JOIN = "; "
@@ -21,7 +21,15 @@ def field_record(state, grounding: set[str] | None = None) -> dict[str, Any]:
     fields are unknown. `values` are as written in the paper, `canonical` their canonical forms
     (extractor.canonical), `grounding` each value's grounding kind. grounding= keeps only values
     grounded by those kinds (values set by a reviewer, whose quote the reviewer chose, stay)."""
-    kept = [v for v in state.values
+    return values_record(state.values, grounding)
+
+
+def values_record(states, grounding: set[str] | None = None) -> dict[str, Any]:
+    """field_record of a field's ValueStates."""
+    if not states:
+        return {"status": "unknown", "values": [], "evidence": [], "grounding": [],
+                "canonical": []}
+    kept = [v for v in states
             if grounding is None or v.source == "review" or v.grounding in grounding]
     values = [v.value for v in kept]
     evidence = [{"quote": e["quote"], "start": e["start"], "end": e["end"], "page": e["page"]}
@@ -36,18 +44,23 @@ def field_record(state, grounding: set[str] | None = None) -> dict[str, Any]:
 def export_records(db: sqlite_utils.Database, schema: Schema | None = None,
                    doc_ids: list[str] | None = None,
                    grounding: set[str] | None = None) -> Iterator[dict[str, Any]]:
-    """One {"doc_id", "fields": {key: field_record}} per document, for ALL schema keys."""
+    """One {"doc_id", "fields": {key: field_record}} per document in id order, for ALL schema
+    keys, streamed: one ordered pass over the current values, not a query per paper."""
     schema = schema or load_schema()
-    states = docs_state(db, schema, doc_ids)
-    for doc_id in sorted(states):
+    keys = schema.keys
+    for doc_id, values, _ in iter_values(db, doc_ids):
         yield {"doc_id": doc_id,
-               "fields": {k: field_record(states[doc_id][k], grounding) for k in schema.keys}}
+               "fields": {k: values_record(values.get(k, ()), grounding) for k in keys}}
+
+
+# json.dumps(rec, ensure_ascii=False), without building an encoder per paper
+_ENCODE = json.JSONEncoder(ensure_ascii=False).encode
 
 
 def write_jsonl(records, fp: IO[str]) -> int:
     n = 0
     for rec in records:
-        fp.write(json.dumps(rec, ensure_ascii=False) + "\n")
+        fp.write(_ENCODE(rec) + "\n")
         n += 1
     return n
 

@@ -1,16 +1,20 @@
 """Read the filled database: per-paper field state, facets, filters and read-only SQL.
 
-Everything here reads the views of db/005 and db/006, so human reviews already override
-extraction results (a rejected value is gone, a set value is present with its own evidence).
+Values are read from the current_values table (db/012), which triggers keep equal to the rule
+of db/005 at write time, so human reviews already override extraction results (a rejected
+value is gone, a set value is present with its own evidence) and every read is an index scan.
 All SQL is parameterised; field names from users are checked against the schema keys.
 """
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field as dc_field
+from itertools import groupby
+from operator import itemgetter
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator
 
 import sqlite_utils
 
@@ -71,118 +75,151 @@ class FieldState:
     reviewed: bool = False
 
 
-def _in_clause(column: str, ids: list[str] | None) -> tuple[str, list]:
+def _batches(ids: list[str], size: int = 500):
+    """Slices of ids that keep IN (...) below SQLite's parameter limit."""
+    for i in range(0, len(ids), size):
+        yield ids[i:i + size]
+
+
+def _doc_filter(column: str, ids: list[str] | None) -> tuple[str, list]:
     if ids is None:
         return "", []
     return f" AND {column} IN ({','.join('?' * len(ids))})", list(ids)
 
 
-def docs_state(db: sqlite_utils.Database, schema: Schema | None = None,
-               doc_ids: list[str] | None = None) -> dict[str, dict[str, FieldState]]:
-    """Effective state of every schema field for each document (all documents by default).
+# Current values with their extracted evidence, in document order: the table's primary key
+# order, so one pass streams every paper (export) and a document id seeks one (show, audit).
+_VALUES_SQL = (
+    'SELECT cv.doc_id, cv.field, cv.value, cv.normalized, cv.source, cv.review, cv.value_id,'
+    ' cv.review_id, cv.grounding, cv.canonical, e.quote, e.start, e."end", e.page, e.chunk_id,'
+    " e.match FROM current_values cv LEFT JOIN evidence e ON e.value_id = cv.value_id"
+    " WHERE 1{where} ORDER BY cv.doc_id, cv.field, cv.source, cv.ord, e.start")
 
-    A few bulk queries grouped in Python, so exporting hundreds of papers stays fast.
-    """
-    schema = schema or load_schema()
-    if doc_ids is None:
-        docs = [r[0] for r in db.execute("SELECT id FROM documents ORDER BY id")]
-    else:
-        docs = list(doc_ids)
-    # Batches keep IN (...) below SQLite's parameter limit.
-    if doc_ids is not None and len(docs) > 500:
-        out: dict[str, dict[str, FieldState]] = {}
-        for i in range(0, len(docs), 500):
-            out.update(docs_state(db, schema, docs[i:i + 500]))
-        return out
-    filt = None if doc_ids is None else docs
-    groups = {f.key: f.group for f in schema.fields}
-    state = {d: {k: FieldState(key=k, group=g, status=NOT_EXTRACTED) for k, g in groups.items()}
-             for d in docs}
 
-    where, params = _in_clause("cm.doc_id", filt)
-    for (doc, key, ex_id, gr_id, status, reason, run_id, backend, model, created) in db.execute(
-            "SELECT ce.doc_id, ce.field, ce.id, ce.group_result_id, ce.status, ce.reason,"
-            " ce.run_id, r.backend, r.model, g.created_at FROM current_map cm"
-            " JOIN extractions ce ON ce.id = cm.extraction_id"
-            " JOIN group_results g ON g.id = ce.group_result_id JOIN runs r ON r.id = ce.run_id"
-            " WHERE 1" + where, params):
-        fs = state.get(doc, {}).get(key)
-        if fs is None:      # a field of another schema, or a document filtered out
-            continue
-        fs.status, fs.extraction_id, fs.group_result_id = "unknown", ex_id, gr_id
-        fs.extracted_status, fs.reason, fs.run_id = status, reason, run_id
-        fs.backend, fs.model, fs.extracted_at = backend, model, created
+def _reviews_by_doc(db: sqlite_utils.Database, ids: list[str] | None):
+    """(set reviews per doc in id order, reviewed fields per doc) of the given documents."""
+    sets: dict[str, list[tuple]] = defaultdict(list)
+    touched: dict[str, set[str]] = defaultdict(set)
+    where, params = _doc_filter("doc_id", ids)
+    for row in db.execute('SELECT doc_id, field, action, normalized, id, quote, start, "end",'
+                          " page, match, reviewer, created_at FROM reviews WHERE 1" + where
+                          + " ORDER BY doc_id, id", params):
+        touched[row[0]].add(row[1])
+        if row[2] == "set":
+            sets[row[0]].append(row)
+    return sets, touched
 
-    where, params = _in_clause("doc_id", filt)
+
+def _doc_values(rows, set_reviews) -> tuple[dict[str, list[ValueState]], set[str]]:
+    """Values per field of one document from its _VALUES_SQL rows and its set reviews, and
+    the fields where a review decided something."""
+    out: dict[str, list[ValueState]] = {}
+    reviewed: set[str] = set()
     by_value_id: dict[int, ValueState] = {}
-    by_norm: dict[tuple[str, str, str], ValueState] = {}
-    by_spelling: dict[tuple[str, str, str, str], ValueState] = {}
-    for (doc, key, value, norm, source, review, value_id, review_id) in db.execute(
-            "SELECT doc_id, field, value, normalized, source, review, value_id, review_id"
-            " FROM current_values WHERE 1" + where
-            + " ORDER BY doc_id, field, source, value_id, review_id", params):
-        fs = state.get(doc, {}).get(key)
-        if fs is None:
-            continue
-        # Two accepted spellings of one value ("PyTorch", "Pytorch") are one value; two
-        # different names of one canonical value ("AP50", "AP75" under "average precision")
-        # stay two values that share the canonical key.
-        spelling = (doc, key, norm, normalize_value(value))
-        if spelling in by_spelling:
-            vs = by_spelling[spelling]
-        else:
-            vs = ValueState(value=value, normalized=norm, source=source, review=review,
-                            value_id=value_id, review_id=review_id)
-            fs.values.append(vs)
-            by_spelling[spelling] = vs
-            by_norm.setdefault((doc, key, norm), vs)
-        if value_id is not None:
-            by_value_id[value_id] = vs
-        fs.status = "reported"
-        fs.reviewed = fs.reviewed or review is not None
-
-    if by_value_id:
-        # Filter through current_map's primary key (evidence is not indexed by document).
-        where, params = _in_clause("cm.doc_id", filt)
-        for (value_id, quote, start, end, page, chunk_id, match, grounding,
-             canonical) in db.execute(
-                'SELECT e.value_id, e.quote, e.start, e."end", e.page, e.chunk_id, e.match,'
-                " fv.grounding, fv.canonical FROM evidence e JOIN field_values fv ON fv.id = e.value_id"
-                " JOIN current_map cm ON cm.doc_id = fv.doc_id AND cm.field = fv.field"
-                " AND cm.extraction_id = fv.extraction_id"
-                " WHERE fv.accepted = 1" + where + " ORDER BY e.value_id, e.start", params):
-            vs = by_value_id.get(value_id)
-            if vs is not None:
-                vs.grounding = vs.grounding or grounding
-                vs.canonical = vs.canonical or canonical
-                vs.evidence.append({"quote": quote, "start": start, "end": end, "page": page,
-                                    "chunk_id": chunk_id, "match": match,
-                                    "source": "extracted"})
-
-    # Set reviews bring their own verified quotes (also for values extraction found too).
-    where, params = _in_clause("doc_id", filt)
-    for (doc, key, norm, rid, quote, start, end, page, match, who, when) in db.execute(
-            'SELECT doc_id, field, normalized, id, quote, start, "end", page, match, reviewer,'
-            " created_at FROM reviews WHERE action = 'set'" + where + " ORDER BY id", params):
-        vs = by_norm.get((doc, key, norm))
+    by_norm: dict[tuple[str, str], list[ValueState]] = {}
+    for (_, key, value, norm, source, review, value_id, review_id, grounding, canonical,
+         quote, start, end, page, chunk_id, match) in rows:
+        vs = by_value_id.get(value_id) if value_id is not None else None
         if vs is None:
-            continue
-        if any(ev["start"] == start and ev["end"] == end for ev in vs.evidence):
+            # Two accepted spellings of one value ("PyTorch", "Pytorch") are one value; two
+            # different names of one canonical value ("AP50", "AP75" under "average
+            # precision") stay two values that share the canonical key. Spellings are only
+            # compared within a key, so most values are never folded.
+            same_key = by_norm.get((key, norm))
+            if same_key:
+                spelling = normalize_value(value)
+                vs = next((v for v in same_key if normalize_value(v.value) == spelling), None)
+            if vs is None:
+                vs = ValueState(value=value, normalized=norm, source=source, review=review,
+                                value_id=value_id, review_id=review_id)
+                out.setdefault(key, []).append(vs)
+                by_norm.setdefault((key, norm), []).append(vs)
+            if value_id is not None:
+                by_value_id[value_id] = vs
+            if review is not None:
+                reviewed.add(key)
+        if start is not None:       # an evidence row: it also carries grounding and canonical
+            vs.grounding = vs.grounding or grounding
+            vs.canonical = vs.canonical or canonical
+            vs.evidence.append({"quote": quote, "start": start, "end": end, "page": page,
+                                "chunk_id": chunk_id, "match": match, "source": "extracted"})
+    # Set reviews bring their own verified quotes (also for values extraction found too).
+    for (_, key, _a, norm, rid, quote, start, end, page, match, who, when) in set_reviews:
+        vs = by_norm.get((key, norm), [None])[0]
+        if vs is None or any(ev["start"] == start and ev["end"] == end for ev in vs.evidence):
             continue
         vs.evidence.append({"quote": quote, "start": start, "end": end, "page": page,
                             "chunk_id": None, "match": match, "source": "review",
                             "review_id": rid, "reviewer": who, "reviewed_at": when})
+    return out, reviewed
 
-    # A field reviewed without any remaining value (e.g. its only value rejected) is unknown.
-    where, params = _in_clause("doc_id", filt)
-    for doc, key in db.execute("SELECT DISTINCT doc_id, field FROM reviews WHERE 1" + where,
-                               params):
-        fs = state.get(doc, {}).get(key)
-        if fs is None:
-            continue
-        fs.reviewed = True
-        if fs.status == NOT_EXTRACTED:
-            fs.status = "unknown"
+
+def iter_values(db: sqlite_utils.Database, doc_ids: list[str] | None = None
+                ) -> Iterator[tuple[str, dict[str, list[ValueState]], set[str]]]:
+    """(doc_id, values per field, fields touched by a review) for every document (or those
+    of doc_ids), in document id order. One ordered pass over current_values (+ evidence) and
+    one over reviews, so exporting 100k papers costs no per-paper query."""
+    ids = sorted(set(doc_ids)) if doc_ids is not None else None
+    if ids is not None and len(ids) > 500:
+        for part in _batches(ids):
+            yield from iter_values(db, part)
+        return
+    docs = ids if ids is not None else (r[0] for r in db.execute(
+        "SELECT id FROM documents ORDER BY id"))
+    sets, touched = _reviews_by_doc(db, ids)
+    where, params = _doc_filter("cv.doc_id", ids)
+    groups = groupby(db.execute(_VALUES_SQL.format(where=where), params), key=itemgetter(0))
+    pending = next(groups, None)
+    for doc in docs:
+        while pending is not None and pending[0] < doc:     # values of no document: skipped
+            pending = next(groups, None)
+        rows: list = []
+        if pending is not None and pending[0] == doc:
+            rows = list(pending[1])     # before advancing: groupby reuses its iterator
+            pending = next(groups, None)
+        values, reviewed = _doc_values(rows, sets.get(doc, ()))
+        yield doc, values, reviewed | touched.get(doc, set())
+
+
+def docs_state(db: sqlite_utils.Database, schema: Schema | None = None,
+               doc_ids: list[str] | None = None) -> dict[str, dict[str, FieldState]]:
+    """Effective state of every schema field for each document (all documents by default)."""
+    schema = schema or load_schema()
+    groups = {f.key: f.group for f in schema.fields}
+    state: dict[str, dict[str, FieldState]] = {}
+    ids = None if doc_ids is None else list(dict.fromkeys(doc_ids))
+    for doc, values, reviewed in iter_values(db, ids):
+        fields = state[doc] = {k: FieldState(key=k, group=g, status=NOT_EXTRACTED)
+                               for k, g in groups.items()}
+        for key, vals in values.items():
+            if key in fields:
+                fields[key].values = vals
+        for key in reviewed:
+            if key in fields:
+                fields[key].reviewed = True
+    for part in (_batches(ids) if ids is not None else [None]):
+        where, params = _doc_filter("cm.doc_id", part)
+        for (doc, key, ex_id, gr_id, status, reason, run_id, backend, model,
+             created) in db.execute(
+                "SELECT ce.doc_id, ce.field, ce.id, ce.group_result_id, ce.status, ce.reason,"
+                " ce.run_id, r.backend, r.model, g.created_at FROM current_map cm"
+                " JOIN extractions ce ON ce.id = cm.extraction_id"
+                " JOIN group_results g ON g.id = ce.group_result_id"
+                " JOIN runs r ON r.id = ce.run_id WHERE 1" + where, params):
+            fs = state.get(doc, {}).get(key)
+            if fs is None:      # a field of another schema, or a document filtered out
+                continue
+            fs.status, fs.extraction_id, fs.group_result_id = "unknown", ex_id, gr_id
+            fs.extracted_status, fs.reason, fs.run_id = status, reason, run_id
+            fs.backend, fs.model, fs.extracted_at = backend, model, created
+    for fields in state.values():
+        for fs in fields.values():
+            if fs.values:
+                fs.status = "reported"
+            elif fs.reviewed and fs.status == NOT_EXTRACTED:
+                fs.status = "unknown"   # reviewed without any remaining value
+    if ids is not None:     # documents asked for, in the order asked
+        state = {d: state[d] for d in ids if d in state}
     return state
 
 
@@ -213,6 +250,39 @@ class FacetResult:
     facets: list[Facet]
 
 
+def _facet_counts(db: sqlite_utils.Database, key: str, docs: list[str] | None):
+    """(papers per key, rows per (key, spelling), rows per (key, canonical form), reported
+    papers) of one field. Unrestricted: aggregates over the (field, normalized, value,
+    canonical) index; restricted to docs: primary-key seeks of those documents."""
+    papers: dict[str, int] = {}
+    spellings: dict[str, Counter] = defaultdict(Counter)
+    canonicals: dict[str, Counter] = defaultdict(Counter)
+    if docs is None:
+        for norm, value, canonical, n in db.execute(
+                "SELECT normalized, value, canonical, count(*) FROM current_values"
+                " WHERE field = ? GROUP BY normalized, value, canonical", [key]):
+            spellings[norm][value] += n
+            if canonical:
+                canonicals[norm][canonical] += n
+        papers = dict(db.execute("SELECT normalized, count(DISTINCT doc_id) FROM current_values"
+                                 " WHERE field = ? GROUP BY normalized", [key]).fetchall())
+        reported = db.execute("SELECT count(DISTINCT doc_id) FROM current_values"
+                              " INDEXED BY current_values_field_doc WHERE field = ?",
+                              [key]).fetchone()[0]
+        return papers, spellings, canonicals, reported
+    by_norm: dict[str, set[str]] = defaultdict(set)
+    for part in _batches(docs):
+        for doc, value, norm, canonical in db.execute(
+                f"SELECT doc_id, value, normalized, canonical FROM current_values WHERE"
+                f" field = ? AND doc_id IN ({','.join('?' * len(part))})", [key, *part]):
+            by_norm[norm].add(doc)
+            spellings[norm][value] += 1
+            if canonical:
+                canonicals[norm][canonical] += 1
+    reported = len(set().union(*by_norm.values())) if by_norm else 0
+    return {k: len(v) for k, v in by_norm.items()}, spellings, canonicals, reported
+
+
 def field_facets(db: sqlite_utils.Database, key: str, schema: Schema | None = None,
                  doc_ids: Iterable[str] | None = None) -> FacetResult:
     """Count papers per normalised value of one field, plus reported/unknown/not extracted.
@@ -221,36 +291,38 @@ def field_facets(db: sqlite_utils.Database, key: str, schema: Schema | None = No
     """
     schema = schema or load_schema()
     check_field(schema, key)
-    restrict = None if doc_ids is None else set(doc_ids)
-    all_docs = {r[0] for r in db.execute("SELECT id FROM documents")}
-    if restrict is not None:
-        all_docs &= restrict
-    touched = {r[0] for r in db.execute(
-        "SELECT doc_id FROM current_map WHERE field = ?"
-        " UNION SELECT doc_id FROM reviews WHERE field = ?", [key, key])} & all_docs
-    papers: dict[str, set[str]] = defaultdict(set)
-    spellings: dict[str, Counter] = defaultdict(Counter)
-    canonicals: dict[str, Counter] = defaultdict(Counter)
-    for doc, value, norm, canonical in db.execute(
-            "SELECT cv.doc_id, cv.value, cv.normalized, fv.canonical FROM current_values cv"
-            " LEFT JOIN field_values fv ON fv.id = cv.value_id WHERE cv.field = ?", [key]):
-        if doc not in all_docs:
-            continue
-        papers[norm].add(doc)
-        spellings[norm][value] += 1
-        if canonical:
-            canonicals[norm][canonical] += 1
-    reported = set().union(*papers.values()) if papers else set()
+    if doc_ids is None:
+        docs = None
+        n_docs = db.execute("SELECT count(*) FROM documents").fetchone()[0]
+        # Papers extracted or reviewed for the field; both tables lose a document's rows
+        # with it (foreign-key cascades), so no join with documents is needed.
+        touched = db.execute(
+            "SELECT (SELECT count(*) FROM current_map WHERE field = ?) + (SELECT"
+            " count(DISTINCT r.doc_id) FROM reviews r WHERE r.field = ? AND NOT EXISTS"
+            " (SELECT 1 FROM current_map cm WHERE cm.doc_id = r.doc_id AND cm.field = ?))",
+            [key, key, key]).fetchone()[0]
+    else:
+        docs, touched = [], 0
+        for part in _batches(sorted(set(doc_ids))):
+            marks = ",".join("?" * len(part))
+            docs += [r[0] for r in db.execute(f"SELECT id FROM documents WHERE id IN ({marks})"
+                                              " ORDER BY id", part)]
+            touched += len(db.execute(
+                f"SELECT doc_id FROM current_map WHERE field = ? AND doc_id IN ({marks}) UNION"
+                f" SELECT doc_id FROM reviews WHERE field = ? AND doc_id IN ({marks})",
+                [key, *part, key, *part]).fetchall())
+        n_docs = len(docs)
+    papers, spellings, canonicals, reported = _facet_counts(db, key, docs)
     facets = []
-    for norm, docs in papers.items():
+    for norm, n in papers.items():
         # The canonical form, else the most common spelling; ties broken alphabetically.
         names = canonicals[norm] or spellings[norm]
         best = sorted(names.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
-        facets.append(Facet(value=best, normalized=norm, papers=len(docs),
+        facets.append(Facet(value=best, normalized=norm, papers=n,
                             spellings=dict(spellings[norm])))
     facets.sort(key=lambda f: (-f.papers, f.normalized))
-    return FacetResult(field=key, papers=len(all_docs), reported=len(reported),
-                       unknown=len(touched - reported), not_extracted=len(all_docs - touched),
+    return FacetResult(field=key, papers=n_docs, reported=reported,
+                       unknown=touched - reported, not_extracted=n_docs - touched,
                        facets=facets)
 
 
@@ -281,31 +353,45 @@ def parse_condition(text: str, schema: Schema | None = None) -> Condition:
     return Condition(key, op, value)
 
 
-def _field_values(db: sqlite_utils.Database, key: str) -> list[tuple[str, str, str]]:
-    """(doc_id, value, normalized) of one field across papers, in display order."""
-    return db.execute("SELECT doc_id, value, normalized FROM current_values WHERE field = ?"
-                      " ORDER BY doc_id, source, value_id, review_id", [key]).fetchall()
-
-
-def _matches(cond: Condition, rows: list[tuple[str, str, str]], key: str) -> set[str]:
+def _matches(cond: Condition, norm: str, value: str, key: str) -> bool:
     """key: the canonical key of cond.value. '=' matches the canonical form or the spelling as
     written; '~' a substring of either."""
     needle = normalize_value(cond.value)
     if cond.op == "=":
-        return {doc for doc, value, norm in rows
-                if norm == key or norm == needle or normalize_value(value) == needle}
-    return {doc for doc, value, norm in rows if needle in norm or needle in normalize_value(value)}
+        return norm == key or norm == needle or normalize_value(value) == needle
+    return needle in norm or needle in normalize_value(value)
 
 
 def matching_docs(db: sqlite_utils.Database, cond: Condition,
                   schema: Schema | None = None) -> set[str]:
-    """Papers whose current values of cond.field satisfy the condition."""
+    """Papers whose current values of cond.field satisfy the condition. The condition is
+    decided once per distinct (key, spelling) of the field, read from the index; the papers
+    of the matching ones are index seeks."""
     schema = schema or load_schema()
     key = canonical_of(db, cond.field, cond.value, schema.field(cond.field))[1]
-    return _matches(cond, _field_values(db, cond.field), key)
+    pairs = db.execute("SELECT DISTINCT normalized, value FROM current_values WHERE field = ?",
+                       [cond.field]).fetchall()
+    docs: set[str] = set()
+    for norm, value in pairs:
+        if _matches(cond, norm, value, key):
+            docs.update(r[0] for r in db.execute(
+                "SELECT doc_id FROM current_values WHERE field = ? AND normalized = ?"
+                " AND value = ?", [cond.field, norm, value]))
+    return docs
 
 
-@dataclass
+# Values of the shown fields of matching papers, in display order. Up to _SEEK_LIMIT papers:
+# primary-key seeks per paper; more: one scan of each field's index range, filtered in SQLite.
+_SEEK_LIMIT = 2000
+_SHOW_SQL = (
+    "SELECT doc_id, field, value, normalized FROM current_values WHERE field IN ({fields})"
+    " AND doc_id IN (SELECT value FROM json_each(?)) ORDER BY doc_id, field, source, ord",
+    "SELECT doc_id, field, value, normalized FROM current_values INDEXED BY"
+    " current_values_field_key WHERE field IN ({fields}) AND +doc_id IN"
+    " (SELECT value FROM json_each(?)) ORDER BY doc_id, field, source, ord")
+
+
+@dataclass(slots=True)
 class PaperMatch:
     doc_id: str
     title: str | None
@@ -321,27 +407,36 @@ def find_papers(db: sqlite_utils.Database, conditions: list[Condition],
     show = list(dict.fromkeys(show or [c.field for c in conditions]))
     for key in show:
         check_field(schema, key)
-    # One indexed read per field involved; conditions and display share it.
-    rows = {k: _field_values(db, k) for k in dict.fromkeys([c.field for c in conditions] + show)}
     docs: set[str] | None = None
     for cond in conditions:
-        key = canonical_of(db, cond.field, cond.value, schema.field(cond.field))[1]
-        found = _matches(cond, rows[cond.field], key)
+        found = matching_docs(db, cond, schema)
         docs = found if docs is None else docs & found
     if docs is None:        # no condition: every paper
-        docs = {r[0] for r in db.execute("SELECT id FROM documents")}
-    meta = {r[0]: (r[1], r[2]) for r in db.execute("SELECT id, title, doi FROM documents")}
-    values: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-    for key in show:
-        seen = set()
-        for doc, value, norm in rows[key]:
-            if doc in docs and (doc, norm) not in seen:
-                seen.add((doc, norm))
-                values[doc][key].append(value)
-    return [PaperMatch(doc_id=d, title=meta.get(d, (None, None))[0],
-                       doi=meta.get(d, (None, None))[1],
-                       fields={k: list(values[d].get(k, [])) for k in show})
-            for d in sorted(docs)]
+        ids = [r[0] for r in db.execute("SELECT id FROM documents ORDER BY id")]
+    else:
+        ids = sorted(docs)
+    listed = json.dumps(ids)      # one parameter, however many papers
+    meta = {r[0]: r[1:] for r in db.execute(   # the index, not the text-sized rows
+        "SELECT id, title, doi FROM documents INDEXED BY documents_meta"
+        " WHERE id IN (SELECT value FROM json_each(?))", [listed])}
+    values: dict[str, dict[str, list[str]]] = {}
+    if show:
+        # rows come by paper and field: one value per key (the first spelling) per field
+        last, norms, listed_values = None, set(), []
+        for doc, key, value, norm in db.execute(_SHOW_SQL[len(ids) > _SEEK_LIMIT].format(
+                fields=",".join("?" * len(show))), [*show, listed]):
+            if (doc, key) != last:
+                last, norms, listed_values = (doc, key), {norm}, [value]
+                values.setdefault(doc, {})[key] = listed_values
+            elif norm not in norms:
+                norms.add(norm)
+                listed_values.append(value)
+    out, none, empty = [], (None, None), {}
+    for d in ids:
+        title, doi = meta.get(d, none)
+        vals = values.get(d, empty)
+        out.append(PaperMatch(d, title, doi, {k: vals.get(k, []) for k in show}))
+    return out
 
 
 # --- read-only SQL --------------------------------------------------------------------------
