@@ -260,8 +260,8 @@ def run(paths, db_path, **opts):
             err.print(f"shard {opts['shard']}: none of these papers falls in this shard; "
                       "nothing to do")
             sys.exit(0)
-    db = store.open_db(db_path)
-    try:
+    try:    # opening (migrations) and each file are one transaction each: nothing half-written
+        db = store.open_db(db_path)
         ingest_report = ingest_with_progress(db, paths)
     except KeyboardInterrupt:   # each file is stored in one transaction: nothing is half-written
         err.print("[yellow]interrupted[/] during ingestion: the files already ingested are "
