@@ -184,9 +184,10 @@ def _render_matches(matches, conds, as_json) -> None:
 def sql_cmd(statement, params, as_json, db_path):
     """Run one read-only SQL statement (writes are refused by SQLite).
 
-    Tables: documents, chunks, runs, group_results, extractions, field_values, evidence,
-    retrievals, llm_calls, reviews, current_map (current extraction per paper x field);
-    views: current_extractions, current_values, paper_fields, papers.
+    Tables: documents, runs, schemas, group_results, extractions, field_values, evidence,
+    retrievals, llm_calls, reviews, value_aliases, consensus_values, consensus_fields,
+    current_map (current extraction per paper x field), current_values (effective values,
+    reviews applied); views: chunks, current_extractions, paper_fields, papers.
 
     \b
     methex sql "SELECT field, count(*) FROM paper_fields WHERE status='reported' GROUP BY 1"

@@ -120,7 +120,7 @@ class FieldView:
     reason: str | None
     provenance: str | None      # "backend / model, run N, date"
     values: list[ValueView]
-    passages: list            # extractor.audit.Passage read for an unknown
+    passages: list            # extractor.audit.RetrievedPassage read for an unknown
     reviews: list[dict]
     conflicting: bool = False
     rejected: list[dict] = dc_field(default_factory=list)
