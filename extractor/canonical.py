@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
 
 from extractor.schemas.catalog import FieldSpec
 
@@ -33,12 +32,22 @@ def fold(value: str) -> str:
     return " ".join(_SEP.sub(" ", v).split())
 
 
-@lru_cache(maxsize=256)
+_INDEX: dict[int, tuple[FieldSpec, dict[str, str]]] = {}
+
+
 def _vocabulary_index(spec: FieldSpec) -> dict[str, str]:
+    # keyed by identity: FieldSpec equality ignores the vocabulary, so two schemas' fields of
+    # one name would otherwise share an index
+    hit = _INDEX.get(id(spec))
+    if hit is not None and hit[0] is spec:
+        return hit[1]
     index: dict[str, str] = {}
     for canon, aliases in spec.vocabulary.items():
         for a in (canon, *aliases):
             index.setdefault(fold(a), canon)
+    if len(_INDEX) > 1024:
+        _INDEX.clear()
+    _INDEX[id(spec)] = (spec, index)
     return index
 
 
