@@ -92,18 +92,8 @@ def add_review(db: sqlite_utils.Database, doc_id: str, field: str, action: str, 
         row.update(quote=text[m.start:m.end], start=m.start, end=m.end, match=m.match,
                    page=page_of(m.start, json.loads(page_starts) if page_starts else None))
     else:
-        current = docs_state(db, schema, [doc_id])[doc_id][field]
-        # the stored key of the value meant: by canonical form or as written (rows stored
-        # before canonical forms existed carry the written form's key)
-        hit = next((v.normalized for v in current.values if v.normalized == norm
-                    or normalize_value(v.value) == normalize_value(value)), None)
-        if hit is not None:
-            row["normalized"] = hit
-        else:
-            have = "; ".join(v.value for v in current.values) or f"none ({current.status})"
-            hint = " (use --set VALUE --quote ... to add a value)" if action == "accept" else ""
-            raise ReviewError(f"{value!r} is not a current value of {field} for {doc_id}; "
-                              f"current values: {have}{hint}")
+        row["normalized"] = _current_key(db, schema, doc_id, field, value, norm,
+                                         hint=action == "accept")
     cols = list(row)
 
     def insert() -> int:
@@ -143,6 +133,21 @@ class Correction:
     alias: bool                 # the old spelling now names the new value in every paper
 
 
+def _current_key(db: sqlite_utils.Database, schema: Schema, doc_id: str, field: str,
+                 value: str, norm: str, hint: bool = False) -> str:
+    """The stored key of the current value `value` names (by canonical key `norm`, or as
+    written: rows stored before canonical forms existed carry the written form's key)."""
+    current = docs_state(db, schema, [doc_id])[doc_id][field]
+    hit = next((v.normalized for v in current.values if v.normalized == norm
+                or normalize_value(v.value) == normalize_value(value)), None)
+    if hit is None:
+        have = "; ".join(v.value for v in current.values) or f"none ({current.status})"
+        tip = " (use --set VALUE --quote ... to add a value)" if hint else ""
+        raise ReviewError(f"{value!r} is not a current value of {field} for {doc_id}; "
+                          f"current values: {have}{tip}")
+    return hit
+
+
 def correct_value(db: sqlite_utils.Database, doc_id: str, field: str, old: str | None,
                   new: str, *, quote: str | None, reviewer: str | None = None,
                   note: str | None = None, schema: Schema | None = None) -> Correction:
@@ -158,13 +163,13 @@ def correct_value(db: sqlite_utils.Database, doc_id: str, field: str, old: str |
     if not new or not new.strip():
         raise ReviewError("the corrected value is empty")
     if old:     # the old value must be current before anything is written
-        current = docs_state(db, schema, [doc_id]).get(doc_id, {}).get(field)
-        if current is None or not any(normalize_value(v.value) == normalize_value(old)
-                                      or v.normalized == normalize_value(old)
-                                      for v in current.values):
-            have = "; ".join(v.value for v in current.values) if current else ""
-            raise ReviewError(f"{old!r} is not a current value of {field} for {doc_id}; "
-                              f"current values: {have or 'none'}")
+        try:
+            check_field(schema, field)
+            check_doc(db, doc_id)
+        except QueryError as e:
+            raise ReviewError(str(e)) from None
+        _current_key(db, schema, doc_id, field, old,
+                     canonical_of(db, field, old, schema.field(field))[1])
     s = add_review(db, doc_id, field, "set", new, quote=quote, reviewer=reviewer, note=note,
                    schema=schema)
     rejected, alias = None, False

@@ -200,8 +200,7 @@ def _carried_reviews(db: sqlite_utils.Database, doc) -> list[dict]:
     """The old version's reviews that still hold in the new text: accept/reject decisions
     (about values, not offsets) always; a set value when its quote is found again (exactly or
     after folding case and white space), with its new offsets and page."""
-    import bisect
-    from extractor.verify import locate_quote
+    from extractor.verify import locate_quote, page_of
 
     cur = db.conn.execute("SELECT * FROM reviews WHERE doc_id = ? ORDER BY id", [doc.doc_id])
     cols = [c[0] for c in cur.description]
@@ -212,8 +211,7 @@ def _carried_reviews(db: sqlite_utils.Database, doc) -> list[dict]:
             if m is None:
                 continue
             row.update(quote=doc.text[m.start:m.end], start=m.start, end=m.end, match=m.match,
-                       page=bisect.bisect_right(doc.page_starts, m.start)
-                       if doc.page_starts else None)
+                       page=page_of(m.start, doc.page_starts))
         keep.append(row)
     return keep
 

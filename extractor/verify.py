@@ -127,35 +127,44 @@ def check_candidate(c: Candidate, spec: FieldSpec | None, doc_text: str,
 def check_grounded(c: Candidate, spec: FieldSpec | None, doc_text: str, passages: list[Passage]
                    ) -> tuple[QuoteMatch | None, str | None, str | None]:
     """(match, reason, grounding kind): reason None when the candidate verifies."""
+    m, _, reason, kind = _check(c, spec, doc_text, passages)
+    return m, reason, kind
+
+
+def _check(c: Candidate, spec: FieldSpec | None, doc_text: str, passages: list[Passage]
+           ) -> tuple[QuoteMatch | None, tuple[QuoteMatch, ...], str | None, str | None]:
+    """(match, matches of the further quotes, reason, grounding kind)."""
     if spec is None:
-        return None, f"field {c.field!r} is not in this group", None
+        return None, (), f"field {c.field!r} is not in this group", None
     if not c.value.strip():
-        return None, "empty value", None
+        return None, (), "empty value", None
     if len(_clean_quote(c.quote)) < MIN_QUOTE_CHARS:
-        return None, f"quote shorter than {MIN_QUOTE_CHARS} characters", None
+        return None, (), f"quote shorter than {MIN_QUOTE_CHARS} characters", None
     m = locate_quote(doc_text, c.quote, passages)
     if m is None:
-        return None, "quote not found in the passages read", None
-    extra = [locate_quote(doc_text, q, passages) for q in c.extra_quotes]
-    if None in extra:
-        return m, "a further quote is not found in the passages read", None
+        return None, (), "quote not found in the passages read", None
+    found = [locate_quote(doc_text, q, passages) for q in c.extra_quotes]
+    if None in found:
+        return m, (), "a further quote is not found in the passages read", None
+    extra = tuple(found)
     for x in (m, *extra):
         injected = instruction_reason(doc_text, x.start, x.end)
         if injected:            # verbatim, but an order to the reader is no evidence
-            return m, injected, None
+            return m, extra, injected, None
     quote = " … ".join(doc_text[x.start:x.end] for x in (m, *extra))
     shape = value_shape_reason(c.value, spec)
     if shape:
-        return m, shape, None
+        return m, extra, shape, None
     # a qualified value ("drone imagery (six sites)") is grounded through its head's aliases
     aliases = tuple(dict.fromkeys((*spec.aliases(c.value),
                                    *spec.aliases(_QUALIFIER.sub("", c.value)))))
     kind = grounding_kind(c.value, quote, aliases, spec.descriptive, spec.vocabulary)
     if kind is None:
-        return m, "value not grounded in its quote", None
+        return m, extra, "value not grounded in its quote", None
     if not about_field(c.value, quote, spec):
-        return m, f"quote does not speak of {spec.key} (none of its terms or known values)", kind
-    return m, None, kind
+        return m, extra, (f"quote does not speak of {spec.key} (none of its terms or "
+                          f"known values)"), kind
+    return m, extra, None, kind
 
 
 _QUALIFIER = re.compile(r"\s*\([^()]*\)\s*$")
@@ -206,10 +215,9 @@ def value_shape_reason(value: str, spec: FieldSpec) -> str | None:
 
 def verdict_of(c: Candidate, spec: FieldSpec | None, doc_text: str, passages: list[Passage],
                page_starts: list[int] | None = None) -> Verdict:
-    m, reason, kind = check_grounded(c, spec, doc_text, passages)
-    extra: tuple[QuoteMatch, ...] = ()
-    if reason is None and c.extra_quotes:
-        extra = tuple(locate_quote(doc_text, q, passages) for q in c.extra_quotes)
+    m, extra, reason, kind = _check(c, spec, doc_text, passages)
+    if reason is not None:
+        extra = ()
     return Verdict(c, m, page_of(m.start, page_starts) if m else None, reason,
                    kind if reason is None else None,
                    spec_canonical(spec, c.value) if reason is None else None, extra,
