@@ -90,8 +90,8 @@ def _rows_counted(db: sqlite_utils.Database, field: str, pairs) -> int:
                for pair in pairs)
 
 
-# Below this many candidate papers per matching value row of a further condition, that
-# condition is checked by seeking each candidate's (doc, field) rather than reading its papers.
+# A further condition with more than this many value rows per paper still matching is checked
+# by seeking those papers' (doc, field) rather than by reading all of its papers.
 _SEEK_RATIO = 8
 
 

@@ -23,8 +23,8 @@ import legacy_queries as legacy  # noqa: E402
 
 from extractor import paper_filters, query  # noqa: E402
 from extractor.audit import audit_paper  # noqa: E402
-from extractor.export import (ENCODE_RECORD, export_records, field_record, jsonl_lines,  # noqa: E402
-                              write_jsonl)
+from extractor.export import (ENCODE_RECORD, export_records, field_record,  # noqa: E402
+                              jsonl_lines, write_jsonl)
 from extractor.review import add_review, correct_value  # noqa: E402
 from extractor.schemas.catalog import load_schema  # noqa: E402
 from extractor.store import open_db, rebuild_canonical, set_alias  # noqa: E402
