@@ -163,7 +163,7 @@ def main() -> None:
 
     from extractor import query
     from extractor.audit import audit_paper
-    from extractor.export import export_records, field_record, write_jsonl
+    from extractor.export import field_record, jsonl_lines, write_jsonl, write_lines
     from extractor.query import parse_condition
 
     tmp = tempfile.TemporaryDirectory()
@@ -198,20 +198,34 @@ def main() -> None:
         ("where frameworks=pytorch",
          lambda q: q.find_papers(db, [parse_condition("frameworks=pytorch", schema)], None,
                                  schema)),
+        ("where frameworks=pytorch page",
+         lambda q: page(q, ["frameworks=pytorch"], None)),
         ("where hardware~gpu",
          lambda q: q.find_papers(db, [parse_condition("hardware~gpu", schema)], None, schema)),
+        ("where hardware~gpu page", lambda q: page(q, ["hardware~gpu"], None)),
         ("where 2 conditions + show 3",
          lambda q: q.find_papers(db, [parse_condition("frameworks=pytorch", schema),
                                       parse_condition("hardware~nvidia", schema)],
                                  ["frameworks", "hardware", "optimizer"], schema)),
+        ("where 2 conditions + show 3 page",
+         lambda q: page(q, ["frameworks=pytorch", "hardware~nvidia"],
+                        ["frameworks", "hardware", "optimizer"])),
         ("show one paper", lambda q: q.docs_state(db, schema, [doc])),
         ("audit one paper", lambda q: audit_paper(db, doc, None, schema) if q is query else None),
         ("papers view, first 100 rows",
          lambda q: db.execute("SELECT * FROM papers LIMIT 100").fetchall() if q is query
          else None),
-        ("export jsonl (all papers)", lambda q: write_jsonl(
-            export_records(db, schema) if q is query else legacy_export(q), Null())),
+        ("export jsonl (all papers)", lambda q: write_lines(jsonl_lines(db, schema), Null())
+         if q is query else write_jsonl(legacy_export(q), Null())),
     ]
+
+    def page(q, conds, show):
+        """Count + the first 50 matching papers (what a screen shows); no legacy equivalent."""
+        if q is not query:
+            return None
+        res = q.papers_page(db, [parse_condition(c, schema) for c in conds], show, schema,
+                            limit=50)
+        return res.papers if res.total else []
 
     def legacy_export(q):
         states = q.docs_state(db, schema)

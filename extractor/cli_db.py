@@ -94,7 +94,8 @@ def _print_json(obj) -> None:
 @click.option("--show", "shows", multiple=True, metavar="FIELD[,FIELD]",
               help="Fields to list for matching papers (default: the --where fields).")
 @click.option("--limit", type=click.IntRange(1), default=None,
-              help="Show only the N most common values.")
+              help="Show only the N most common values (facets), or the first N matching "
+                   "papers (lists; the count says how many match).")
 @json_option
 @db_option
 @schema_option
@@ -106,8 +107,9 @@ def query_cmd(field, wheres, shows, limit, as_json, db_path, schema_ref):
     methex query --where frameworks=PyTorch --where hardware~GPU --show optimizer
     methex query optimizer --where frameworks=PyTorch   (facets among matching papers)
     methex query --show frameworks,hardware             (every paper)
+    methex query --where hardware~GPU --limit 50        (the first 50 and how many match)
     """
-    from extractor.query import field_facets, find_papers, parse_condition
+    from extractor.query import field_facets, matching_ids, papers_page, parse_condition
 
     if not field and not wheres and not shows:
         raise click.UsageError("give a FIELD for facet counts, or --where conditions / "
@@ -117,13 +119,11 @@ def query_cmd(field, wheres, shows, limit, as_json, db_path, schema_ref):
     try:
         conds = [parse_condition(w, schema) for w in wheres]
         if field:
-            docs = None
-            if conds:
-                docs = [p.doc_id for p in find_papers(db, conds, show=[], schema=schema)]
+            docs = matching_ids(db, conds, schema) if conds else None
             _render_facets(field_facets(db, field, schema, docs), conds, limit, as_json)
         else:
-            matches = find_papers(db, conds, _split(shows) or None, schema)
-            _render_matches(matches, conds, as_json)
+            page = papers_page(db, conds, _split(shows) or None, schema, limit=limit)
+            _render_matches(page.papers, page.total, conds, as_json)
     except QueryError as e:
         raise click.ClickException(str(e)) from None
 
@@ -154,7 +154,7 @@ def _render_facets(res, conds, limit, as_json) -> None:
                  and len(res.facets) > limit else ""))
 
 
-def _render_matches(matches, conds, as_json) -> None:
+def _render_matches(matches, total, conds, as_json) -> None:
     if as_json:
         _print_json([{"doc_id": m.doc_id, "title": m.title, "doi": m.doi, "fields": m.fields}
                      for m in matches])
@@ -170,7 +170,8 @@ def _render_matches(matches, conds, as_json) -> None:
                   *[escape("; ".join(m.fields[k])) or Text("-", style="dim") for k in keys])
     out = _out()
     out.print(t)
-    out.print(f"{len(matches)} paper{'s' if len(matches) != 1 else ''} match")
+    shown = f"; the first {len(matches)} shown" if len(matches) < total else ""
+    out.print(f"{total} paper{'s' if total != 1 else ''} match{shown}")
 
 
 # --- sql ------------------------------------------------------------------------------------
@@ -499,7 +500,7 @@ def review_cmd(doc_id, field, accept, reject, set_, correct, quote, reviewer, no
 @schema_option
 def export_cmd(fmt, output, evidence, grounding, db_path, schema_ref):
     """Export every paper's fields (reviews applied; unextracted fields are unknown)."""
-    from extractor.export import export_records, write_csv, write_jsonl
+    from extractor.export import export_records, jsonl_lines, write_csv, write_lines
     from extractor.grounding import KINDS
 
     kinds = set(_split([grounding])) if grounding else None
@@ -508,16 +509,16 @@ def export_cmd(fmt, output, evidence, grounding, db_path, schema_ref):
                                  f"kinds are {', '.join(KINDS)}", param_hint="--grounding")
     db = _open(db_path)
     schema = _schema(schema_ref, db)
-    records = export_records(db, schema, grounding=kinds)
     try:
         fp = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout
     except OSError as e:
         raise click.ClickException(f"cannot write {output}: {e.strerror}") from None
     try:
         if fmt == "jsonl":
-            n = write_jsonl(records, fp)
+            n = write_lines(jsonl_lines(db, schema, kinds), fp)
         else:
-            n = write_csv(records, fp, schema.keys, evidence)
+            n = write_csv(export_records(db, schema, grounding=kinds), fp, schema.keys,
+                          evidence)
     finally:
         if output:
             fp.close()
@@ -548,7 +549,7 @@ def eval_cmd(gold_dir, retrieval, top_k, as_json, db_path, schema_ref):
     """Score the database (reviews applied) against gold annotations: per field and overall
     status accuracy, value precision/recall/F1, hallucination rate, verbatim evidence.
     With --retrieval: recall of gold evidence in the retrieved passages."""
-    from extractor.export import evaluate_db
+    from extractor.evaluate import evaluate_db
 
     db = _open(db_path)
     schema = _schema(schema_ref, db)

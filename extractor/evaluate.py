@@ -1,4 +1,5 @@
-"""Score predictions against gold annotations (pure functions, no database).
+"""Score predictions against gold annotations: pure functions over dicts, and evaluate_db,
+which scores a database's current results (what `methex eval` runs).
 
 Both sides have the shape ``{doc_id: {field: {"status", "values", "evidence"}}}``; gold files
 are described in ../shared/benchmark/FIELDS.md.
@@ -206,3 +207,32 @@ def score(pred: dict[str, dict[str, dict[str, Any]]],
     return {"overall": overall.report(ev),
             "fields": {k: t.report(ev) for k, t in per_field.items()},
             "docs": len(docs)}
+
+
+def evaluate_db(db, gold_dir: str | Path, schema=None,
+                fields: list[str] | None = None) -> dict[str, Any]:
+    """Score the database's current results (reviews included) against a gold folder.
+
+    db: a sqlite_utils.Database; schema: its Schema (default: the built-in one). fields
+    restricts scoring to those keys. Returns score's dict plus "missing":
+    gold documents not in the database.
+    """
+    # imported here: export reads the database, the scoring above needs none of it
+    from extractor.export import export_records
+    from extractor.schemas.catalog import load_schema
+
+    schema = schema or load_schema()
+    gold = load_gold(gold_dir)
+    if fields:
+        gold = {d: {k: v for k, v in fs.items() if k in fields} for d, fs in gold.items()}
+    in_db = {r[0] for r in db.execute("SELECT id FROM documents")}
+    docs = sorted(d for d in gold if d in in_db)
+    pred = {r["doc_id"]: r["fields"] for r in export_records(db, schema, docs)}
+    texts = {}
+    for i in range(0, len(docs), 500):
+        part = docs[i:i + 500]
+        texts.update(db.execute(f"SELECT id, text FROM documents WHERE id IN "
+                                f"({','.join('?' * len(part))})", part).fetchall())
+    result = score(pred, gold, texts)
+    result["missing"] = sorted(d for d in gold if d not in in_db)
+    return result

@@ -1,16 +1,23 @@
-"""Export the database as JSONL (one object per paper, the shape scorers read) or CSV, and
-score it against gold annotations."""
+"""Export the database as JSONL (one object per paper, the shape scorers read) or CSV.
+
+JSONL is written by jsonl_lines: one ordered pass over current_values (+ evidence by index)
+and the document ids, each line built from C-encoded strings rather than a dict tree per paper
+(what export_records yields for CSV and scoring); both give byte-identical lines."""
 from __future__ import annotations
 
 import csv
 import json
-from pathlib import Path
+from itertools import groupby
+from json.encoder import encode_basestring
+from operator import itemgetter
 from typing import IO, Any, Iterator
 
 import sqlite_utils
 
-from extractor.query import iter_values
+from extractor.evaluate import evaluate_db  # noqa: F401  (its home before; imports kept working)
+from extractor.paper_state import iter_values
 from extractor.schemas.catalog import Schema, load_schema
+from extractor.store import normalize_value
 
 JOIN = "; "
 EVIDENCE_JOIN = " | "
@@ -54,13 +61,13 @@ def export_records(db: sqlite_utils.Database, schema: Schema | None = None,
 
 
 # json.dumps(rec, ensure_ascii=False), without building an encoder per paper
-_ENCODE = json.JSONEncoder(ensure_ascii=False).encode
+ENCODE_RECORD = json.JSONEncoder(ensure_ascii=False).encode
 
 
 def write_jsonl(records, fp: IO[str]) -> int:
     n = 0
     for rec in records:
-        fp.write(_ENCODE(rec) + "\n")
+        fp.write(ENCODE_RECORD(rec) + "\n")
         n += 1
     return n
 
@@ -88,27 +95,103 @@ def write_csv(records, fp: IO[str], keys: list[str], evidence: bool = False) -> 
     return n
 
 
-def evaluate_db(db: sqlite_utils.Database, gold_dir: str | Path,
-                schema: Schema | None = None, fields: list[str] | None = None) -> dict[str, Any]:
-    """Score the database's current results (reviews included) against a gold folder.
+# --- JSONL, streamed as text ------------------------------------------------------------------
 
-    fields restricts scoring to those keys. Returns evaluate.score's dict plus "missing":
-    gold documents not in the database.
-    """
-    from extractor.evaluate import load_gold, score
+_Q = encode_basestring     # what JSONEncoder(ensure_ascii=False) uses (C when built): same bytes
+_UNKNOWN = ENCODE_RECORD(values_record(()))
 
+# Current values with their evidence in document order (the table's primary key, evidence by
+# its (value_id, start) index): the only columns a record shows; `source` as 0/1, since each
+# column costs time per row and an int is the cheapest.
+_LINES_SQL = (
+    "SELECT cv.doc_id, cv.field, cv.source = 'review', cv.ord, cv.value, cv.normalized,"
+    ' cv.grounding, cv.canonical, e.quote, e.start, e."end", e.page FROM current_values cv'
+    " LEFT JOIN evidence e ON e.value_id = cv.value_id"
+    " ORDER BY cv.doc_id, cv.field, cv.source, cv.ord, e.start")
+
+
+def _field_json(vals: list[list], grounding: set[str] | None) -> str:
+    """field_record's JSON from [value, norm, by review, grounding, canonical, evidence]."""
+    if grounding is not None:
+        vals = [v for v in vals if v[2] or v[3] in grounding]
+        if not vals:
+            return _UNKNOWN
+    quoted, evidence, grounds, canonical = [], [], [], []
+    for value, _, by_review, ground, canon, quotes in vals:
+        q = _Q(value)
+        quoted.append(q)
+        evidence += quotes
+        grounds.append(_Q(ground) if ground else '"review"' if by_review else "null")
+        canonical.append(_Q(canon) if canon else q)
+    return (f'{{"status": "reported", "values": [{", ".join(quoted)}], "evidence": '
+            f'[{", ".join(evidence)}], "grounding": [{", ".join(grounds)}], "canonical": '
+            f'[{", ".join(canonical)}]}}')
+
+
+def _same_spelling(vals: list[list], norm: str, value: str) -> list | None:
+    """The value already listed that `value` is another spelling of (as paper_state folds)."""
+    spelling = normalize_value(value)
+    return next((v for v in vals if v[1] == norm and normalize_value(v[0]) == spelling), None)
+
+
+def _fields_json(rows, grounding: set[str] | None) -> dict[str, str]:
+    """{field: JSON} of one document's _LINES_SQL rows (by field, value, evidence offset)."""
+    out: dict[str, str] = {}
+    key = cur = last_rv = last_ord = None
+    vals: list[list] = []
+    norms: set[str] = set()
+    for (_, k, rv, ord_, value, norm, ground, canon, quote, start, end, page) in rows:
+        if k != key:
+            if key is not None:
+                out[key] = _field_json(vals, grounding)
+            key, vals, norms, last_ord = k, [], set(), None
+        if ord_ != last_ord or rv != last_rv:       # the next value
+            last_rv, last_ord = rv, ord_
+            cur = _same_spelling(vals, norm, value) if norm in norms else None
+            if cur is None:
+                cur = [value, norm, rv, None, None, []]
+                vals.append(cur)
+                norms.add(norm)
+        if start is not None:   # an evidence row: it also carries grounding and canonical
+            cur[3] = cur[3] or ground
+            cur[4] = cur[4] or canon
+            cur[5].append(f'{{"quote": {_Q(quote)}, "start": {start}, "end": {end}, "page": '
+                          f'{"null" if page is None else page}}}')
+    if key is not None:
+        out[key] = _field_json(vals, grounding)
+    return out
+
+
+def jsonl_lines(db: sqlite_utils.Database, schema: Schema | None = None,
+                grounding: set[str] | None = None) -> Iterator[str]:
+    """The JSONL line of every document in id order (each as ENCODE_RECORD(export_records' record)),
+    from one pass over the current values and one over the document ids. A paper with a
+    value set by a reviewer (whose quotes come from `reviews`) takes export_records' path."""
     schema = schema or load_schema()
-    gold = load_gold(gold_dir)
-    if fields:
-        gold = {d: {k: v for k, v in fs.items() if k in fields} for d, fs in gold.items()}
-    in_db = {r[0] for r in db.execute("SELECT id FROM documents")}
-    docs = sorted(d for d in gold if d in in_db)
-    pred = {r["doc_id"]: r["fields"] for r in export_records(db, schema, docs)}
-    texts = {}
-    for i in range(0, len(docs), 500):
-        part = docs[i:i + 500]
-        texts.update(db.execute(f"SELECT id, text FROM documents WHERE id IN "
-                                f"({','.join('?' * len(part))})", part).fetchall())
-    result = score(pred, gold, texts)
-    result["missing"] = sorted(d for d in gold if d not in in_db)
-    return result
+    heads = [_Q(k) + ": " for k in schema.keys]
+    keys = list(zip(schema.keys, heads))
+    reviewed = {r[0] for r in db.execute("SELECT DISTINCT doc_id FROM reviews"
+                                         " WHERE action = 'set'")}
+    groups = groupby(db.conn.execute(_LINES_SQL), key=itemgetter(0))
+    pending = next(groups, None)
+    for (doc,) in db.conn.execute("SELECT id FROM documents ORDER BY id"):
+        while pending is not None and pending[0] < doc:     # values of no document
+            pending = next(groups, None)
+        rows = ()
+        if pending is not None and pending[0] == doc:
+            rows = list(pending[1])
+            pending = next(groups, None)
+        if doc in reviewed:
+            yield from map(ENCODE_RECORD, export_records(db, schema, [doc], grounding))
+            continue
+        fields = _fields_json(rows, grounding)
+        yield (f'{{"doc_id": {_Q(doc)}, "fields": {{'
+               f'{", ".join([h + fields.get(k, _UNKNOWN) for k, h in keys])}}}}}')
+
+
+def write_lines(lines, fp: IO[str]) -> int:
+    n = 0
+    for line in lines:
+        fp.write(line + "\n")
+        n += 1
+    return n

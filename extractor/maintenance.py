@@ -1,9 +1,14 @@
-"""Keeping a methex database safe: an online backup and an integrity check.
+"""Keeping a methex database safe and small: an online backup, an integrity check, VACUUM.
 
 backup() uses SQLite's online backup API in a single step: it reads one consistent snapshot
 (WAL lets a run keep writing meanwhile) and writes it to a temporary file that is renamed
 into place only when whole, so a failed or interrupted backup never leaves a half file.
-check() reads only: it never migrates or repairs, it says what is wrong.
+check() reads only: it never migrates or repairs, it says what is wrong, and how much of the
+file is free pages. vacuum() gives those pages back to the disk: SQLite keeps a file's size when
+rows go (db/013 dropped every chunk's stored text, ~15 % of a database, and re-ingestion or
+reruns delete rows too) until VACUUM rewrites the file, which cannot run inside a migration's
+transaction and needs the database to itself and free disk of about its size. It changes no
+row, so it is maintenance of the file rather than a write of the store's.
 """
 from __future__ import annotations
 
@@ -83,6 +88,8 @@ class CheckReport:
     expected: str                   # newest migration this methex knows
     checks: list[Check] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
+    file_bytes: int = 0
+    unused_bytes: int = 0           # free pages and unused space in pages: VACUUM's to give back
 
     @property
     def ok(self) -> bool:
@@ -169,4 +176,48 @@ def _check(conn: sqlite3.Connection) -> CheckReport:
         report.checks.append(c)
     for t in ("documents", "group_results", "field_values", "evidence", "runs"):
         report.counts[t] = conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+    report.file_bytes, report.unused_bytes = _space(conn)
     return report
+
+
+def _space(conn: sqlite3.Connection) -> tuple[int, int]:
+    """(bytes in the file's pages, bytes of them unused). Deleted rows leave free pages, but
+    rows that shrink in place (013 dropped a column) leave half-empty pages, which only the
+    dbstat table shows; without it, the free pages alone."""
+    size = conn.execute("PRAGMA page_size").fetchone()[0]
+    free = conn.execute("PRAGMA freelist_count").fetchone()[0] * size
+    pages = conn.execute("PRAGMA page_count").fetchone()[0] * size
+    try:
+        unused = conn.execute("SELECT sum(unused) FROM dbstat").fetchone()[0] or 0
+    except sqlite3.OperationalError:    # SQLite built without dbstat
+        unused = 0
+    return pages, free + unused
+
+
+def _file_bytes(path: Path) -> int:
+    wal = Path(f"{path}-wal")
+    return path.stat().st_size + (wal.stat().st_size if wal.exists() else 0)
+
+
+def vacuum(db_path: str | Path) -> tuple[int, int]:
+    """Rewrite the database without its free pages (pending migrations are applied first, so
+    the space they freed comes back too). Returns the file's bytes (with its WAL) before and
+    after."""
+    path = Path(db_path)
+    if not path.is_file():
+        raise MaintenanceError(f"database not found: {path}")
+    db = store.open_db(path)        # migrates: 013 frees the old chunk text only when applied
+    conn = db.conn
+    try:
+        before = _file_bytes(path)
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        conn.execute("VACUUM")
+        # VACUUM in WAL mode writes the new pages to the WAL; the checkpoint moves them into
+        # the file and truncates it to its new size.
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    except sqlite3.OperationalError as e:
+        raise MaintenanceError(f"VACUUM of {path} failed: {e} (it needs the database to itself"
+                               " and free disk of about its size)") from None
+    finally:
+        conn.close()
+    return before, _file_bytes(path)

@@ -21,9 +21,10 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import legacy_queries as legacy  # noqa: E402
 
-from extractor import query  # noqa: E402
+from extractor import paper_filters, query  # noqa: E402
 from extractor.audit import audit_paper  # noqa: E402
-from extractor.export import export_records, field_record, write_jsonl  # noqa: E402
+from extractor.export import (ENCODE_RECORD, export_records, field_record,  # noqa: E402
+                              jsonl_lines, write_jsonl)
 from extractor.review import add_review, correct_value  # noqa: E402
 from extractor.schemas.catalog import load_schema  # noqa: E402
 from extractor.store import open_db, rebuild_canonical, set_alias  # noqa: E402
@@ -68,11 +69,41 @@ def _same_table(db) -> int:
     return len(table)
 
 
-def _legacy_export(db, schema) -> str:
+def _legacy_export(db, schema, grounding=None) -> str:
     states = legacy.docs_state(db, schema)
-    return "".join(json.dumps({"doc_id": d, "fields": {k: field_record(states[d][k])
+    return "".join(json.dumps({"doc_id": d, "fields": {k: field_record(states[d][k], grounding)
                                                        for k in schema.keys}},
                               ensure_ascii=False) + "\n" for d in sorted(states))
+
+
+def _same_filters(db, schema, monkeypatch) -> None:
+    """--where answers (whole lists, pages, ids) equal the view-based ones, with further
+    conditions checked both by seeks and by reading their papers."""
+    conds = [query.parse_condition(c, schema) for c in CONDITIONS]
+    combos = [conds[:1] + conds[3:4], [conds[0], conds[4], conds[3]], [conds[6], conds[3]],
+              [conds[2], conds[5]]]
+    shows = ["frameworks", "hardware", "optimizer"]
+    for ratio in (0, 10**6):        # read-and-intersect only / seek whenever possible
+        monkeypatch.setattr(paper_filters, "_SEEK_RATIO", ratio)
+        for combo in combos:
+            want = legacy.find_papers(db, combo, shows, schema)
+            assert query.find_papers(db, combo, shows, schema) == want
+            assert query.matching_ids(db, combo, schema) == [m.doc_id for m in want]
+            for offset, limit in ((0, 5), (3, 7), (len(want) - 2, 50), (len(want) + 1, 5)):
+                page = query.papers_page(db, combo, shows, schema, limit, max(offset, 0))
+                assert page.total == len(want)
+                assert page.papers == want[max(offset, 0):max(offset, 0) + limit]
+
+
+def _same_export(db, schema) -> None:
+    """The JSONL lines equal the view-based export byte for byte, also with --grounding."""
+    assert "".join(line + "\n" for line in jsonl_lines(db, schema)) == \
+        _legacy_export(db, schema)
+    for kinds in ({"verbatim"}, {"verbatim", "alias", "words"}, set()):
+        got = "".join(line + "\n" for line in jsonl_lines(db, schema, kinds))
+        assert got == _legacy_export(db, schema, kinds)
+        assert got == "".join(ENCODE_RECORD(r) + "\n"
+                              for r in export_records(db, schema, grounding=kinds))
 
 
 def _same_answers(db, schema) -> None:
@@ -118,9 +149,14 @@ def _docs_with(db, key, n=3):
         [key, n])]
 
 
-def test_table_and_answers_follow_every_write(db, schema):
+def test_table_and_answers_follow_every_write(db, schema, monkeypatch):
     assert _same_table(db) > 1000
+    with db.conn:       # grounding kinds, so --grounding keeps some values and drops others
+        db.conn.execute("UPDATE field_values SET grounding = CASE id % 3 WHEN 0 THEN"
+                        " 'verbatim' WHEN 1 THEN 'words' END WHERE accepted = 1")
     _same_answers(db, schema)
+    _same_filters(db, schema, monkeypatch)
+    _same_export(db, schema)
     # reviews: reject, accept, set (a new value; one extraction also found), correct
     a, b, c = _docs_with(db, "frameworks")
     fw = [r[0] for r in db.execute("SELECT value FROM current_values WHERE doc_id = ? AND"
@@ -159,6 +195,8 @@ def test_table_and_answers_follow_every_write(db, schema):
     rebuild_canonical(db, {f.key: f for f in schema.fields})
     _same_table(db)
     _same_answers(db, schema)
+    _same_filters(db, schema, monkeypatch)
+    _same_export(db, schema)      # reviews that set values, folded spellings, canonical forms
 
 
 def test_table_follows_runs_reruns_and_reingestion(db, schema):
@@ -250,9 +288,9 @@ def _full_scans(plans, allowed=()) -> list[str]:
     return bad
 
 
-@pytest.mark.parametrize("path", ["facets", "facets where", "where", "where 2 + show", "show",
-                                  "audit"])
-def test_read_paths_use_indexes(db, schema, path):
+@pytest.mark.parametrize("path", ["facets", "facets where", "where", "where 2 + show",
+                                  "where page", "where seeks", "show", "audit"])
+def test_read_paths_use_indexes(db, schema, path, monkeypatch):
     docs = _docs_with(db, "frameworks", 30)
     doc = docs[1]
     add_review(db, doc, "optimizer", "set", "Adam", reviewer="t", schema=schema,
@@ -267,11 +305,15 @@ def test_read_paths_use_indexes(db, schema, path):
     run = {
         "facets": lambda: query.field_facets(db, "frameworks", schema),
         "facets where": lambda: query.field_facets(
-            db, "hardware", schema, [m.doc_id for m in query.find_papers(db, [c1], [], schema)]),
+            db, "hardware", schema, query.matching_ids(db, [c1], schema)),
         "where": lambda: query.find_papers(db, [c1], None, schema),
         "where 2 + show": lambda: query.find_papers(db, [c1, c2],
                                                     ["frameworks", "hardware", "optimizer"],
                                                     schema),
+        "where page": lambda: query.papers_page(db, [c1, c2], ["frameworks", "optimizer"],
+                                                schema, limit=5, offset=2),
+        "where seeks": lambda: (monkeypatch.setattr(paper_filters, "_SEEK_RATIO", 10**6),
+                                query.papers_page(db, [c1, c2], None, schema, limit=5)),
         "show": lambda: query.paper_state(db, doc, schema),
         "audit": lambda: audit_paper(db, doc, None, schema),
     }[path]
@@ -295,4 +337,19 @@ def test_export_is_one_ordered_pass(db, schema):
     reviews = {s for s, _ in plans if "FROM reviews" in s}
     assert _full_scans(plans, allowed={values[0][0], *reviews}) == []
     # one statement per table, whatever the number of papers
+    assert len(plans) <= 3
+
+
+def test_jsonl_export_is_one_ordered_pass(db, schema):
+    """The JSONL lines read current_values once in primary-key order, evidence by index, and
+    the document ids by index; no sort, no statement per paper."""
+    plans = _plans(db, lambda: list(jsonl_lines(db, schema)))
+    values = [(s, lines) for s, lines in plans if "FROM current_values cv" in s]
+    assert len(values) == 1
+    lines = values[0][1]
+    assert any(re.match(r"SCAN cv\b", x) for x in lines)
+    assert any("SEARCH e USING INDEX evidence_value" in x for x in lines)
+    assert not any("TEMP B-TREE" in x for x in lines)
+    reviews = {s for s, _ in plans if "FROM reviews" in s}
+    assert _full_scans(plans, allowed={values[0][0], *reviews}) == []
     assert len(plans) <= 3
