@@ -106,3 +106,18 @@ def test_precision_recall_auc_is_one_metric():
 ])
 def test_code_links_without_the_word_code(text, url):
     assert run(text, "availability").get("code_repository_url") == [url]
+
+
+def test_sensitivity_of_a_system_is_no_metric():
+    assert "evaluation_metrics" not in run("The index was chosen for its sensitivity to rare "
+                                           "categories, which we used throughout.")
+    assert "evaluation_metrics" not in run("We considered the ecosystems' sensitivity and the "
+                                           "resilience that were measured.")
+    assert run("We reported the sensitivity and specificity of the classifier on the test "
+               "set.")["evaluation_metrics"] == ["sensitivity", "specificity"]
+
+
+def test_general_model_names_outside_deep_learning():
+    out = run("We compared CatBoost, AdaBoost, extra trees and naïve Bayes classifiers that were "
+              "trained on the same features.")
+    assert {"CatBoost", "AdaBoost", "Extra Trees", "Naive Bayes"} <= set(out["model_architecture"])
