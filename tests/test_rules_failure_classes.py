@@ -50,6 +50,20 @@ def test_the_studys_own_model_name(text, name):
     assert name in run(text).get("model_architecture", [])
 
 
+@pytest.mark.parametrize("text, name", [
+    ("We fine-tuned Qwen2.5-7B with low-rank adapters on the labelled abstracts.", "Qwen2.5-7B"),
+    ("Every sequence was embedded with the ESM2 protein language model we downloaded.", "ESM2"),
+    ("A ProtT5 encoder was used to embed the sequences of each family.", "ProtT5"),
+])
+def test_named_models_with_a_digit_outside_the_vocabulary(text, name):
+    assert name in run(text).get("model_architecture", [])
+
+
+def test_the_second_word_of_a_known_name_is_no_model():
+    out = run("We trained the Inception V3 model on the labelled images.")
+    assert "V3" not in out.get("model_architecture", [])
+
+
 def test_a_lower_case_or_common_word_is_no_model_name():
     out = run("We propose a simple pipeline that we trained on the crowd images.")
     assert "model_architecture" not in out
