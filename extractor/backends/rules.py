@@ -1,8 +1,13 @@
 """The deterministic `rules` backend: vocabulary phrases and regex patterns from the schema.
 
-For each passage the text is normalised for matching (line-end hyphenation joined, white space
-folded) while keeping a map back to the original characters, so every quote handed out is an
-exact substring of the passage. Hits come from
+For each passage the text is normalised with ingestion's normaliser (extractor.ingest.normalize,
+the stored form; paragraph breaks folded to a space and remembered as sentence ends) while
+keeping a map back to the original characters, so every quote handed out is an exact substring
+of the passage. Sentences are cut by `sentences` below, not by ingestion's spaCy sentencizer:
+the sentencizer does not cut at ";" (this splitter does, so a hit's sentence context and quote
+stay one clause of a long enumeration), and swapping it in cost value F1 on gold-dev (0.554 ->
+0.549, precision 0.739 -> 0.727) while leaving gold-train and gold-full unchanged
+(BENCHMARKS.md, rules/learned section). Hits come from
 
 * a spaCy PhraseMatcher (blank English tokenizer, attr LOWER) over each field's vocabulary
   (canonical value -> aliases; spelling variants such as "ResNet-50"/"ResNet50"/"ResNet 50"
@@ -13,7 +18,8 @@ exact substring of the passage. Hits come from
 A hit is dropped when its sentence
 * is about other work or general knowledge (opens with a citation or cites with a reporting
   verb, "has been widely used", "their results") and has no first-person marker, or is about
-  future work / hypotheticals, or is a bibliography entry;
+  future work / hypotheticals, or is a bibliography entry, or is cited work by the shared
+  statement filter (extractor.statements.cited: "Smith et al. [8] used", "X has used ... [8]");
 * is a heading, caption fragment, table cell or title (vocabulary hits need >= 4 words and a
   finite-verb cue);
 * contains one of the field's `negative` phrases, lacks one of the `context` words (field-level
@@ -39,15 +45,18 @@ from extractor.backends.rules_table import table_hits
 from extractor.ingest.urlcut import url_continues
 from extractor.schemas.catalog import MAX_QUOTE_CHARS, MAX_VALUE_CHARS, FieldSpec
 from extractor.grounding import grounded
+from extractor.statements import cited
 
 DEFAULT_MAX_VALUES = 5
 MIN_SENTENCE_WORDS = 4      # shorter "sentences" are headings or table cells
 ALT_SEP = " || "    # a pattern's value template may list alternatives; the first grounded wins
 
 # --- text normalisation with an offset map ---------------------------------------------------
-
-_HYPHEN_BREAK = re.compile(r"(?<=[a-z])[-\u00ad\u2010]\s*\n\s*(?=[a-z])")
-_SPACE = re.compile(r"\s+")
+# One normaliser for the whole project: ingestion's stored form (extractor.ingest.normalize:
+# NFKC, invisible characters dropped, line-end hyphenation joined, white space folded, blank
+# lines kept as "\n\n"). Passages are already in that form, so here it only folds each
+# paragraph break to a space (recording where it was: a sentence always ends there) and keeps
+# the map back to the passage's characters, so every quote is an exact substring.
 
 
 @dataclass
@@ -55,36 +64,40 @@ class _Norm:
     text: str           # normalised text that matching runs on
     idx: list[int]      # idx[i] = index in the original text of normalised char i
     breaks: set[int]    # normalised offsets where the original had a paragraph break
+    ends: list[int] | None = None   # ends[i] = original end of normalised char i
 
     def span(self, a: int, b: int) -> tuple[int, int]:
         """Original [start, end) of normalised [a, b)."""
-        return self.idx[a], self.idx[b - 1] + 1
+        return self.idx[a], (self.ends[b - 1] if self.ends else self.idx[b - 1] + 1)
 
 
 def normalise(text: str) -> _Norm:
+    from extractor.ingest.normalize import normalize_with_map
+    s, omap = normalize_with_map(text)
+    # end of each stored char: where the next one starts (a ligature's two letters share one
+    # original character, so the first ends after it too)
+    ends = [omap[k + 1] if omap[k + 1] > omap[k] else omap[k] + 1 for k in range(len(s))]
+    if "\n\n" not in s:
+        return _Norm(s, omap[:len(s)], set(), ends)
     out: list[str] = []
     idx: list[int] = []
+    oends: list[int] = []
     breaks: set[int] = set()
-    i, n = 0, len(text)
-    while i < n:
-        m = _HYPHEN_BREAK.match(text, i)
-        if m and m.end() > i:
-            i = m.end()             # "valida-\ntion" -> "validation"
-            continue
-        ch = text[i]
-        if ch.isspace():
-            m2 = _SPACE.match(text, i)
-            if "\n\n" in m2.group(0).replace(" ", "").replace("\t", ""):
-                breaks.add(len(out))
-            if out and out[-1] != " ":
-                out.append(" ")
-                idx.append(i)
-            i = m2.end()
-            continue
-        out.append(ch)
-        idx.append(i)
-        i += 1
-    return _Norm("".join(out), idx, breaks)
+    pos = 0
+    for para in s.split("\n\n"):
+        if out:
+            breaks.add(len(idx))
+            out.append(" ")
+            idx.append(omap[pos - 2])
+            oends.append(omap[pos - 2] + 1)
+        out.append(para)
+        idx.extend(omap[pos:pos + len(para)])
+        oends.extend(ends[pos:pos + len(para)])
+        pos += len(para) + 2
+    return _Norm("".join(out), idx, breaks, oends)
+
+
+_SPACE = re.compile(r"\s+")
 
 
 # --- sentences ---------------------------------------------------------------------------------
@@ -467,6 +480,8 @@ class RulesBackend(Backend):
             low = stext.lower()
             if about_other_work(stext):
                 continue
+            if cited(stext):
+                continue    # the shared statement filter: "Smith et al. [8] used ResNet-50"
             if f.negative and _mentions(low, f.negative):
                 continue
             if is_vocab and (len(stext.split()) < MIN_SENTENCE_WORDS or not has_verb_cue(stext)):

@@ -1,0 +1,137 @@
+"""The default (rules) backend on the failure classes of issue 11, one invented fixture each
+(never paper text): descriptive values, names outside the vocabulary, statements that are not
+about this study, over-broad aliases, code links stated without "code"."""
+from __future__ import annotations
+
+import pytest
+
+from test_rules import run
+
+# --- descriptive values: the phrase as stated, not only a vocabulary word -----------------------
+
+
+def test_split_with_percentages_after_each_set():
+    out = run("The plots were randomly divided into a training set (60%), a validation set (20%), "
+              "and a testing set (20%).", "data")
+    assert "60/20/20" in out.get("data_split", [])
+
+
+def test_counts_of_model_parts_are_hyperparameters():
+    out = run("We trained a random forest in which the number of trees was set to 500 and the "
+              "maximum depth was 12.", "training")
+    assert {"number of trees = 500", "maximum depth = 12"} <= set(out["hyperparameters"])
+    out = run("The perceptron we trained had 2 hidden layers of 60 neurons each.", "training")
+    assert {"hidden layers = 2", "neurons = 60"} <= set(out["hyperparameters"])
+
+
+def test_thousands_and_powers_of_ten_stay_whole():
+    out = run("The detector was trained for 22,000 iterations with a weight decay of 10−6.",
+              "training")
+    assert "iterations = 22,000" in out["hyperparameters"]
+    assert "iterations = 000" not in out["hyperparameters"]
+    assert "weight decay = 10−6" in out["hyperparameters"]
+    assert "weight decay = 10" not in out["hyperparameters"]
+
+
+# --- names outside the vocabulary --------------------------------------------------------------
+
+
+def test_gpu_model_named_before_gpu():
+    out = run("All models were trained on an NVIDIA A10G GPU with 24 GB of memory.")
+    assert out.get("hardware") == ["NVIDIA A10G"]
+    assert run("Training took two days on a T4 GPU that we rented.").get("hardware") == ["T4"]
+
+
+@pytest.mark.parametrize("text, name", [
+    ("We propose AMDCN, a dilated network that we trained on the crowd images.", "AMDCN"),
+    ("Our network, DenseFishNet, was trained with the Adam optimizer.", "DenseFishNet"),
+])
+def test_the_studys_own_model_name(text, name):
+    assert name in run(text).get("model_architecture", [])
+
+
+@pytest.mark.parametrize("text, name", [
+    ("We fine-tuned Qwen2.5-7B with low-rank adapters on the labelled abstracts.", "Qwen2.5-7B"),
+    ("Every sequence was embedded with the ESM2 protein language model we downloaded.", "ESM2"),
+    ("A ProtT5 encoder was used to embed the sequences of each family.", "ProtT5"),
+])
+def test_named_models_with_a_digit_outside_the_vocabulary(text, name):
+    assert name in run(text).get("model_architecture", [])
+
+
+def test_the_second_word_of_a_known_name_is_no_model():
+    out = run("We trained the Inception V3 model on the labelled images.")
+    assert "V3" not in out.get("model_architecture", [])
+
+
+def test_a_lower_case_or_common_word_is_no_model_name():
+    out = run("We propose a simple pipeline that we trained on the crowd images.")
+    assert "model_architecture" not in out
+
+
+# --- statements that are not about this study --------------------------------------------------
+
+
+@pytest.mark.parametrize("text, field", [
+    ("Random horizontal flips were not applied because orientation matters here.",
+     "augmentation"),
+    ("Future work could apply data augmentation with random crops to the spectrograms.",
+     "augmentation"),
+    ("In the future it may be a good idea to perform data augmentation on the images.",
+     "augmentation"),
+    ("Smith et al. [8] used ResNet-50 to classify the camera trap images of deer.",
+     "model_architecture"),
+    ("DeepLab has used dilated convolutions [8] to enlarge the receptive field of a CNN.",
+     "model_architecture"),
+])
+def test_negated_hypothetical_and_cited_statements_give_nothing(text, field):
+    assert field not in run(text)
+
+
+def test_own_statement_citing_its_tool_stays():
+    out = run("We implemented the detector in PyTorch [12] and trained ResNet-50 on our images.")
+    assert "ResNet-50" in out["model_architecture"]
+    assert "PyTorch" in out["frameworks"]
+
+
+# --- over-broad aliases ------------------------------------------------------------------------
+
+
+def test_chemical_formula_is_no_framework():
+    assert "frameworks" not in run("The solvent was CH3CN in H20 at a ratio that was kept "
+                                   "constant during the runs.")
+
+
+def test_precision_recall_auc_is_one_metric():
+    out = run("We evaluated the classifier with the Precision-Recall AUC on the held-out test set.")
+    assert out["evaluation_metrics"] == ["PR AUC"]
+
+
+# --- code links stated without "code" ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("text, url", [
+    ("The tool we built is hosted at github.com/somelab/owl-tool and is free to use.",
+     "github.com/somelab/owl-tool"),
+    ("Everything we wrote is at https://github. com/somelab/owl-tool for anyone to reuse.",
+     "https://github.com/somelab/owl-tool"),
+    ("The counting tool is described in Section 3.\n\n1 https://github.com/somelab/owl-tool\n\n"
+     "Results are shown below for each site.", "https://github.com/somelab/owl-tool"),
+])
+def test_code_links_without_the_word_code(text, url):
+    assert run(text, "availability").get("code_repository_url") == [url]
+
+
+def test_sensitivity_of_a_system_is_no_metric():
+    assert "evaluation_metrics" not in run("The index was chosen for its sensitivity to rare "
+                                           "categories, which we used throughout.")
+    assert "evaluation_metrics" not in run("We considered the ecosystems' sensitivity and the "
+                                           "resilience that were measured.")
+    assert run("We reported the sensitivity and specificity of the classifier on the test "
+               "set.")["evaluation_metrics"] == ["sensitivity", "specificity"]
+
+
+def test_general_model_names_outside_deep_learning():
+    out = run("We compared CatBoost, AdaBoost, extra trees and naïve Bayes classifiers that were "
+              "trained on the same features.")
+    assert {"CatBoost", "AdaBoost", "Extra Trees", "Naive Bayes"} <= set(out["model_architecture"])
