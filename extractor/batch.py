@@ -1,0 +1,240 @@
+"""Batch files: a run's requests written for the OpenAI Batch API or `vllm run-batch`, and their
+results imported as if the answers had come back live.
+
+How: run_extraction replays every pending unit through the code of a live run
+(OpenAIBackend.extract -> instructor -> the openai client), with an httpx transport (Replay) in
+place of the network. A request whose answer has been imported gets it; any other request is
+collected for the requests file, with its body exactly as the client would POST it, and is
+given an empty placeholder answer, so the unit's other fields are walked too. A unit that
+needed a placeholder is held back (never stored); a unit whose every request is answered is
+verified and stored as live: same cache key, same llm_calls rows (prompt and raw output),
+same rejected values, same failed rows.
+
+Re-asks (the verifier's reasons, or instructor's reask after an answer that does not parse)
+depend on the first answer, so they can only be written once it is imported. Imported answers
+are kept (batch_answers, db/015), and the next --batch-out replays each unit up to its
+re-ask and writes only that. Repeat batch-out / batch-in until nothing is pending.
+
+custom_id = CACHE_KEY/DOC/GROUP/FIELD/BODY_SHA: the unit's configuration, the unit, the
+field asked, and the sha256 (32 hex) of the request body (canonical JSON) that the answer
+belongs to.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import httpx
+import sqlite_utils
+
+from extractor import store, store_batch
+from extractor.backends.base import Backend
+from extractor.backends.llm import ASKING
+from extractor.extract import RunReport, Settings, cache_key, run_extraction, select_groups
+from extractor.schemas.catalog import Schema
+
+URL = "/v1/chat/completions"
+# A results line without a usable answer still fails its unit the way a live HTTP error
+# would; when the line gives no status of its own, this one stands for "no response".
+NO_RESPONSE = 502
+
+
+class BatchError(ValueError):
+    pass
+
+
+def body_sha(body: dict) -> str:
+    text = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+def custom_id(key: str, doc_id: str, group: str, field_key: str, sha: str) -> str:
+    return f"{key}/{doc_id}/{group}/{field_key}/{sha}"
+
+
+def parse_custom_id(text: str) -> tuple[str, str, str, str, str] | None:
+    """(cache key, doc, group, field, body sha), or None. A doc id may hold "/"."""
+    key, sep, rest = text.partition("/")
+    parts = rest.rsplit("/", 3)
+    if not sep or len(parts) != 4 or not all(parts) or len(key) != 16:
+        return None
+    return key, *parts
+
+
+def placeholder(body: dict) -> dict:
+    """An empty answer ({"answers": []}) in the shape the request asks for (tool call,
+    function call or content): it lets the replay walk on; its unit is never stored."""
+    args = '{"answers": []}'
+    msg: dict = {"role": "assistant", "content": None}
+    if body.get("tools"):
+        name = body["tools"][0]["function"]["name"]
+        msg["tool_calls"] = [{"id": "call_0", "type": "function",
+                              "function": {"name": name, "arguments": args}}]
+    elif body.get("functions"):
+        msg["function_call"] = {"name": body["functions"][0]["name"], "arguments": args}
+    else:
+        msg["content"] = args
+    return {"id": "methex-placeholder", "object": "chat.completion", "created": 0,
+            "model": body.get("model", ""),
+            "choices": [{"index": 0, "finish_reason": "stop", "message": msg}]}
+
+
+class Replay(httpx.BaseTransport):
+    """Answers the openai client from imported answers; files every other request under the
+    unit and field being asked (llm.ASKING)."""
+
+    def __init__(self, model: str, answers: dict[str, dict],
+                 failures: dict[str, tuple[int, dict]]):
+        self.model, self.answers, self.failures = model, answers, failures
+        self.unanswered: dict[tuple[str, str], list[tuple[str, str, dict]]] = {}
+        self.asked: set[str] = set()
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if request.method == "GET" and request.url.path.endswith("/models"):
+            # the run's preflight: nothing to check, no endpoint is used
+            return httpx.Response(200, json={"object": "list", "data": [
+                {"id": self.model, "object": "model"}]})
+        body = json.loads(request.content)
+        sha = body_sha(body)
+        self.asked.add(sha)
+        if sha in self.failures:
+            status, error = self.failures[sha]
+            return httpx.Response(status, json=error)
+        if sha in self.answers:
+            return httpx.Response(200, json=self.answers[sha])
+        doc, group, key = ASKING.get() or ("?", "?", "?")
+        self.unanswered.setdefault((doc, group), []).append((key, sha, body))
+        return httpx.Response(200, json=placeholder(body))
+
+
+@dataclass
+class ResultLine:
+    line: int
+    custom_id: str
+    sha: str
+    doc: str
+    group: str
+
+
+@dataclass
+class BatchReport:
+    run: RunReport
+    lines: int = 0                  # results lines read
+    imported: int = 0               # answers new to the database
+    already: int = 0                # lines whose unit was already stored
+    written: int = 0                # requests written (--batch-out)
+    problems: list[tuple[int, str | None, str]] = field(default_factory=list)
+
+
+def _error_body(reason: str, code: str = "batch_result") -> dict:
+    return {"error": {"message": reason, "type": "batch_error", "code": code}}
+
+
+def read_results(lines: Iterator[str], keys: dict[str, str]
+                 ) -> tuple[list[ResultLine], list[tuple[str, str, dict]],
+                            dict[str, tuple[int, dict]], list[tuple[int, str | None, str]]]:
+    """Parse OpenAI Batch output lines: (known lines, answers to keep, failed answers,
+    problems). keys: group -> the cache key this configuration writes for it."""
+    known, keep, failed, problems = [], [], {}, []
+    for n, text in enumerate(lines, 1):
+        if not text.strip():
+            continue
+        try:
+            obj = json.loads(text)
+            cid = obj.get("custom_id") if isinstance(obj, dict) else None
+        except json.JSONDecodeError as e:
+            problems.append((n, None, f"malformed line: not JSON ({e})"))
+            continue
+        if not isinstance(cid, str):
+            problems.append((n, None, "malformed line: no custom_id"))
+            continue
+        parts = parse_custom_id(cid)
+        if parts is None:
+            problems.append((n, cid, "unknown custom_id: not one methex wrote "
+                                     "(KEY/DOC/GROUP/FIELD/SHA)"))
+            continue
+        key, doc, group, _field, sha = parts
+        if keys.get(group) != key:
+            problems.append((n, cid, "unknown custom_id: written for another configuration "
+                                     "(backend, model, prompt, schema or settings differ)"))
+            continue
+        known.append(ResultLine(n, cid, sha, doc, group))
+        resp, error = obj.get("response"), obj.get("error")
+        body = resp.get("body") if isinstance(resp, dict) else None
+        status = resp.get("status_code") if isinstance(resp, dict) else None
+        if status == 200 and isinstance(body, dict) and isinstance(body.get("choices"), list):
+            keep.append((sha, cid, body))
+            continue
+        if isinstance(resp, dict) and isinstance(status, int) and status != 200:
+            reason = f"HTTP {status}: {json.dumps(body, ensure_ascii=False)[:300]}"
+            failed[sha] = (status, body if isinstance(body, dict) else _error_body(reason))
+        else:
+            reason = (f"no response: {json.dumps(error, ensure_ascii=False)[:300]}" if error
+                      else "malformed line: response is not a chat completion with status_code"
+                           " 200")
+            failed[sha] = (NO_RESPONSE, _error_body(f"batch results line {n}: {reason}"))
+        problems.append((n, cid, reason))
+    return known, keep, failed, problems
+
+
+def run_batch(db: sqlite_utils.Database, backend: Backend, schema: Schema,
+              settings: Settings | None = None, hints_backend: Backend | None = None, *,
+              results: str | Path | None = None, requests: str | Path | None = None,
+              on_progress: Callable | None = None) -> BatchReport:
+    """Import `results` (OpenAI Batch output), store every unit it completes, and write the
+    requests still unanswered to `requests` (OpenAI Batch input). Either may be None."""
+    if not hasattr(backend, "offline"):
+        raise BatchError(f"batch files need --backend openai, not {backend.name}: they hold "
+                         "OpenAI chat-completions requests")
+    settings = replace(settings or Settings(), concurrency=1)
+    keys = {g.name: cache_key(backend, schema, settings, g, hints_backend)
+            for g in select_groups(schema, settings.fields)}
+    known, keep, failed, problems = [], [], {}, []
+    lines = 0
+    if results is not None:
+        with open(results, encoding="utf-8", errors="replace") as fh:
+            text = list(fh)
+        lines = sum(1 for t in text if t.strip())
+        known, keep, failed, problems = read_results(iter(text), keys)
+    imported = store_batch.save_answers(db, keep) if keep else 0
+    transport = Replay(backend.model, store_batch.answers(db), failed)
+    written = 0
+    out = open(requests, "w", encoding="utf-8") if requests is not None else None
+
+    def hold(rec) -> bool:
+        nonlocal written
+        waiting = transport.unanswered.pop((rec.doc_id, rec.group), None)
+        if not waiting:
+            return False
+        for key, sha, body in waiting if out is not None else ():
+            out.write(json.dumps({"custom_id": custom_id(rec.cache_key, rec.doc_id, rec.group,
+                                                         key, sha),
+                                  "method": "POST", "url": URL, "body": body},
+                                 ensure_ascii=False) + "\n")
+            written += 1
+        return True
+
+    try:
+        run = run_extraction(db, backend.offline(transport), schema, settings, hints_backend,
+                             on_progress, hold=hold)
+    finally:
+        if out is not None:
+            out.close()
+    report = BatchReport(run=run, lines=lines, imported=imported, written=written)
+    for r in known:
+        if r.sha in transport.asked:
+            continue
+        sha256 = store.document_sha(db, r.doc)
+        if sha256 and store.group_status(db, r.doc, r.group, keys[r.group], sha256):
+            report.already += 1
+        else:
+            problems.append((r.line, r.custom_id, "unknown custom_id: no pending request of "
+                             "this run has this body (paper, prompt or selection changed?)"))
+    problems.sort(key=lambda p: p[0])
+    report.problems = problems
+    if problems:
+        store_batch.record_problems(db, str(results), problems)
+    return report
