@@ -180,6 +180,11 @@ def read_results(lines: Iterator[str], keys: dict[str, str]
     return known, keep, failed, problems
 
 
+def _stored(db: sqlite_utils.Database, doc: str, group: str, key: str) -> bool:
+    sha256 = store.document_sha(db, doc)
+    return bool(sha256 and store.group_status(db, doc, group, key, sha256))
+
+
 def run_batch(db: sqlite_utils.Database, backend: Backend, schema: Schema,
               settings: Settings | None = None, hints_backend: Backend | None = None, *,
               results: str | Path | None = None, requests: str | Path | None = None,
@@ -199,6 +204,7 @@ def run_batch(db: sqlite_utils.Database, backend: Backend, schema: Schema,
             text = list(fh)
         lines = sum(1 for t in text if t.strip())
         known, keep, failed, problems = read_results(iter(text), keys)
+    stored_before = {(r.doc, r.group) for r in known if _stored(db, r.doc, r.group, keys[r.group])}
     imported = store_batch.save_answers(db, keep) if keep else 0
     transport = Replay(backend.model, store_batch.answers(db), failed)
     written = 0
@@ -227,8 +233,7 @@ def run_batch(db: sqlite_utils.Database, backend: Backend, schema: Schema,
     for r in known:
         if r.sha in transport.asked:
             continue
-        sha256 = store.document_sha(db, r.doc)
-        if sha256 and store.group_status(db, r.doc, r.group, keys[r.group], sha256):
+        if (r.doc, r.group) in stored_before:
             report.already += 1
         else:
             problems.append((r.line, r.custom_id, "unknown custom_id: no pending request of "
