@@ -8,6 +8,7 @@ All SQL is parameterised; field names from users are checked against the schema 
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field as dc_field
@@ -335,12 +336,27 @@ class Condition:
     value: str
 
     def __str__(self) -> str:
+        if self.op.startswith("agreement"):
+            scope = "" if self.field == "*" else f"{self.field}."
+            return f"{scope}{self.op}{self.value}"
         return f"{self.field}{self.op}{self.value}"
 
 
+# agreement>=K: a current value agreed by at least K runs of a consensus run (any field);
+# FIELD.agreement>=K: of that field. Operators >=, >, =, <=, <.
+_AGREEMENT = re.compile(r"^(?:(?P<field>\w+)\.)?agreement\s*(?P<op>>=|<=|>|<|=)\s*(?P<k>\d+)$")
+
+
 def parse_condition(text: str, schema: Schema | None = None) -> Condition:
-    """Parse FIELD=VALUE or FIELD~TEXT; the field must be a schema key."""
+    """Parse FIELD=VALUE or FIELD~TEXT (the field must be a schema key), or
+    [FIELD.]agreement>=K (consensus runs)."""
     schema = schema or load_schema()
+    agreement = _AGREEMENT.match(text.strip())
+    if agreement:
+        if agreement["field"]:
+            check_field(schema, agreement["field"])
+        return Condition(agreement["field"] or "*", "agreement" + agreement["op"],
+                         agreement["k"])
     positions = [(text.find(op), op) for op in "=~" if text.find(op) > 0]
     if not positions:
         raise QueryError(f"condition {text!r} must look like FIELD=VALUE (exact value) or "
@@ -367,6 +383,14 @@ def matching_docs(db: sqlite_utils.Database, cond: Condition,
     """Papers whose current values of cond.field satisfy the condition. The condition is
     decided once per distinct (key, spelling) of the field, read from the index; the papers
     of the matching ones are index seeks."""
+    if cond.op.startswith("agreement"):
+        # values of consensus runs: how many input runs agreed (consensus_values, db/014)
+        op = cond.op.removeprefix("agreement")      # one of _AGREEMENT's operators
+        scope = "" if cond.field == "*" else " AND cv.field = ?"
+        return {r[0] for r in db.execute(
+            "SELECT DISTINCT cv.doc_id FROM current_values cv JOIN consensus_values c"
+            f" ON c.value_id = cv.value_id WHERE c.agree {op} ?{scope}",
+            [int(cond.value)] + ([] if cond.field == "*" else [cond.field]))}
     schema = schema or load_schema()
     key = canonical_of(db, cond.field, cond.value, schema.field(cond.field))[1]
     pairs = db.execute("SELECT DISTINCT normalized, value FROM current_values WHERE field = ?",
@@ -404,7 +428,7 @@ def find_papers(db: sqlite_utils.Database, conditions: list[Condition],
     """Papers matching ALL conditions, with the values of `show` fields (default: the
     condition fields), ordered by doc_id."""
     schema = schema or load_schema()
-    show = list(dict.fromkeys(show or [c.field for c in conditions]))
+    show = list(dict.fromkeys(show or [c.field for c in conditions if c.field != "*"]))
     for key in show:
         check_field(schema, key)
     docs: set[str] | None = None
