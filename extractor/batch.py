@@ -83,12 +83,12 @@ def placeholder(body: dict) -> dict:
 
 
 class Replay(httpx.BaseTransport):
-    """Answers the openai client from imported answers; files every other request under the
-    unit and field being asked (llm.ASKING)."""
+    """Answers the openai client from imported answers (answer(sha) -> completion body or
+    None); files every other request under the unit and field being asked (llm.ASKING)."""
 
-    def __init__(self, model: str, answers: dict[str, dict],
+    def __init__(self, model: str, answer: Callable[[str], dict | None],
                  failures: dict[str, tuple[int, dict]]):
-        self.model, self.answers, self.failures = model, answers, failures
+        self.model, self.answer, self.failures = model, answer, failures
         self.unanswered: dict[tuple[str, str], list[tuple[str, str, dict]]] = {}
         self.asked: set[str] = set()
 
@@ -103,8 +103,9 @@ class Replay(httpx.BaseTransport):
         if sha in self.failures:
             status, error = self.failures[sha]
             return httpx.Response(status, json=error)
-        if sha in self.answers:
-            return httpx.Response(200, json=self.answers[sha])
+        known = self.answer(sha)
+        if known is not None:
+            return httpx.Response(200, json=known)
         doc, group, key = ASKING.get() or ("?", "?", "?")
         self.unanswered.setdefault((doc, group), []).append((key, sha, body))
         return httpx.Response(200, json=placeholder(body))
@@ -133,51 +134,83 @@ def _error_body(reason: str, code: str = "batch_result") -> dict:
     return {"error": {"message": reason, "type": "batch_error", "code": code}}
 
 
-def read_results(lines: Iterator[str], keys: dict[str, str]
-                 ) -> tuple[list[ResultLine], list[tuple[str, str, dict]],
-                            dict[str, tuple[int, dict]], list[tuple[int, str | None, str]]]:
-    """Parse OpenAI Batch output lines: (known lines, answers to keep, failed answers,
-    problems). keys: group -> the cache key this configuration writes for it."""
-    known, keep, failed, problems = [], [], {}, []
-    for n, text in enumerate(lines, 1):
-        if not text.strip():
-            continue
-        try:
-            obj = json.loads(text)
-            cid = obj.get("custom_id") if isinstance(obj, dict) else None
-        except json.JSONDecodeError as e:
-            problems.append((n, None, f"malformed line: not JSON ({e})"))
-            continue
-        if not isinstance(cid, str):
-            problems.append((n, None, "malformed line: no custom_id"))
-            continue
-        parts = parse_custom_id(cid)
-        if parts is None:
-            problems.append((n, cid, "unknown custom_id: not one methex wrote "
-                                     "(KEY/DOC/GROUP/FIELD/SHA)"))
-            continue
-        key, doc, group, _field, sha = parts
-        if keys.get(group) != key:
-            problems.append((n, cid, "unknown custom_id: written for another configuration "
-                                     "(backend, model, prompt, schema or settings differ)"))
-            continue
-        known.append(ResultLine(n, cid, sha, doc, group))
-        resp, error = obj.get("response"), obj.get("error")
-        body = resp.get("body") if isinstance(resp, dict) else None
-        status = resp.get("status_code") if isinstance(resp, dict) else None
-        if status == 200 and isinstance(body, dict) and isinstance(body.get("choices"), list):
-            keep.append((sha, cid, body))
-            continue
-        if isinstance(resp, dict) and isinstance(status, int) and status != 200:
-            reason = f"HTTP {status}: {json.dumps(body, ensure_ascii=False)[:300]}"
-            failed[sha] = (status, body if isinstance(body, dict) else _error_body(reason))
-        else:
-            reason = (f"no response: {json.dumps(error, ensure_ascii=False)[:300]}" if error
-                      else "malformed line: response is not a chat completion with status_code"
-                           " 200")
-            failed[sha] = (NO_RESPONSE, _error_body(f"batch results line {n}: {reason}"))
-        problems.append((n, cid, reason))
-    return known, keep, failed, problems
+@dataclass
+class Parsed:
+    """One results line: a problem (reason set, line None when no custom_id of ours), an
+    answer to keep (answer set), or a failed answer that fails its unit (failure set)."""
+    line: ResultLine | None = None
+    answer: dict | None = None
+    failure: tuple[int, dict] | None = None
+    reason: str | None = None
+
+
+def parse_line(n: int, text: str, keys: dict[str, str]) -> tuple[Parsed, str | None]:
+    """One OpenAI Batch output line, and its custom_id. keys: group -> the cache key this
+    configuration writes for it."""
+    try:
+        obj = json.loads(text)
+        cid = obj.get("custom_id") if isinstance(obj, dict) else None
+    except json.JSONDecodeError as e:
+        return Parsed(reason=f"malformed line: not JSON ({e})"), None
+    if not isinstance(cid, str):
+        return Parsed(reason="malformed line: no custom_id"), None
+    parts = parse_custom_id(cid)
+    if parts is None:
+        return Parsed(reason="unknown custom_id: not one methex wrote "
+                             "(KEY/DOC/GROUP/FIELD/SHA)"), cid
+    key, doc, group, _field, sha = parts
+    if keys.get(group) != key:
+        return Parsed(reason="unknown custom_id: written for another configuration (backend, "
+                             "model, prompt, schema or settings differ)"), cid
+    line = ResultLine(n, cid, sha, doc, group)
+    resp, error = obj.get("response"), obj.get("error")
+    body = resp.get("body") if isinstance(resp, dict) else None
+    status = resp.get("status_code") if isinstance(resp, dict) else None
+    if status == 200 and isinstance(body, dict) and isinstance(body.get("choices"), list):
+        return Parsed(line, answer=body), cid
+    if isinstance(resp, dict) and isinstance(status, int) and status != 200:
+        reason = f"HTTP {status}: {json.dumps(body, ensure_ascii=False)[:300]}"
+        return Parsed(line, failure=(status, body if isinstance(body, dict)
+                                     else _error_body(reason)), reason=reason), cid
+    reason = (f"no response: {json.dumps(error, ensure_ascii=False)[:300]}" if error
+              else "malformed line: response is not a chat completion with status_code 200")
+    return Parsed(line, failure=(NO_RESPONSE, _error_body(f"batch results line {n}: {reason}")),
+                  reason=reason), cid
+
+
+def import_results(db: sqlite_utils.Database, path: str | Path, keys: dict[str, str],
+                   report: BatchReport, chunk: int = 2000
+                   ) -> tuple[list[ResultLine], dict[str, tuple[int, dict]],
+                              set[tuple[str, str]]]:
+    """Read a results file line by line, keeping its answers (in chunks: a big file never
+    sits in memory whole) and its problems in the report. Returns the lines of this
+    configuration, the failed answers (for this import's replay only) and the units stored
+    before this import (their lines are "already stored", not unknown)."""
+    known, failed, keep = [], {}, []
+    seen: dict[tuple[str, str], bool] = {}
+    with open(path, encoding="utf-8", errors="replace") as fh:
+        for n, text in enumerate(fh, 1):
+            if not text.strip():
+                continue
+            report.lines += 1
+            p, cid = parse_line(n, text, keys)
+            if p.line is not None:
+                known.append(p.line)
+                unit = (p.line.doc, p.line.group)
+                if unit not in seen:
+                    seen[unit] = _stored(db, *unit, keys[unit[1]])
+            if p.answer is not None:
+                keep.append((p.line.sha, cid, p.answer))
+                if len(keep) >= chunk:
+                    report.imported += store_batch.save_answers(db, keep)
+                    keep = []
+            else:
+                if p.failure is not None:
+                    failed[p.line.sha] = p.failure
+                report.problems.append((n, cid, p.reason))
+    if keep:
+        report.imported += store_batch.save_answers(db, keep)
+    return known, failed, {u for u, stored in seen.items() if stored}
 
 
 def _stored(db: sqlite_utils.Database, doc: str, group: str, key: str) -> bool:
@@ -197,16 +230,14 @@ def run_batch(db: sqlite_utils.Database, backend: Backend, schema: Schema,
     settings = replace(settings or Settings(), concurrency=1)
     keys = {g.name: cache_key(backend, schema, settings, g, hints_backend)
             for g in select_groups(schema, settings.fields)}
-    known, keep, failed, problems = [], [], {}, []
-    lines = 0
+    report = BatchReport(run=RunReport(run_id=None))
+    known, failed = [], {}
+    stored_before: set[tuple[str, str]] = set()
     if results is not None:
-        with open(results, encoding="utf-8", errors="replace") as fh:
-            text = list(fh)
-        lines = sum(1 for t in text if t.strip())
-        known, keep, failed, problems = read_results(iter(text), keys)
-    stored_before = {(r.doc, r.group) for r in known if _stored(db, r.doc, r.group, keys[r.group])}
-    imported = store_batch.save_answers(db, keep) if keep else 0
-    transport = Replay(backend.model, store_batch.answers(db), failed)
+        known, failed, stored_before = import_results(db, results, keys, report)
+    # looked up one request at a time, on this thread (the replay runs with concurrency 1):
+    # a million imported answers need not fit in memory
+    transport = Replay(backend.model, lambda sha: store_batch.answer(db, sha), failed)
     written = 0
     out = open(requests, "w", encoding="utf-8") if requests is not None else None
 
@@ -229,7 +260,8 @@ def run_batch(db: sqlite_utils.Database, backend: Backend, schema: Schema,
     finally:
         if out is not None:
             out.close()
-    report = BatchReport(run=run, lines=lines, imported=imported, written=written)
+    report.run, report.written = run, written
+    problems = report.problems
     for r in known:
         if r.sha in transport.asked:
             continue

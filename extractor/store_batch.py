@@ -11,10 +11,10 @@ import sqlite_utils
 from extractor.store import _now, retry_busy, write_transaction
 
 
-def answers(db: sqlite_utils.Database) -> dict[str, dict]:
-    """Every imported answer: body sha -> chat completion body."""
-    return {sha: json.loads(body) for sha, body in
-            db.execute("SELECT body_sha, response FROM batch_answers")}
+def answer(db: sqlite_utils.Database, sha: str) -> dict | None:
+    """The imported answer (chat completion body) to the request whose body has this sha."""
+    row = db.execute("SELECT response FROM batch_answers WHERE body_sha = ?", [sha]).fetchone()
+    return json.loads(row[0]) if row else None
 
 
 def save_answers(db: sqlite_utils.Database, rows: list[tuple[str, str, dict]]) -> int:
