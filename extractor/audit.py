@@ -8,7 +8,7 @@ from dataclasses import dataclass, field as dc_field
 
 import sqlite_utils
 
-from extractor.consensus import agreements, field_consensus_of
+from extractor.consensus import field_consensus_of
 from extractor.query import FieldState, check_doc, check_field, docs_state
 from extractor.review import list_reviews
 from extractor.schemas.catalog import Schema, load_schema
@@ -51,9 +51,8 @@ class FieldAudit:
     evidence: dict[tuple[str, str], list[EvidenceView]]  # (normalized, value) -> its evidence
     retrieved: list[RetrievedPassage] = dc_field(default_factory=list)
     reviews: list[dict] = dc_field(default_factory=list)
-    # consensus runs (extractor/consensus.py): value_id -> how many runs agreed, and the
-    # field's consensus status (reported / unknown / conflicting); empty / None otherwise
-    agreement: dict[int, dict] = dc_field(default_factory=dict)
+    # consensus runs (extractor/consensus.py): the field's consensus status (reported /
+    # unknown / conflicting) and counts; None otherwise (each value's agreement is on it)
     consensus: dict | None = None
 
 
@@ -106,10 +105,9 @@ def audit_paper(db: sqlite_utils.Database, doc_id: str, field: str | None = None
                 'SELECT c.id, r.rank, r.score, c.page, c.start, c."end", c.text'
                 " FROM retrievals r JOIN chunks c ON c.id = r.chunk_id"
                 " WHERE r.group_result_id = ? ORDER BY r.rank", [st.group_result_id])]
-        agreed = agreements(db, [v.value_id for v in st.values if v.value_id is not None])
         out.append(FieldAudit(state=st, evidence=ev, retrieved=retrieved,
                               reviews=[r for r in reviews if r["field"] == key],
-                              agreement=agreed, consensus=field_consensus_of(
+                              consensus=field_consensus_of(
                                   db, st.extraction_id) if st.extraction_id else None))
     return out
 

@@ -371,7 +371,7 @@ def audit_cmd(doc_id, field, unverified, rejected, calls, full, db_path, schema_
                    "set": " [green](set by review)[/]"}.get(v.review or "", "")
             how = f" [dim]({v.grounding} grounding)[/]" if v.grounding else ""
             out.print(f"[bold]{escape(v.value)}[/]{tag}{how}")
-            agreed = a.agreement.get(v.value_id)
+            agreed = v.agreement
             if agreed:
                 out.print(f"  [cyan]agreed by {agreed['agree']} of {agreed['runs_total']} runs[/]"
                           f" (runs {', '.join(map(str, agreed['runs']))})")

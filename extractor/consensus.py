@@ -349,19 +349,6 @@ def agreement_of(db: sqlite_utils.Database, value_id: int) -> dict | None:
     return {"agree": row[0], "runs_total": row[1], "score": row[2], "runs": json.loads(row[3])}
 
 
-def agreements(db: sqlite_utils.Database, value_ids: list[int] | None = None
-               ) -> dict[int, dict]:
-    """agreement_of for many values at once (None: every consensus value): value_id -> dict.
-    Values of other runs are absent."""
-    sql = "SELECT value_id, agree, runs_total, score, runs FROM consensus_values"
-    params: list = []
-    if value_ids is not None:
-        sql += " WHERE value_id IN (SELECT value FROM json_each(?))"
-        params = [json.dumps(value_ids)]
-    return {r[0]: {"agree": r[1], "runs_total": r[2], "score": r[3], "runs": json.loads(r[4])}
-            for r in db.execute(sql, params)}
-
-
 def field_consensus_of(db: sqlite_utils.Database, extraction_id: int) -> dict | None:
     """A consensus field's status ('reported' | 'unknown' | 'conflicting') and counts; None for
     other runs' fields."""

@@ -24,11 +24,10 @@ def field_record(state, grounding: set[str] | None = None) -> dict[str, Any]:
     return values_record(state.values, grounding)
 
 
-def values_record(states, grounding: set[str] | None = None,
-                  agreement: dict[int, dict] | None = None) -> dict[str, Any]:
-    """field_record of a field's ValueStates. agreement (value_id -> consensus agreement):
-    values of a consensus run also carry "agreement", one {"agree", "runs_total", "runs"}
-    per value (None for a value set by review)."""
+def values_record(states, grounding: set[str] | None = None) -> dict[str, Any]:
+    """field_record of a field's ValueStates. The values of a consensus run also carry
+    "agreement": one {"agree", "runs_total", "runs"} per value (None for a value set by
+    review)."""
     if not states:
         return {"status": "unknown", "values": [], "evidence": [], "grounding": [],
                 "canonical": []}
@@ -42,10 +41,8 @@ def values_record(states, grounding: set[str] | None = None,
            "grounding": [v.grounding or ("review" if v.source == "review" else None)
                          for v in kept],
            "canonical": [v.canonical or v.value for v in kept]}
-    agreed = [(agreement or {}).get(v.value_id) for v in kept]
-    if any(agreed):
-        rec["agreement"] = [{k: a[k] for k in ("agree", "runs_total", "runs")} if a else None
-                            for a in agreed]
+    if any(v.agreement for v in kept):
+        rec["agreement"] = [v.agreement for v in kept]
     return rec
 
 
@@ -54,13 +51,11 @@ def export_records(db: sqlite_utils.Database, schema: Schema | None = None,
                    grounding: set[str] | None = None) -> Iterator[dict[str, Any]]:
     """One {"doc_id", "fields": {key: field_record}} per document in id order, for ALL schema
     keys, streamed: one ordered pass over the current values, not a query per paper."""
-    from extractor.consensus import agreements
     schema = schema or load_schema()
     keys = schema.keys
-    agreed = agreements(db)     # consensus values only: empty without a consensus run
     for doc_id, values, _ in iter_values(db, doc_ids):
         yield {"doc_id": doc_id,
-               "fields": {k: values_record(values.get(k, ()), grounding, agreed) for k in keys}}
+               "fields": {k: values_record(values.get(k, ()), grounding) for k in keys}}
 
 
 # json.dumps(rec, ensure_ascii=False), without building an encoder per paper
