@@ -8,6 +8,7 @@ from dataclasses import dataclass, field as dc_field
 
 import sqlite_utils
 
+from extractor.consensus import field_consensus_of
 from extractor.query import FieldState, check_doc, check_field, docs_state
 from extractor.review import list_reviews
 from extractor.schemas.catalog import Schema, load_schema
@@ -50,6 +51,9 @@ class FieldAudit:
     evidence: dict[tuple[str, str], list[EvidenceView]]  # (normalized, value) -> its evidence
     retrieved: list[RetrievedPassage] = dc_field(default_factory=list)
     reviews: list[dict] = dc_field(default_factory=list)
+    # consensus runs (extractor/consensus.py): the field's consensus status (reported /
+    # unknown / conflicting) and counts; None otherwise (each value's agreement is on it)
+    consensus: dict | None = None
 
 
 def _context(db: sqlite_utils.Database, text: str, doc_id: str, start: int,
@@ -102,7 +106,9 @@ def audit_paper(db: sqlite_utils.Database, doc_id: str, field: str | None = None
                 " FROM retrievals r JOIN chunks c ON c.id = r.chunk_id"
                 " WHERE r.group_result_id = ? ORDER BY r.rank", [st.group_result_id])]
         out.append(FieldAudit(state=st, evidence=ev, retrieved=retrieved,
-                              reviews=[r for r in reviews if r["field"] == key]))
+                              reviews=[r for r in reviews if r["field"] == key],
+                              consensus=field_consensus_of(
+                                  db, st.extraction_id) if st.extraction_id else None))
     return out
 
 

@@ -57,7 +57,8 @@ class ShardType(click.ParamType):
 
 # Options of the commands themselves; a backend option of the same name is left out.
 CORE_PARAMS = {"backend", "hints", "schema_ref", "fields", "top_k", "concurrency", "retry_failed",
-               "db_path", "docs", "paths", "shard", "token_budget"}
+               "db_path", "docs", "paths", "shard", "token_budget", "max_cost", "breaker",
+               "batch_in", "batch_out"}
 
 
 def _click_type(field):
@@ -144,6 +145,13 @@ def extraction_options(f):
     f = click.option("--token-budget", "token_budget", type=click.IntRange(min=1), default=None,
                      metavar="N", help="Stop the run cleanly before its LLM calls (prompt + "
                      "completion) pass N tokens; a rerun resumes (see `methex costs`).")(f)
+    f = click.option("--max-cost", "max_cost", type=click.FloatRange(min=0), default=None,
+                     metavar="USD", help="Stop the run cleanly before its estimated cost (the "
+                     "price table of `methex costs`, $METHEX_PRICES) passes USD; a rerun "
+                     "resumes.")(f)
+    f = click.option("--breaker", type=click.IntRange(min=0), default=None, metavar="N",
+                     help="Stop the run when N units in a row cannot connect to the endpoint "
+                     "(default 5; 0: never).")(f)
     return f
 
 
@@ -174,7 +182,8 @@ def _make_backend(*, backend, **opts):
 
 
 def _extract(db, *, backend, hints, schema_ref, fields, top_k, retry_failed, concurrency, docs,
-             shard=None, token_budget=None, be=None, **backend_opts) -> RunReport:
+             shard=None, token_budget=None, max_cost=None, breaker=None, batch_in=None,
+             batch_out=None, be=None, **backend_opts) -> RunReport:
     try:
         schema = load_schema(schema_ref)
         field_list = [f.strip() for f in fields.split(",")] if fields else None
@@ -187,7 +196,9 @@ def _extract(db, *, backend, hints, schema_ref, fields, top_k, retry_failed, con
         top_k = be.default_top_k
     settings = Settings(top_k=top_k, fields=field_list, docs=docs, retry_failed=retry_failed,
                         concurrency=concurrency, prompt_hash=be.prompt_hash, shard=shard,
-                        max_tokens=token_budget)
+                        max_tokens=token_budget, max_cost=max_cost, price=_price(be, max_cost))
+    if breaker is not None:
+        settings.breaker = breaker
     ids = selected_documents(db, settings)
     n_docs = len(ids) if ids is not None else store.count_documents(db)
     with Progress(TextColumn("[bold]extract[/]"), BarColumn(), MofNCompleteColumn(),
@@ -199,11 +210,34 @@ def _extract(db, *, backend, hints, schema_ref, fields, top_k, retry_failed, con
             bar.update(task, advance=1, description=f"{doc_id} / {grp}")
 
         try:
-            report = run_extraction(db, be, schema, settings, hints_be, progress)
+            if batch_in or batch_out:
+                from extractor.batch import BatchError, run_batch
+                try:
+                    batch = run_batch(db, be, schema, settings, hints_be, results=batch_in,
+                                      requests=batch_out, on_progress=progress)
+                except (BatchError, OSError) as e:
+                    raise click.ClickException(str(e))
+                report = batch.run
+            else:
+                report = run_extraction(db, be, schema, settings, hints_be, progress)
         except KeyError as e:
             raise click.ClickException(str(e).strip("'\""))
     _print_extract_summary(report, be)
+    if batch_in or batch_out:
+        from extractor.cli_batch import print_batch_summary
+        print_batch_summary(batch, batch_in, batch_out)
     return report
+
+
+def _price(be, max_cost):
+    """The backend's price (USD per 1M prompt / completion tokens) when --max-cost needs it."""
+    if max_cost is None:
+        return None
+    from extractor.costs import PriceError, load_prices, price_of
+    try:
+        return price_of(be.name, be.model, load_prices())
+    except PriceError as e:
+        raise click.ClickException(str(e))
 
 
 def _print_extract_summary(report: RunReport, backend) -> None:
@@ -232,11 +266,18 @@ def _print_extract_summary(report: RunReport, backend) -> None:
 @db_option
 @extraction_options
 @click.option("--docs", default=None, help="Comma-separated document ids (default: all).")
+@click.option("--batch-out", "batch_out", default=None, metavar="FILE",
+              help="Send nothing: write the pending requests to FILE (OpenAI Batch input, "
+              "for the OpenAI Batch API or `vllm run-batch`); --backend openai.")
+@click.option("--batch-in", "batch_in", default=None, metavar="FILE",
+              help="Send nothing: import FILE (OpenAI Batch output) and store every unit it "
+              "answers, as a live run would; rerun --batch-out for re-asks still pending.")
 def extract(db_path, docs, **opts):
     """Extract the schema's fields from ingested papers, verify and store them.
 
     Resumable: a rerun skips each document x group already done with the same content,
-    schema, prompt, backend and model.
+    schema, prompt, backend and model. With --batch-out / --batch-in the requests travel as
+    files (see README, Scaling out); give both the same flags.
     """
     db = store.open_db(db_path)
     doc_list = [d.strip() for d in docs.split(",")] if docs else None
@@ -304,6 +345,7 @@ def _register() -> None:
     from extractor.cli_db import audit_cmd, eval_cmd, export_cmd, query_cmd, review_cmd, \
         show_cmd, sql_cmd
     from extractor.cli_annotations import annotations
+    from extractor.cli_batch import batch_run_cmd
     from extractor.cli_consensus import consensus_cmd
     from extractor.cli_costs import costs_cmd
     from extractor.cli_ingest import ingest
@@ -313,7 +355,7 @@ def _register() -> None:
     from extractor.cli_values import values
     for cmd in (ingest, annotations, models, values, query_cmd, sql_cmd, show_cmd, audit_cmd,
                 review_cmd, export_cmd, eval_cmd, serve_cmd, backup_cmd, check_cmd, consensus_cmd,
-                costs_cmd):
+                costs_cmd, batch_run_cmd):
         cli.add_command(cmd)
 
 

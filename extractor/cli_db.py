@@ -90,7 +90,8 @@ def _print_json(obj) -> None:
 @click.argument("field", required=False)
 @click.option("--where", "wheres", multiple=True, metavar="FIELD=VALUE|FIELD~TEXT",
               help="Keep papers where FIELD has VALUE (=, case/space-insensitive) or a value "
-              "containing TEXT (~). Repeat for AND.")
+              "containing TEXT (~); agreement>=K (or FIELD.agreement>=K): a consensus value "
+              "agreed by at least K runs. Repeat for AND.")
 @click.option("--show", "shows", multiple=True, metavar="FIELD[,FIELD]",
               help="Fields to list for matching papers (default: the --where fields).")
 @click.option("--limit", type=click.IntRange(1), default=None,
@@ -361,11 +362,20 @@ def audit_cmd(doc_id, field, unverified, rejected, calls, full, db_path, schema_
         out.rule(Text(f"{st.key} · {st.status}", style=STATUS_STYLE[st.status]), align="left")
         prov = (f"{st.backend}/{st.model}, run {st.run_id}, {st.extracted_at}"
                 if st.backend else "no extraction")
+        if a.consensus:
+            c = a.consensus
+            out.print(f"[cyan]consensus: {c['status']}[/] · {c['runs_reporting']} of "
+                      f"{c['runs_total']} runs report a value, at most {c['max_agree']} agree "
+                      f"(--min-agree {c['min_agree']})")
         for v in st.values:
             tag = {"accept": " [green](accepted by review)[/]",
                    "set": " [green](set by review)[/]"}.get(v.review or "", "")
             how = f" [dim]({v.grounding} grounding)[/]" if v.grounding else ""
             out.print(f"[bold]{escape(v.value)}[/]{tag}{how}")
+            agreed = v.agreement
+            if agreed:
+                out.print(f"  [cyan]agreed by {agreed['agree']} of {agreed['runs_total']} runs[/]"
+                          f" (runs {', '.join(map(str, agreed['runs']))})")
             for e in a.evidence.get((v.normalized, v.value), []):
                 out.print(Text("  ") + _highlight(e.context, e.hl_start, e.hl_end,
                                                   None if full else CONTEXT_SHOWN))

@@ -347,3 +347,13 @@ def agreement_of(db: sqlite_utils.Database, value_id: int) -> dict | None:
     if row is None:
         return None
     return {"agree": row[0], "runs_total": row[1], "score": row[2], "runs": json.loads(row[3])}
+
+
+def field_consensus_of(db: sqlite_utils.Database, extraction_id: int) -> dict | None:
+    """A consensus field's status ('reported' | 'unknown' | 'conflicting') and counts; None for
+    other runs' fields."""
+    row = db.execute("SELECT status, min_agree, runs_reporting, runs_total, max_agree FROM"
+                     " consensus_fields WHERE extraction_id = ?", [extraction_id]).fetchone()
+    if row is None:
+        return None
+    return dict(zip(("status", "min_agree", "runs_reporting", "runs_total", "max_agree"), row))

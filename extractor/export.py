@@ -32,7 +32,9 @@ def field_record(state, grounding: set[str] | None = None) -> dict[str, Any]:
 
 
 def values_record(states, grounding: set[str] | None = None) -> dict[str, Any]:
-    """field_record of a field's ValueStates."""
+    """field_record of a field's ValueStates. The values of a consensus run also carry
+    "agreement": one {"agree", "runs_total", "runs"} per value (None for a value set by
+    review)."""
     if not states:
         return {"status": "unknown", "values": [], "evidence": [], "grounding": [],
                 "canonical": []}
@@ -41,11 +43,14 @@ def values_record(states, grounding: set[str] | None = None) -> dict[str, Any]:
     values = [v.value for v in kept]
     evidence = [{"quote": e["quote"], "start": e["start"], "end": e["end"], "page": e["page"]}
                 for v in kept for e in v.evidence]
-    return {"status": "reported" if values else "unknown", "values": values,
-            "evidence": evidence,
-            "grounding": [v.grounding or ("review" if v.source == "review" else None)
-                          for v in kept],
-            "canonical": [v.canonical or v.value for v in kept]}
+    rec = {"status": "reported" if values else "unknown", "values": values,
+           "evidence": evidence,
+           "grounding": [v.grounding or ("review" if v.source == "review" else None)
+                         for v in kept],
+           "canonical": [v.canonical or v.value for v in kept]}
+    if any(v.agreement for v in kept):
+        rec["agreement"] = [v.agreement for v in kept]
+    return rec
 
 
 def export_records(db: sqlite_utils.Database, schema: Schema | None = None,
@@ -166,12 +171,18 @@ def jsonl_lines(db: sqlite_utils.Database, schema: Schema | None = None,
                 grounding: set[str] | None = None) -> Iterator[str]:
     """The JSONL line of every document in id order (each as ENCODE_RECORD(export_records' record)),
     from one pass over the current values and one over the document ids. A paper with a
-    value set by a reviewer (whose quotes come from `reviews`) takes export_records' path."""
+    value set by a reviewer (whose quotes come from `reviews`) or with a consensus value takes
+    export_records' path."""
     schema = schema or load_schema()
     heads = [_Q(k) + ": " for k in schema.keys]
     keys = list(zip(schema.keys, heads))
+    # Papers with a value set by a reviewer, or with consensus values (which carry
+    # "agreement"), take export_records' path.
     reviewed = {r[0] for r in db.execute("SELECT DISTINCT doc_id FROM reviews"
                                          " WHERE action = 'set'")}
+    reviewed |= {r[0] for r in db.execute(
+        "SELECT DISTINCT cv.doc_id FROM consensus_values c"
+        " JOIN current_values cv ON cv.value_id = c.value_id")}
     groups = groupby(db.conn.execute(_LINES_SQL), key=itemgetter(0))
     pending = next(groups, None)
     for (doc,) in db.conn.execute("SELECT id FROM documents ORDER BY id"):

@@ -19,6 +19,7 @@ import sqlite_utils
 from extractor import store
 from extractor.backends.base import Backend
 from extractor.core import BackendError, CallStats, Candidate, GroupTask
+from extractor.guard import RunGuard
 from extractor.retrieve import DEFAULT_TOP_K, retrieve
 from extractor.schemas.catalog import GroupSpec, Schema
 from extractor.verify import Verdict, check_candidate, verify
@@ -63,6 +64,8 @@ class Settings:
     shard: Shard | None = None       # only the documents of this shard (several processes)
     breaker: int = 5                 # stop after this many units in a row fail to connect
     max_tokens: int | None = None    # stop before the run's tokens would pass this
+    max_cost: float | None = None    # stop before the run's estimated US dollars would pass this
+    price: tuple[float, float] | None = None    # USD per 1M prompt / completion tokens
 
     def public(self) -> dict:
         return {"top_k": self.top_k, "fields": self.fields, "docs": self.docs,
@@ -113,6 +116,8 @@ class RunReport:
     interrupted: bool = False
     stopped: str | None = None      # why the run stopped early (endpoint, token budget)
     tokens: int = 0                 # prompt + completion tokens of this run's calls
+    cost: float = 0.0               # their estimated US dollars (at Settings.price)
+    held: int = 0                   # units whose answers are still out (batch files)
 
 
 def cache_key(backend: Backend, schema: Schema, settings: Settings, group: GroupSpec,
@@ -185,21 +190,38 @@ def prepare_group(doc: dict, group: GroupSpec, db: sqlite_utils.Database, settin
 
 
 def complete_group(p: Prepared, backend: Backend) -> GroupRecord:
-    """Call the backend and verify its candidates. No database access: safe in a worker thread.
+    """One unit through complete_units."""
+    return complete_units([p], backend)[0]
 
-    Never raises for backend faults: they become a failed record and the batch goes on.
+
+def complete_units(ps: list[Prepared], backend: Backend) -> list[GroupRecord]:
+    """Ask the backend about every unit that has something to ask (one extract_many call) and
+    verify its candidates. No database access: safe in a worker thread.
+
+    Never raises for backend faults: they become failed records and the batch goes on.
     """
+    asking = [p for p in ps if p.task is not None]
+    outs: list = []
+    if asking:
+        try:
+            outs = list(backend.extract_many([p.task for p in asking]))
+            if len(outs) != len(asking):
+                raise RuntimeError(f"extract_many gave {len(outs)} outputs for "
+                                   f"{len(asking)} tasks")
+        except Exception as e:  # a backend bug must not stop the batch; it is recorded
+            outs = [e] * len(asking)
+    answers = dict(zip(map(id, asking), outs))
+    return [_finish(p, answers[id(p)]) if p.task is not None else p.rec for p in ps]
+
+
+def _finish(p: Prepared, out) -> GroupRecord:
     rec = p.rec
-    if p.task is None:
-        return rec
-    try:
-        out = backend.extract(p.task)
-    except BackendError as e:
+    if isinstance(out, BackendError):
         from extractor.backends.retry import classify
-        rec.status, rec.error, rec.calls = "failed", str(e), e.calls
-        rec.fault = classify(e).kind
-    except Exception as e:  # a backend bug must not stop the batch; it is recorded
-        rec.status, rec.error = "failed", f"{type(e).__name__}: {e}"
+        rec.status, rec.error, rec.calls = "failed", str(out), out.calls
+        rec.fault = classify(out).kind
+    elif isinstance(out, BaseException):
+        rec.status, rec.error = "failed", f"{type(out).__name__}: {out}"
     else:
         rec.calls = out.calls
         rec.verdicts = verify(out.candidates, p.task.group.fields, p.text, p.task.passages,
@@ -213,18 +235,31 @@ def complete_group(p: Prepared, backend: Backend) -> GroupRecord:
 
 def run_extraction(db: sqlite_utils.Database, backend: Backend, schema: Schema,
                    settings: Settings | None = None, hints_backend: Backend | None = None,
-                   on_progress: Callable[[str, str, GroupRecord | None], None] | None = None
-                   ) -> RunReport:
-    """Extract every (selected) document x group not already stored for this configuration."""
+                   on_progress: Callable[[str, str, GroupRecord | None], None] | None = None,
+                   hold: Callable[[GroupRecord], bool] | None = None) -> RunReport:
+    """Extract every (selected) document x group not already stored for this configuration.
+
+    Every unit goes through backend.extract_many: one unit per call for backends that keep
+    the default loop (each is stored as soon as it is done), a document's units per call for
+    backends that override it (they can batch). hold(rec) true: the unit is not stored, as
+    its answers are still out (batch files, extractor.batch); a later run completes it.
+    """
     if not isinstance(backend, Backend):
         raise TypeError(f"{backend!r} is not a backend: subclass extractor.backends.base.Backend")
     settings = settings or Settings()
     groups = select_groups(schema, settings.fields)
     report = RunReport(run_id=None)
     t0 = time.monotonic()
-    guard = _Guard(settings, report, backend)
+    guard = RunGuard(settings, report, backend)
+    by_doc = type(backend).extract_many is not Backend.extract_many
 
     def record(rec: GroupRecord) -> None:
+        if hold is not None and hold(rec):
+            guard.released()
+            report.held += 1
+            if on_progress:
+                on_progress(rec.doc_id, rec.group, None)
+            return
         guard.recorded(rec)
         # the only writer: results are stored here, on the calling thread, one unit at a time.
         # The run row is created with the first unit, so a rerun with nothing to do leaves
@@ -249,9 +284,11 @@ def run_extraction(db: sqlite_utils.Database, backend: Backend, schema: Schema,
     doc_ids = selected_documents(db, settings)
 
     def pending():
+        """Lists of prepared units: one each, or a document's (by_doc)."""
         if doc_ids == []:    # a shard with no document ([] would mean "all" below)
             return
         for doc in store.iter_documents(db, doc_ids):
+            chunk = []
             for g in groups:
                 key = cache_key(backend, schema, settings, g, hints_backend)
                 prior = store.group_status(db, doc["id"], g.name, key, doc["sha256"])
@@ -261,37 +298,48 @@ def run_extraction(db: sqlite_utils.Database, backend: Backend, schema: Schema,
                         on_progress(doc["id"], g.name, None)
                     continue
                 if not guard.may_start():
-                    return
-                yield prepare_group(doc, g, db, settings, key, hints_backend)
+                    break
+                chunk.append(prepare_group(doc, g, db, settings, key, hints_backend))
+                if not by_doc:
+                    yield chunk
+                    chunk = []
+            if chunk:
+                yield chunk
+            if guard.report.stopped:
+                return
 
     try:
         if settings.concurrency <= 1:
-            for p in pending():
-                record(complete_group(p, backend))
+            for chunk in pending():
+                for rec in complete_units(chunk, backend):
+                    record(rec)
         else:
             # N backend calls in flight; retrieval and writes stay on this thread.
             with ThreadPoolExecutor(max_workers=settings.concurrency) as pool:
                 inflight: set[Future] = set()
+
+                def drain(finished) -> None:
+                    for f in finished:
+                        for rec in f.result():
+                            record(rec)
                 try:
-                    for p in pending():
-                        inflight.add(pool.submit(complete_group, p, backend))
+                    for chunk in pending():
+                        inflight.add(pool.submit(complete_units, chunk, backend))
                         while len(inflight) >= settings.concurrency:
                             finished, inflight = wait(inflight, return_when=FIRST_COMPLETED)
-                            for f in finished:
-                                record(f.result())
+                            drain(finished)
                     while inflight:
                         finished, inflight = wait(inflight, return_when=FIRST_COMPLETED)
-                        for f in finished:
-                            record(f.result())
+                        drain(finished)
                 except KeyboardInterrupt:
                     # The pool cannot drop requests already sent, so keep what they bring
                     # (they are paid for) and tell the backend to stop waiting to retry.
                     report.interrupted = True
                     backend.interrupt()
                     for f in as_completed(inflight):
-                        rec = f.result()
-                        if rec.status == "done":    # a failure while stopping is no verdict
-                            record(rec)
+                        for rec in f.result():
+                            if rec.status == "done":    # a failure while stopping is no verdict
+                                record(rec)
     except KeyboardInterrupt:
         # Ctrl-C: every stored unit is whole; a rerun resumes with the rest.
         report.interrupted = True
@@ -300,54 +348,3 @@ def run_extraction(db: sqlite_utils.Database, backend: Backend, schema: Schema,
         if report.run_id is not None:
             store.finish_run(db, report.run_id, report.seconds, report.done, report.failed)
     return report
-
-
-class _Guard:
-    """Stops a run cleanly (report.stopped; every unit written so far stays, a rerun resumes):
-    - before the first unit, when the backend's preflight says its endpoint cannot serve;
-    - after settings.breaker units in a row failed to connect (the endpoint went away);
-    - before a unit that could take the run's tokens past settings.max_tokens, estimating
-      each unit (in flight or next) at the largest unit so far."""
-
-    def __init__(self, settings: Settings, report: RunReport, backend: Backend):
-        self.settings, self.report, self.backend = settings, report, backend
-        self.checked = False
-        self.in_flight = 0
-        self.largest = 0
-        self.connection_failures = 0
-
-    def may_start(self) -> bool:
-        r = self.report
-        if not self.checked:
-            self.checked = True
-            why = self.backend.preflight()
-            if why:
-                r.stopped = f"endpoint check failed before the run: {why}"
-        cap = self.settings.max_tokens
-        if r.stopped is None and cap is not None and \
-                r.tokens + (self.in_flight + 1) * self.largest > cap:
-            r.stopped = (f"token budget: {r.tokens:,} tokens used, and the next unit may take "
-                         f"up to {self.largest:,} more (--token-budget {cap:,}); everything "
-                         "done is stored, rerun with a larger budget to go on")
-        if r.stopped is None:
-            self.in_flight += 1
-        return r.stopped is None
-
-    def recorded(self, rec: GroupRecord) -> None:
-        self.in_flight = max(0, self.in_flight - 1)
-        used = sum((c.prompt_tokens or 0) + (c.completion_tokens or 0) for c in rec.calls)
-        self.report.tokens += used
-        self.largest = max(self.largest, used)
-        # any other answer means the endpoint is there: the count starts again (a unit that
-        # sent nothing, e.g. no passage, says nothing about the endpoint)
-        if rec.fault == "connection":
-            self.connection_failures += 1
-        elif rec.calls:
-            self.connection_failures = 0
-        n = self.settings.breaker
-        if n and self.connection_failures >= n and self.report.stopped is None:
-            where = getattr(self.backend, "base_url", None) or "the endpoint"
-            self.report.stopped = (
-                f"{n} units in a row could not connect to {where} (model "
-                f"{self.backend.model}): {rec.error}. Check that the server is still running; "
-                "everything done is stored, rerun with --retry-failed to resume")

@@ -29,6 +29,9 @@ class Condition:
     value: str
 
     def __str__(self) -> str:
+        if self.op.startswith("agreement"):
+            scope = "" if self.field == "*" else f"{self.field}."
+            return f"{scope}{self.op}{self.value}"
         return f"{self.field}{self.op}{self.value}"
 
 
@@ -52,9 +55,21 @@ def _contains(needle: str, key: str, norm: str, value: str) -> bool:
 OPERATORS: dict[str, Matcher] = {"=": _equals, "~": _contains}
 
 
+# agreement>=K: a current value agreed by at least K runs of a consensus run (any field);
+# FIELD.agreement>=K: of that field. Operators >=, >, =, <=, <.
+_AGREEMENT = re.compile(r"^(?:(?P<field>\w+)\.)?agreement\s*(?P<op>>=|<=|>|<|=)\s*(?P<k>\d+)$")
+
+
 def parse_condition(text: str, schema: Schema | None = None) -> Condition:
-    """Parse FIELD=VALUE or FIELD~TEXT; the field must be a schema key."""
+    """Parse FIELD=VALUE or FIELD~TEXT (the field must be a schema key), or
+    [FIELD.]agreement>=K (consensus runs)."""
     schema = schema or load_schema()
+    agreement = _AGREEMENT.match(text.strip())
+    if agreement:
+        if agreement["field"]:
+            check_field(schema, agreement["field"])
+        return Condition(agreement["field"] or "*", "agreement" + agreement["op"],
+                         agreement["k"])
     ops = "|".join(re.escape(op) for op in sorted(OPERATORS, key=len, reverse=True))
     m = re.match(rf"\s*([^=~]+?)\s*({ops})(.*)", text, re.S)
     if not m or not m.group(1):
@@ -104,6 +119,17 @@ def _still_matching(db: sqlite_utils.Database, field: str, pairs, docs: set[str]
         [json.dumps(sorted(docs)), field]) if (norm, value) in wanted}
 
 
+def _agreement_docs(db: sqlite_utils.Database, cond: Condition) -> set[str]:
+    """Papers with a current value of a consensus run agreed by cond.value runs or more
+    (or another comparison; consensus_values, db/014)."""
+    op = cond.op.removeprefix("agreement")      # one of _AGREEMENT's operators
+    scope = "" if cond.field == "*" else " AND cv.field = ?"
+    return {r[0] for r in db.execute(
+        "SELECT DISTINCT cv.doc_id FROM current_values cv JOIN consensus_values c"
+        f" ON c.value_id = cv.value_id WHERE c.agree {op} ?{scope}",
+        [int(cond.value)] + ([] if cond.field == "*" else [cond.field]))}
+
+
 def matching_ids(db: sqlite_utils.Database, conditions: list[Condition],
                  schema: Schema | None = None) -> list[str]:
     """Ids of the papers matching ALL conditions (every paper without one), sorted."""
@@ -112,6 +138,10 @@ def matching_ids(db: sqlite_utils.Database, conditions: list[Condition],
         return [r[0] for r in db.execute("SELECT id FROM documents ORDER BY id")]
     plans = []
     for cond in conditions:
+        if cond.op.startswith("agreement"):
+            agreed = _agreement_docs(db, cond)
+            plans.append((len(agreed), cond.field, agreed))
+            continue
         pairs = _matching_pairs(db, cond, schema)
         plans.append((_rows_counted(db, cond.field, pairs), cond.field, pairs))
     plans.sort(key=lambda p: p[0])          # the most selective condition first
@@ -119,6 +149,9 @@ def matching_ids(db: sqlite_utils.Database, conditions: list[Condition],
     for rows, field, pairs in plans:
         if docs is not None and not docs:
             break
+        if isinstance(pairs, set):          # an agreement condition: its papers already
+            docs = pairs if docs is None else docs & pairs
+            continue
         if docs is not None and len(docs) * _SEEK_RATIO < rows:
             docs = _still_matching(db, field, pairs, docs)
             continue
@@ -190,7 +223,7 @@ def papers_of(db: sqlite_utils.Database, ids: list[str], show: list[str]) -> lis
 
 
 def _shown(conditions: list[Condition], show: list[str] | None, schema: Schema) -> list[str]:
-    show = list(dict.fromkeys(show or [c.field for c in conditions]))
+    show = list(dict.fromkeys(show or [c.field for c in conditions if c.field != "*"]))
     for key in show:
         check_field(schema, key)
     return show

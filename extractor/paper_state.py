@@ -7,6 +7,8 @@ value is gone, a set value is present with its own evidence) and every read is a
 """
 from __future__ import annotations
 
+import json
+
 from collections import defaultdict
 from dataclasses import dataclass, field as dc_field
 from itertools import groupby
@@ -31,6 +33,7 @@ class ValueState:
     review_id: int | None = None     # reviews.id (values set by review)
     grounding: str | None = None     # how the value is grounded in its quote (extracted values)
     canonical: str | None = None     # canonical form (extractor.canonical); None: as written
+    agreement: dict | None = None    # consensus runs: {"agree", "runs_total", "runs"}
 
 
 @dataclass
@@ -56,7 +59,8 @@ class FieldState:
 _VALUES_SQL = (
     'SELECT cv.doc_id, cv.field, cv.value, cv.normalized, cv.source, cv.review, cv.value_id,'
     ' cv.review_id, cv.grounding, cv.canonical, e.quote, e.start, e."end", e.page, e.chunk_id,'
-    " e.match FROM current_values cv LEFT JOIN evidence e ON e.value_id = cv.value_id"
+    " e.match, ca.agree, ca.runs_total, ca.runs FROM current_values cv LEFT JOIN evidence e"
+    " ON e.value_id = cv.value_id LEFT JOIN consensus_values ca ON ca.value_id = cv.value_id"
     " WHERE 1{where} ORDER BY cv.doc_id, cv.field, cv.source, cv.ord, e.start")
 
 
@@ -82,7 +86,7 @@ def _doc_values(rows, set_reviews) -> tuple[dict[str, list[ValueState]], set[str
     by_value_id: dict[int, ValueState] = {}
     by_norm: dict[tuple[str, str], list[ValueState]] = {}
     for (_, key, value, norm, source, review, value_id, review_id, grounding, canonical,
-         quote, start, end, page, chunk_id, match) in rows:
+         quote, start, end, page, chunk_id, match, agree, runs_total, runs) in rows:
         vs = by_value_id.get(value_id) if value_id is not None else None
         if vs is None:
             # Two accepted spellings of one value ("PyTorch", "Pytorch") are one value; two
@@ -100,6 +104,9 @@ def _doc_values(rows, set_reviews) -> tuple[dict[str, list[ValueState]], set[str
                 by_norm.setdefault((key, norm), []).append(vs)
             if value_id is not None:
                 by_value_id[value_id] = vs
+            if agree is not None:   # a consensus run's value: how many input runs agreed
+                vs.agreement = {"agree": agree, "runs_total": runs_total,
+                                "runs": json.loads(runs)}
             if review is not None:
                 reviewed.add(key)
         if start is not None:       # an evidence row: it also carries grounding and canonical

@@ -94,7 +94,9 @@ class Backend:
 
     def extract_many(self, tasks: Sequence[GroupTask]) -> list[GroupOutput | BackendError]:
         """Every task's output, in order; a task that fails gives its BackendError instead, so
-        one failure does not cost the batch. Backends that can batch requests override this."""
+        one failure does not cost the batch. The one entry run_extraction calls: this default
+        gets one task at a time (each unit is stored as soon as it is done); a backend that can
+        batch requests overrides it and gets all units of a paper at once."""
         out: list[GroupOutput | BackendError] = []
         for task in tasks:
             try:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -102,6 +103,11 @@ def render_field_prompt(task: GroupTask, spec: FieldSpec, sentences: list[str]) 
 def reask_message(key: str, rejected: list[tuple[int, str, str]]) -> str:
     reasons = "\n".join(f'- S{i} "{value}": {reason}' for i, value, reason in rejected)
     return Template(REASK).substitute(reasons=reasons, key=key)
+
+
+# What is being asked, (doc_id, group, field), while a field's requests are sent: an HTTP
+# transport standing in for the network (extractor.batch) files each request under it.
+ASKING: ContextVar[tuple[str, str, str] | None] = ContextVar("methex_asking", default=None)
 
 
 # --- one request -----------------------------------------------------------------------------
@@ -231,6 +237,15 @@ def extract_field(send: Send, task: GroupTask, spec: FieldSpec,
     sentences = top_sentences(spec, task.passages, top_n, task.hints)
     if not sentences:
         return GroupOutput(candidates=[])
+    asking = ASKING.set((task.doc_id, task.group.name, spec.key))
+    try:
+        return _ask_field(send, task, spec, sentences)
+    finally:
+        ASKING.reset(asking)
+
+
+def _ask_field(send: Send, task: GroupTask, spec: FieldSpec, sentences: list[str]
+               ) -> GroupOutput:
     answer_type = answer_model(len(sentences))
     messages = [{"role": "user", "content": render_field_prompt(task, spec, sentences)}]
     calls: list[CallStats] = []

@@ -133,6 +133,26 @@ class OpenAIBackend(LLMBackend):
 
         return extract_fields(send, task, self.top_sentences)
 
+    def offline(self, transport: Any) -> OpenAIBackend:
+        """A copy of this backend whose requests go to `transport` (an httpx transport) instead
+        of the network, each tried once. Batch files (extractor.batch) build and answer through
+        it the very requests a live run sends: same client, same instructor patch, same body."""
+        import copy
+
+        import httpx
+        import instructor
+        import openai
+        twin = copy.copy(self)
+        # no API key is needed or sent: nothing leaves the process
+        twin._client = openai.OpenAI(api_key="offline", base_url=self.base_url,
+                                     timeout=self.timeout, max_retries=0,
+                                     http_client=httpx.Client(transport=transport))
+        twin._create = patched_create(twin._client.chat.completions.create,
+                                      getattr(instructor.Mode, self.mode),
+                                      flatten=is_local(self.base_url))
+        twin.retry = RetryPolicy(max_tries=1)
+        return twin
+
     def preflight(self) -> str | None:
         """One cheap request before a run (GET /models; a 1-token completion only when the
         model is not listed, as llama.cpp serves any name). Returns why the endpoint cannot
