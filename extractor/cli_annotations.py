@@ -8,7 +8,7 @@ import click
 from rich.console import Console
 from rich.markup import escape
 
-from extractor.cli_db import _open, _schema, db_option, schema_option
+from extractor.cli_common import _open, _schema, db_option, schema_option
 
 
 @click.group("annotations")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from extractor.cli_db import _open, _out, db_option
+from extractor.cli_common import _open, _out, db_option
 
 
 @click.command("consensus")

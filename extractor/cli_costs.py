@@ -4,7 +4,7 @@ from __future__ import annotations
 import click
 from rich.table import Table
 
-from extractor.cli_db import _open, _out, _print_json, db_option, json_option
+from extractor.cli_common import _open, _out, _print_json, db_option, json_option
 
 
 def _usd(x: float | None) -> str:

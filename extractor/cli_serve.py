@@ -6,7 +6,7 @@ import socket
 import click
 
 from extractor import store
-from extractor.cli_db import _open, _schema, db_option, schema_option
+from extractor.cli_common import _open, _schema, db_option, schema_option
 from extractor.serve.security import TOKEN_ENV
 
 DEFAULT_PORT = 8023

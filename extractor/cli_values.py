@@ -6,7 +6,7 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
-from extractor.cli_db import _open, _out, _print_json, _schema, db_option, json_option, \
+from extractor.cli_common import _open, _out, _print_json, _schema, db_option, json_option, \
     schema_option
 from extractor.query import QueryError
 
