@@ -72,7 +72,7 @@ def test_migration_keeps_every_chunk_text(tmp_path):
     path = tmp_path / "old.db"
     conn = sqlite3.connect(path)
     conn.execute("CREATE TABLE migrations (name TEXT PRIMARY KEY, applied_at TEXT)")
-    from extractor.store import _migrations
+    from extractor.store_connection import _migrations
     for name, sql in _migrations():
         if name >= "013":
             break

@@ -35,7 +35,7 @@ def test_check_passes_a_sound_database(db):
     r = invoke("check", "--db", str(db))
     assert r.exit_code == 0, r.output
     assert "integrity_check" in r.output and "evidence matches the paper" in r.output
-    from extractor.store import _migrations
+    from extractor.store_connection import _migrations
     latest = _migrations()[-1][0]       # the newest migration is reported as the version
     assert latest in r.output and "3 documents" in r.output
 

@@ -9,7 +9,8 @@ from click.testing import CliRunner
 from extractor.cli import cli
 from extractor.export import jsonl_lines
 from extractor.maintenance import check, vacuum
-from extractor.store import _migrations, open_db
+from extractor.store import open_db
+from extractor.store_connection import _migrations
 
 SENTENCE = "The network was trained with Adam on four GPUs for {n} epochs. "
 
