@@ -32,9 +32,12 @@ def split_urls(text: str) -> int:
     n = 0
     for m in _URL.finditer(text):
         after = text[m.end():m.end() + 80].lstrip(" ")
+        if _URL.match(after):     # a list of URLs ("https://a.org/ https://b.org/"), not a cut
+            continue
         if after and text[m.end():m.end() + 1] == " " and (
                 url_continues(m.group(), after) or (m.group().endswith(("/", "-", "_"))
-                                                     and re.match(r"[a-z0-9]\S*/", after))):
+                                                     and re.match(r"[a-z0-9]\S*/", after))
+                or re.match(r"[A-Za-z0-9][\w.-]*(?:_|\.(?:html?|pdf|php)\b)", after)):
             n += 1
     return n
 

@@ -30,6 +30,8 @@ from dataclasses import dataclass, field
 
 import pypdfium2.raw as pdfium_c
 
+from extractor.ingest.urlcut import url_wraps
+
 HYPHEN_MARK = "\ufffe"        # pdfium's hyphen at a line end it has glued to the next line
 MARGIN_BAND = 0.09            # share of the page height at the top and bottom holding furniture
 REPEAT_SHARE = 0.3            # a margin line on this share of pages (and at least 2) is furniture
@@ -39,7 +41,6 @@ _SUP_CHARS = frozenset("0123456789\u2212-\u2013+*\u2020\u2021,")
 _PAGE_NUMBER = re.compile(r"^(?:page\s*)?\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?$", re.I)
 _FOOTNOTE_START = re.compile(r"^(?:\d{1,2}|[*\u2020\u2021\u00a7\u00b6a-e])(?:[.)]?\s+|(?=[A-Z]|https?:|www\.))")
 _URL_TAIL = re.compile(r"(?:https?://|www\.|doi\.org/)\S*$", re.I)
-_URL_NEXT = re.compile(r"^[\w/.~%#?=&+-]+(?=\s|$)")
 _LIST_START = re.compile(r"^(?:[•▪◦●\-–]\s|\[\d{1,3}\]|\(?\d{1,2}[.)]\s)")
 _TERMINAL = (".", "!", "?", ":")
 _UNIT_WORDS = frozenset("m cm mm km nm um μm µm s ms h ha g kg l ml r R x".split())
@@ -222,6 +223,26 @@ def body_size(pages: list[PageLines]) -> float:
     return c.most_common(1)[0][0] if c else 10.0
 
 
+def join_urls_over_pages(pages: list[str], lookback: int = 4) -> int:
+    """A URL cut by a page break ("(https://" at the foot of a page, "www.x.org/)." at the top of
+    the next) is joined: the next page's first paragraph is moved onto the paragraph it
+    continues. That paragraph need not be the page's last: captions and footnotes placed after
+    the body text may follow it. Returns how many were joined."""
+    joined = 0
+    for i in range(len(pages) - 1):
+        first, sep, rest = pages[i + 1].partition("\n\n")
+        if not first.strip():
+            continue
+        paras = pages[i].split("\n\n")
+        for k in range(len(paras) - 1, max(-1, len(paras) - 1 - lookback), -1):
+            if url_wraps(paras[k].rstrip(), first):
+                paras[k] = paras[k].rstrip() + first.lstrip()
+                pages[i], pages[i + 1] = "\n\n".join(paras), rest
+                joined += 1
+                break
+    return joined
+
+
 # --- one page -------------------------------------------------------------------------------------
 
 def _assign_columns(p: PageLines) -> bool:
@@ -288,15 +309,15 @@ def _split_footnotes(flow: list[Line], body: float) -> tuple[list[Line], list[li
     return out_body, notes
 
 
-def _joiner(prev: Line, nxt: Line, gap: float, right: float) -> str:
+def _joiner(prev: Line, nxt: Line, gap: float, right: float, joined: str = "") -> str:
     """What goes between two consecutive lines: "" (joined word or URL), "\\n" (same paragraph)
-    or "\\n\\n" (paragraph break)."""
+    or "\\n\\n" (paragraph break). ``joined``: the text of earlier lines ``prev`` was joined to
+    with "" (a URL wrapped over three lines)."""
     tail = prev.text.rsplit(None, 1)[-1] if prev.text.strip() else ""
     if prev.hyphen:
         url = _URL_TAIL.search(tail)
         return "-" if url or "-" in tail else ""
-    if _URL_TAIL.search(tail) and _URL_NEXT.match(nxt.text) and (
-            tail.endswith(("/", ".", "-", "_", "=", "?", "&", "#", "~")) or "/" in nxt.text.split()[0]):
+    if url_wraps(joined + prev.text, nxt.text):
         return ""
     if abs(prev.size - nxt.size) > 0.1 * max(prev.size, nxt.size):
         return "\n\n"
@@ -322,11 +343,13 @@ def _paragraphs(lines: list[Line]) -> list[tuple[str, list[str]]]:
     right = {c: max((ln.x1 for ln in lines if ln.col == c), default=0.0) for c in (0, 1, 2)}
     paras: list[tuple[str, list[str]]] = []
     parts, markers = [], []
+    joined = ""
     for k, ln in enumerate(lines):
         parts.append(ln.text)
         markers += ln.markers
         if k + 1 < len(lines):
-            j = _joiner(ln, lines[k + 1], gap, right[ln.col])
+            j = _joiner(ln, lines[k + 1], gap, right[ln.col], joined)
+            joined = joined + ln.text + j if j in ("", "-") else ""
             if j == "\n\n":
                 paras.append(("".join(parts), markers))
                 parts, markers = [], []

@@ -11,6 +11,7 @@ import pypdfium2.raw as pdfium_c
 from extractor.ingest import gibberish, layout, ocr
 from extractor.ingest.detect import is_reference_heading
 from extractor.ingest.types import IngestError
+from extractor.ingest.urlcut import url_wraps
 
 MAX_PAGES = 2000   # beyond this only the first MAX_PAGES are read (noted in the reason)
 TITLE_MIN_SIZE = 1.2   # a title's font is at least this many times the body font
@@ -119,6 +120,7 @@ def _assemble(out: PdfText, laid: list) -> None:
             text, notes = layout.page_text(p, body)
             out.pages.append(text)
             out.footnotes += notes
+    layout.join_urls_over_pages(out.pages)
 
 
 _NOT_AUTHOR = re.compile(r"@|\d{3}|\b(?:universit|department|institut|abstract|received|faculty|"
@@ -200,8 +202,16 @@ def paragraphs_from_lines(raw: str) -> str:
     lengths = sorted(len(s.strip()) for s in lines if s.strip())
     typical = max(40, lengths[int(len(lengths) * 0.8)] if lengths else 40)
     out = []
-    for i, line in enumerate(lines[:-1]):
+    joined = ""    # the lines already joined to this one by a wrapped URL
+    for i in range(len(lines) - 1):
+        line = lines[i]
         cur, nxt = line.strip(), lines[i + 1].strip()
+        if url_wraps(joined + cur, nxt):
+            out.append(line.rstrip())     # a URL wrapped over the line break: no space
+            lines[i + 1] = lines[i + 1].lstrip()
+            joined += cur
+            continue
+        joined = ""
         brk = False
         if cur.endswith(_TERMINAL) and len(cur) < 0.8 * typical:
             brk = True
