@@ -33,6 +33,7 @@ import pypdfium2.raw as pdfium_c
 from extractor.ingest.urlcut import url_wraps
 
 HYPHEN_MARK = "\ufffe"        # pdfium's hyphen at a line end it has glued to the next line
+_SPLIT_AT = frozenset((HYPHEN_MARK, " ", "-"))
 MARGIN_BAND = 0.09            # share of the page height at the top and bottom holding furniture
 REPEAT_SHARE = 0.3            # a margin line on this share of pages (and at least 2) is furniture
 SUP_SIZE = 0.85               # a superscript's font is at most this share of its base character's
@@ -98,14 +99,16 @@ def page_lines(textpage, width: float, height: float) -> PageLines | None:
         a = m.start()
         # pdfium glues a word hyphenated at a line end into one "line"; split it where the
         # character after the mark sits on another visual line.
-        for k in [i for i in range(m.start(), m.end()) if text[i] in (HYPHEN_MARK, " ")]:
+        for k in [i for i in range(m.start(), m.end()) if text[i] in _SPLIT_AT]:
             if text[k] == " ":
                 # pdfium puts two columns' lines at one height on one line, with a space
                 # between them: a wide gap there ends the line
                 if a < k and k + 1 < m.end() and _column_gap(boxes, k - 1, k + 1):
                     _add_line(lines, text, boxes, a, k)
                     a = k + 1
-            elif k + 1 < m.end() and _other_line(boxes, k, k + 1):
+            elif k + 1 < m.end() and (text[k] == HYPHEN_MARK or text[k + 1].isalpha()) \
+                    and _other_line(boxes, k, k + 1):
+                # pdfium's mark, or a plain "-" some PDFs glue to the next visual line
                 _add_line(lines, text, boxes, a, k, hyphen=True)
                 a = k + 1
         _add_line(lines, text, boxes, a, m.end())
@@ -315,8 +318,11 @@ def _joiner(prev: Line, nxt: Line, gap: float, right: float, joined: str = "") -
     with "" (a URL wrapped over three lines)."""
     tail = prev.text.rsplit(None, 1)[-1] if prev.text.strip() else ""
     if prev.hyphen:
-        url = _URL_TAIL.search(tail)
-        return "-" if url or "-" in tail else ""
+        # a word broken between letters: "-\n", and normalize decides syllable break or compound
+        # from the document's vocabulary (hyphens.py); in a URL or before a digit the hyphen stays
+        if _URL_TAIL.search(tail) or not (tail[-1:].isalpha() and nxt.text[:1].isalpha()):
+            return "-"
+        return "-\n"
     if url_wraps(joined + prev.text, nxt.text):
         return ""
     if abs(prev.size - nxt.size) > 0.1 * max(prev.size, nxt.size):
