@@ -20,6 +20,7 @@ HYPHENS = "-\u2010"
 _BREAK = re.compile(rf"[A-Za-z][{HYPHENS}][ \t]*\r?\n[ \t]*[A-Za-z]")
 _BROKEN_WORD = re.compile(rf"[A-Za-z]+[{HYPHENS}][ \t]*\r?\n[ \t]*[A-Za-z]+")
 _WORD = re.compile(rf"[A-Za-z]+(?:[{HYPHENS}][A-Za-z]+)*")
+_PARTS = re.compile(rf"[{HYPHENS}]")
 _COMPOUND_PART_MIN = 3
 
 
@@ -27,12 +28,10 @@ class Vocabulary:
     """Word counts of one document (lower case), line-end breaks left out."""
 
     def __init__(self, text: str):
-        counts: Counter[str] = Counter()
-        for w in _WORD.findall(_BROKEN_WORD.sub(" ", text)):
-            w = w.lower()
-            counts[w] += 1
-            if "-" in w or "\u2010" in w:
-                counts.update(re.split(rf"[{HYPHENS}]", w))   # its parts are words too
+        counts = Counter(_WORD.findall(_BROKEN_WORD.sub(" ", text).lower()))
+        for w, n in [(w, n) for w, n in counts.items() if "-" in w or "\u2010" in w]:
+            for part in _PARTS.split(w):       # a compound's parts are words too
+                counts[part] += n
         self.counts = counts
 
     def keep_hyphen(self, left: str, right: str) -> bool:

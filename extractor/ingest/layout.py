@@ -33,7 +33,8 @@ import pypdfium2.raw as pdfium_c
 from extractor.ingest.urlcut import url_wraps
 
 HYPHEN_MARK = "\ufffe"        # pdfium's hyphen at a line end it has glued to the next line
-_SPLIT_AT = frozenset((HYPHEN_MARK, " ", "-"))
+_SPLIT_AT = re.compile("[\ufffe -]")       # where a pdfium line may hold two visual lines
+_HYPHENS = re.compile("[\ufffe-]")
 MARGIN_BAND = 0.09            # share of the page height at the top and bottom holding furniture
 REPEAT_SHARE = 0.3            # a margin line on this share of pages (and at least 2) is furniture
 SUP_SIZE = 0.85               # a superscript's font is at most this share of its base character's
@@ -82,6 +83,25 @@ class _Boxes:
         r = self._r
         return r.left, r.bottom, r.right, r.top
 
+    def wide_gap(self, a: int, b: int) -> bool:
+        """True if pdfium's text runs (rectangles) of text[a:b] leave a horizontal gap wider than
+        0.8 times their height anywhere: one call per run, instead of two box calls per space
+        (_column_gap's test, 2.5 loose heights, is stricter: this only rules lines out)."""
+        n = pdfium_c.FPDFText_CountRects(self.raw, a, b - a)
+        if n <= 1:
+            return False
+        l_, t_, r_, b_ = (ctypes.c_double() for _ in range(4))
+        refs = [ctypes.byref(v) for v in (l_, t_, r_, b_)]
+        prev_right = prev_bottom = None
+        for i in range(n):
+            pdfium_c.FPDFText_GetRect(self.raw, i, *refs)
+            h = abs(t_.value - b_.value) or 1.0
+            if prev_right is not None and abs(b_.value - prev_bottom) < h \
+                    and l_.value - prev_right > 0.8 * h:
+                return True
+            prev_right, prev_bottom = r_.value, b_.value
+        return False
+
     def size(self, i: int) -> float:
         pdfium_c.FPDFText_GetLooseCharBox(self.raw, i, self._p)
         return abs(self._r.top - self._r.bottom)
@@ -97,13 +117,15 @@ def page_lines(textpage, width: float, height: float) -> PageLines | None:
     lines: list[Line] = []
     for m in re.finditer(r"[^\r\n]+", text):
         a = m.start()
+        # spaces are asked about a column gap only on a line whose runs show a wide gap
+        gaps = boxes.wide_gap(m.start(), m.end())
         # pdfium glues a word hyphenated at a line end into one "line"; split it where the
         # character after the mark sits on another visual line.
-        for k in [i for i in range(m.start(), m.end()) if text[i] in _SPLIT_AT]:
+        for k in [h.start() for h in (_SPLIT_AT if gaps else _HYPHENS).finditer(text, a, m.end())]:
             if text[k] == " ":
                 # pdfium puts two columns' lines at one height on one line, with a space
                 # between them: a wide gap there ends the line
-                if a < k and k + 1 < m.end() and _column_gap(boxes, k - 1, k + 1):
+                if gaps and a < k and k + 1 < m.end() and _column_gap(boxes, k - 1, k + 1):
                     _add_line(lines, text, boxes, a, k)
                     a = k + 1
             elif k + 1 < m.end() and (text[k] == HYPHEN_MARK or text[k + 1].isalpha()) \
@@ -255,8 +277,10 @@ def _assign_columns(p: PageLines) -> bool:
     right = [ln for ln in p.lines if ln.x0 > mid - 4]
     if len(left) < 5 or len(right) < 5:
         return False
+    # by identity: "ln in left" compares dataclasses field by field (quadratic, and slow)
+    left_ids, right_ids = {id(ln) for ln in left}, {id(ln) for ln in right}
     for ln in p.lines:
-        ln.col = 1 if ln in left else 2 if ln in right else 0
+        ln.col = 1 if id(ln) in left_ids else 2 if id(ln) in right_ids else 0
     return True
 
 
