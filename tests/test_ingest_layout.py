@@ -215,12 +215,27 @@ def test_doi_only_in_references_is_not_the_papers(tmp_path):
 
 def test_text_file_title(tmp_path):
     p = tmp_path / "owls.txt"
-    p.write_text("Counting owls at night with a small network\n\nWe trained a network on owl "
-                 "recordings. " * 3)
+    p.write_text("Counting owls at night with a small network\n\nAnna Smith, Ben Jones and "
+                 "Carl Berg\n\nAbstract\n\n" + "We trained a network on owl recordings. " * 3)
     assert parse(p).title == "Counting owls at night with a small network"
     q = tmp_path / "excerpt.txt"
     q.write_text("We trained a network on owl recordings from forty sites in the north.")
     assert parse(q).title is None
+    # an excerpt opening with a heading, then body text: the heading is not the paper's title
+    h = tmp_path / "heading.txt"
+    h.write_text("Identification of optional ecological sources\n\n" +
+                 "We trained a network on owl recordings. " * 3)
+    assert parse(h).title is None
+
+
+def test_text_file_title_after_journal_masthead(tmp_path):
+    p = tmp_path / "masthead.txt"
+    p.write_text("species counts were low in 2019.\n\nContents lists available at ScienceDirect\n\n"
+                 "Owl Informatics\n\njournal homepage: www.example.com/locate/owlinf\n\n"
+                 "3D owl counting with a small network trained on\nrecordings from forty sites\n"
+                 "Anna Smitha,⁎, Ben Jonesb\n\na University of the North\n\n"
+                 + "We trained a network on owl recordings. " * 3)
+    assert parse(p).title == "3D owl counting with a small network trained on recordings from forty sites"
 
 
 PROSE = ["We trained the network on the recordings of owls that were made in the forest",

@@ -138,7 +138,7 @@ def parse_bytes(path: Path, data: bytes) -> ParsedDocument:
     else:
         raw, note = decode_text(data, name)
         doc.text, doc.reason = normalize(raw, hyphens.vocabulary(raw)), note
-        doc.title = text_title(doc.text)
+        doc.title = text_title(raw)      # the raw text: its line breaks show the title block
         reason = detect.unreadable_reason(doc.text)
     if reason:
         doc.status = "unreadable"
