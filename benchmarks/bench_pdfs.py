@@ -1,6 +1,7 @@
 """What PDF ingestion keeps and loses, per PDF, on ../shared/benchmark/pdfs-full and pdfs.
 
-Per PDF: title found (and matching the hand-checked title in pdfs_expected.json), DOI found and
+Per PDF: title found (and matching the hand-checked title in pdfs_expected.json), authors found
+(and equal to the hand-checked list, full papers only), DOI found and
 correct (same fixture), layout artefacts left in the stored text (pdfium's U+FFFE hyphen mark,
 a URL split by white space), share of chunks with a section other than "front", running
 header/footer lines removed, footnotes separated. Speed is parse time only (text, layout,
@@ -58,6 +59,8 @@ def measure(path: Path, expected: dict) -> dict:
     return {
         "pdf": path.name, "pages": doc.pages, "seconds": round(seconds, 3),
         "title": doc.title, "title_ok": _same_title(doc.title, exp.get("title")),
+        "authors": doc.authors, "authors_checked": "authors" in exp,
+        "authors_ok": bool(exp.get("authors")) and doc.authors == exp["authors"],
         "doi": doc.doi, "doi_ok": bool(doc.doi) and doc.doi.lower() == (exp.get("doi") or "").lower(),
         "ufffe": doc.text.count("\ufffe"), "split_urls": split_urls(doc.text),
         "sectioned": round(sum(c.section not in (None, "front") for c in chunks) / len(chunks), 2)
@@ -85,17 +88,20 @@ def main() -> int:
         return 0
     for folder, rows in out.items():
         print(f"\n{folder}: {len(rows)} PDFs")
-        print(f"{'pdf':26} {'pp':>3} {'title':5} {'doi':5} {'fffe':>4} {'url':>3} {'sect':>5} "
+        print(f"{'pdf':26} {'pp':>3} {'title':5} {'auth':5} {'doi':5} {'fffe':>4} {'url':>3} {'sect':>5} "
               f"{'furn':>4} {'fn':>3}  sections")
         for r in rows:
             print(f"{r['pdf'][:26]:26} {r['pages']:>3} {'ok' if r['title_ok'] else ('?' if r['title'] else '-'):5} "
+                  f"{'ok' if r['authors_ok'] else ('?' if r['authors'] else '-'):5} "
                   f"{'ok' if r['doi_ok'] else ('?' if r['doi'] else '-'):5} {r['ufffe']:>4} "
                   f"{r['split_urls']:>3} {r['sectioned']:>5.2f} {r['furniture_removed']:>4} "
                   f"{r['footnotes']:>3}  {','.join(r['sections'])}")
         n = len(rows)
         secs = sum(r["seconds"] for r in rows)
         print(f"TOTAL titles {sum(r['title_ok'] for r in rows)}/{n} correct "
-              f"({sum(bool(r['title']) for r in rows)} found), DOIs {sum(r['doi_ok'] for r in rows)}/{n} "
+              f"({sum(bool(r['title']) for r in rows)} found), authors {sum(r['authors_ok'] for r in rows)}"
+              f"/{sum(r['authors_checked'] for r in rows)} as checked by hand "
+              f"({sum(bool(r['authors']) for r in rows)} found), DOIs {sum(r['doi_ok'] for r in rows)}/{n} "
               f"correct ({sum(bool(r['doi']) for r in rows)} found), U+FFFE left "
               f"{sum(r['ufffe'] for r in rows)}, split URLs {sum(r['split_urls'] for r in rows)}, "
               f"mean sectioned share {sum(r['sectioned'] for r in rows) / n:.2f}, furniture lines "
