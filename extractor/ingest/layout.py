@@ -86,7 +86,8 @@ class _Boxes:
     def wide_gap(self, a: int, b: int) -> bool:
         """True if pdfium's text runs (rectangles) of text[a:b] leave a horizontal gap wider than
         0.8 times their height anywhere: one call per run, instead of two box calls per space
-        (_column_gap's test, 2.5 loose heights, is stricter: this only rules lines out)."""
+        (_column_gap's test, 2.5 loose heights, is stricter: this only rules lines out). A table
+        row that pdfium reports as one run keeps its cells on one line, read across."""
         n = pdfium_c.FPDFText_CountRects(self.raw, a, b - a)
         if n <= 1:
             return False
@@ -246,26 +247,6 @@ def body_size(pages: list[PageLines]) -> float:
         for ln in p.lines:
             c[round(ln.size, 1)] += len(ln.text)
     return c.most_common(1)[0][0] if c else 10.0
-
-
-def join_urls_over_pages(pages: list[str], lookback: int = 4) -> int:
-    """A URL cut by a page break ("(https://" at the foot of a page, "www.x.org/)." at the top of
-    the next) is joined: the next page's first paragraph is moved onto the paragraph it
-    continues. That paragraph need not be the page's last: captions and footnotes placed after
-    the body text may follow it. Returns how many were joined."""
-    joined = 0
-    for i in range(len(pages) - 1):
-        first, sep, rest = pages[i + 1].partition("\n\n")
-        if not first.strip():
-            continue
-        paras = pages[i].split("\n\n")
-        for k in range(len(paras) - 1, max(-1, len(paras) - 1 - lookback), -1):
-            if url_wraps(paras[k].rstrip(), first):
-                paras[k] = paras[k].rstrip() + first.lstrip()
-                pages[i], pages[i + 1] = "\n\n".join(paras), rest
-                joined += 1
-                break
-    return joined
 
 
 # --- one page -------------------------------------------------------------------------------------

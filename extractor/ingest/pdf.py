@@ -11,7 +11,7 @@ import pypdfium2.raw as pdfium_c
 from extractor.ingest import authors, gibberish, layout, ocr
 from extractor.ingest.detect import is_reference_heading
 from extractor.ingest.types import IngestError
-from extractor.ingest.urlcut import url_wraps
+from extractor.ingest.urlcut import join_urls_over_pages, url_wraps
 
 MAX_PAGES = 2000   # beyond this only the first MAX_PAGES are read (noted in the reason)
 TITLE_MIN_SIZE = 1.2   # a title's font is at least this many times the body font
@@ -128,7 +128,7 @@ def _assemble(out: PdfText, laid: list, meta_title: str | None = None) -> None:
             text, notes = layout.page_text(p, body)
             out.pages.append(text)
             out.footnotes += notes
-    layout.join_urls_over_pages(out.pages)
+    join_urls_over_pages(out.pages)
 
 
 _FURNITURE = re.compile(r"journal|www\.|contents lists|original (?:paper|article)|research article|"

@@ -1,4 +1,6 @@
-"""URLs cut by a line break in PDF text, which sentence splitters take for a sentence end."""
+"""URLs cut by line and page breaks in PDF text: joined while the text is laid out (url_wraps,
+join_urls_over_pages), and recognised afterwards where a sentence splitter would end a sentence
+inside one (url_continues)."""
 from __future__ import annotations
 
 import re
@@ -57,3 +59,23 @@ def url_wraps(line: str, next_line: str) -> bool:
         return any(c in rest for c in "/._-~%#?=&") or any(c.isdigit() for c in rest)
     # cut inside a word ("Razavian_CN" + "N_Features_2014_paper.html"): a path or file name
     return "/" in rest or "_" in rest or bool(_FILE_END.search(rest))
+
+
+def join_urls_over_pages(pages: list[str], lookback: int = 4) -> int:
+    """A URL cut by a page break ("(https://" at the foot of a page, "www.x.org/)." at the top of
+    the next) is joined: the next page's first paragraph is moved onto the paragraph it
+    continues. That paragraph need not be the page's last: captions and footnotes placed after
+    the body text may follow it. Returns how many were joined."""
+    joined = 0
+    for i in range(len(pages) - 1):
+        first, _, rest = pages[i + 1].partition("\n\n")
+        if not first.strip():
+            continue
+        paras = pages[i].split("\n\n")
+        for k in range(len(paras) - 1, max(-1, len(paras) - 1 - lookback), -1):
+            if url_wraps(paras[k].rstrip(), first):
+                paras[k] = paras[k].rstrip() + first.lstrip()
+                pages[i], pages[i + 1] = "\n\n".join(paras), rest
+                joined += 1
+                break
+    return joined
