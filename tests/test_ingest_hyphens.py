@@ -30,6 +30,7 @@ def test_compound_of_two_words_keeps_its_hyphen_syllables_do_not():
            "behaviour driven by food. Net-\nworks are networks.")
     out = stored(raw)
     assert "data-driven model" in out and "optimizer" in out and "Networks are" in out
+    assert "off-the-shelf" in stored("cheap off-\nthe-shelf computers")   # a compound goes on
 
 
 def test_capitals_acronyms_and_digits():

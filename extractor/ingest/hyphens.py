@@ -14,13 +14,16 @@ Rule, for left part L and right part R (letters only):
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 
 HYPHENS = "-\u2010"
 _BREAK = re.compile(rf"[A-Za-z][{HYPHENS}][ \t]*\r?\n[ \t]*[A-Za-z]")
-_BROKEN_WORD = re.compile(rf"[A-Za-z]+[{HYPHENS}][ \t]*\r?\n[ \t]*[A-Za-z]+")
-_WORD = re.compile(rf"[A-Za-z]+(?:[{HYPHENS}][A-Za-z]+)*")
-_PARTS = re.compile(rf"[{HYPHENS}]")
+# the break itself, found from the hyphen (a pattern opening with a letter run is slow to scan)
+_BREAK_AT = re.compile(rf"[{HYPHENS}](?<=[A-Za-z].)[ \t]*\r?\n[ \t]*([A-Za-z]+)")
+# every byte but ASCII letters and the hyphen becomes a space
+_TOKENS = bytes(c if chr(c).isascii() and chr(c).isalpha() or c == ord("-") else 32
+                for c in range(256))
 _COMPOUND_PART_MIN = 3
 
 
@@ -28,10 +31,25 @@ class Vocabulary:
     """Word counts of one document (lower case), line-end breaks left out."""
 
     def __init__(self, text: str):
-        counts = Counter(_WORD.findall(_BROKEN_WORD.sub(" ", text).lower()))
-        for w, n in [(w, n) for w, n in counts.items() if "-" in w or "\u2010" in w]:
-            for part in _PARTS.split(w):       # a compound's parts are words too
-                counts[part] += n
+        if not unicodedata.is_normalized("NFKC", text):   # as normalize sees it: "ﬁ" -> "fi"
+            text = unicodedata.normalize("NFKC", text)
+        # bytes.translate + split tokenise at C speed (a regex findall was most of the cost);
+        # non-ASCII characters end a word (the hyphen rule looks at ASCII letters only)
+        ascii_text = text.lower().encode("ascii", "replace").translate(_TOKENS).decode("ascii")
+        counts = Counter(ascii_text.split())
+        for w, n in [(w, n) for w, n in counts.items() if "-" in w]:
+            del counts[w]
+            if w[-1] == "-":           # "opti-" before a line break: half of a broken word
+                continue
+            core = w.strip("-")
+            counts[core] += n
+            if len(parts := core.split("-")) > 1:
+                for part in parts:     # a compound's parts are words too
+                    counts[part] += n
+        for m in _BREAK_AT.finditer(text):     # nor is the broken word's second half
+            half = m.group(1).lower()
+            if counts.get(half, 0) > 0:
+                counts[half] -= 1
         self.counts = counts
 
     def keep_hyphen(self, left: str, right: str) -> bool:

@@ -108,19 +108,21 @@ def _map_non_ascii(s: str, casefold: bool) -> tuple[str, list[int]]:
     return "".join(out), omap
 
 
-_LETTERS_AFTER = re.compile(r"\s*([A-Za-z]+)")
+_LETTERS_AFTER = re.compile(rf"\s*([A-Za-z]+)([{_HYPHENS}](?=[A-Za-z]))?")
 
 
 def _hyphen_rep(s: str, a: int, vocab: Vocabulary | None) -> str:
     """What a hyphen at s[a] before a line break becomes: itself when its word is already a
-    hyphenated compound ("state-of-the-|art" -> "state-of-the-art") or hyphens.keep_hyphen says
-    it is one ("data-|driven"), else nothing ("classi-|fication")."""
+    hyphenated compound on either side ("state-of-the-|art", "off-|the-shelf") or
+    hyphens.keep_hyphen says it is one ("data-|driven"), else nothing ("classi-|fication")."""
     i = a
     while i > 0 and a - i < 40 and (s[i - 1].isalnum() or s[i - 1] in _HYPHENS):
         i -= 1
         if s[i] in _HYPHENS:
             return s[a]
     m = _LETTERS_AFTER.match(s, a + 1)
+    if m and m.group(2):
+        return s[a]
     return s[a] if keep_hyphen(s[i:a], m.group(1) if m else "", vocab) else ""
 
 
