@@ -22,6 +22,7 @@ Also reported: characters of passage text read per document x group (the cost of
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -47,12 +48,22 @@ def quote_spans(doc_text: str, quote: str, _cache: dict | None = None) -> list[t
         ftext, fmap = normalize_for_match_with_map(doc_text)
         if _cache is not None:
             _cache[id(doc_text)] = (ftext, fmap)
-    out = []
-    i = ftext.find(fq)
-    while i >= 0:
-        out.append((fmap[i], fmap[i + len(fq) - 1] + 1))
-        i = ftext.find(fq, i + 1)
-    return out
+    return [(fmap[m.start()], fmap[m.end() - 1] + 1)
+            for m in _quote_pattern(quote, fq).finditer(ftext)]
+
+
+_LINE_HYPHEN = re.compile(r"(?<=[A-Za-z])[-\u2010]\s+(?=[A-Za-z])")
+
+
+def _quote_pattern(quote: str, fq: str) -> re.Pattern:
+    """The quote's match form as a pattern. A quote copied from the raw text may break a word at
+    a line-end hyphen ("cross- validation", "observa- tion"), which the match form joins, while
+    ingestion keeps the hyphen where the document's vocabulary says it is a compound's
+    ("cross-validation"): at each such break the text may hold the word with or without it."""
+    pieces = _LINE_HYPHEN.split(quote.strip())
+    if len(pieces) == 1:
+        return re.compile(re.escape(fq))
+    return re.compile("-?".join(re.escape(normalize_for_match(p)) for p in pieces))
 
 
 def covered(span: tuple[int, int], passage_spans: list[tuple[int, int]]) -> bool:

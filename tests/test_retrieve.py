@@ -148,3 +148,12 @@ def test_related_work_and_appendix_rank_after_the_body(tmp_path):
     (tmp_path / "p").mkdir()
     plain = _db(tmp_path / "p", {"d": chunks})
     assert not retrieve_field(plain, "d", spec, None)[0].text.startswith("We trained")
+
+
+def test_quote_with_line_end_breaks_found_whether_the_text_kept_the_hyphen():
+    from extractor.evaluate_retrieval import quote_spans
+    text = "We used leave-one-out cross-validation, one observation at a time, on pretrained nets."
+    quote = "cross- validation, one observa- tion at a time, on pre- trained"
+    (span,) = quote_spans(text, quote)
+    assert text[span[0]:span[1]] == "cross-validation, one observation at a time, on pretrained"
+    assert quote_spans(text, "cross validation") == []
