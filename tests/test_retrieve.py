@@ -157,3 +157,7 @@ def test_quote_with_line_end_breaks_found_whether_the_text_kept_the_hyphen():
     (span,) = quote_spans(text, quote)
     assert text[span[0]:span[1]] == "cross-validation, one observation at a time, on pretrained"
     assert quote_spans(text, "cross validation") == []
+    # a quote holding a URL cut by a space, from text stored before URLs were joined
+    text = "All code is on GitHub (https://github.com/owl/net). It runs anywhere."
+    (span,) = quote_spans(text, "on GitHub (https://github. com/owl/net). It")
+    assert text[span[0]:span[1]] == "on GitHub (https://github.com/owl/net). It"
