@@ -31,6 +31,9 @@ def test_compound_of_two_words_keeps_its_hyphen_syllables_do_not():
     out = stored(raw)
     assert "data-driven model" in out and "optimizer" in out and "Networks are" in out
     assert "off-the-shelf" in stored("cheap off-\nthe-shelf computers")   # a compound goes on
+    # ... unless the paper writes the broken part whole: a syllable break inside a compound
+    assert "connected-component" in stored("a con-\nnected-component step; connected layers")
+    assert "a state-of-the-art net" in stored("a state-of-the-\nart net")
 
 
 def test_capitals_acronyms_and_digits():

@@ -95,6 +95,20 @@ def test_footnote_marker_off_the_word_and_note_after_its_paragraph(tmp_path):
     assert note < doc.text.index("Further body text")
 
 
+def test_marker_after_a_word_ending_in_e_is_not_an_exponent(tmp_path):
+    p = tmp_path / "caffe.pdf"
+    c = canvas.Canvas(str(p), pagesize=A4)
+    y = lines(c, 60, 760, ["The network was trained with Caffe"], size=10)
+    c.setFont("Helvetica", 6)
+    c.drawString(60 + c.stringWidth("The network was trained with Caffe", "Helvetica", 10),
+                 y + 13 + 4, "3")
+    lines(c, 60, y, ["at a rate of 1e-4 on one card."] + PROSE, size=10)
+    c.showPage()
+    c.save()
+    text = parse(p).text
+    assert "Caffe at a rate" in text and "Caffe^3" not in text
+
+
 def test_superscript_exponent_kept(tmp_path):
     doc = parse(_footnote_pdf(tmp_path / "exp.pdf"))
     assert "10^\u22124" in doc.text and "104" not in doc.text

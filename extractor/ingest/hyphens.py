@@ -5,11 +5,12 @@ line-end breaks) decides.
 
 Rule, for left part L and right part R (letters only):
   1. the paper writes the word elsewhere: the more frequent of "LR" and "L-R" wins;
-  2. R opens with a capital ("non-|European"), or L is an acronym before a lower-case word
+  2. the word goes on hyphenated ("state-of-the-|art", "off-|the-shelf"): a compound;
+  3. R opens with a capital ("non-|European"), or L is an acronym before a lower-case word
      ("CNN-|based"): a compound;
-  3. L and R are both words of three or more letters that the paper uses on their own
+  4. L and R are both words of three or more letters that the paper uses on their own
      ("data", "driven"): a compound;
-  4. otherwise a syllable break: the hyphen goes.
+  5. otherwise a syllable break: the hyphen goes.
 """
 from __future__ import annotations
 
@@ -52,8 +53,8 @@ class Vocabulary:
                 counts[half] -= 1
         self.counts = counts
 
-    def keep_hyphen(self, left: str, right: str) -> bool:
-        return keep_hyphen(left, right, self)
+    def keep_hyphen(self, left: str, right: str, compound: bool = False) -> bool:
+        return keep_hyphen(left, right, self, compound)
 
 
 def vocabulary(text: str) -> Vocabulary | None:
@@ -61,8 +62,9 @@ def vocabulary(text: str) -> Vocabulary | None:
     return Vocabulary(text) if _BREAK.search(text) else None
 
 
-def keep_hyphen(left: str, right: str, vocab: Vocabulary | None) -> bool:
-    """True if "left-" at a line end and "right" on the next line are a hyphenated compound."""
+def keep_hyphen(left: str, right: str, vocab: Vocabulary | None, compound: bool = False) -> bool:
+    """True if "left-" at a line end and "right" on the next line are a hyphenated compound;
+    ``compound``: the word goes on hyphenated before or after the break ("state-of-the-|art")."""
     if not left or not right:
         return True
     counts = vocab.counts if vocab is not None else {}
@@ -70,6 +72,8 @@ def keep_hyphen(left: str, right: str, vocab: Vocabulary | None) -> bool:
     hyphenated = counts.get(f"{left}-{right}".lower(), 0)
     if joined or hyphenated:
         return hyphenated > joined
+    if compound:
+        return True
     if right[0].isupper() and not (left.isupper() and right.isupper()):
         return True
     if len(left) >= 2 and left.isupper() and right.islower():

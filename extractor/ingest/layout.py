@@ -191,7 +191,9 @@ def _render(text: str, boxes: _Boxes, a: int, b: int) -> tuple[str, list[str]]:
         e = s + len(run)
         word = re.search(r"[A-Za-z]*$", text[a:base + 1]).group()
         out.append(text[pos:base + 1])
-        if text[base].isdigit() or text[base] == "e" or word in _UNIT_WORDS or len(word) <= 1:
+        # "1e-4" is an exponent, "Caffe³" a footnote marker: an "e" counts only after a digit
+        e_notation = text[base] == "e" and base > a and text[base - 1].isdigit()
+        if text[base].isdigit() or e_notation or word in _UNIT_WORDS or len(word) <= 1:
             out.append("^" + run)              # exponent or power: "10^-4", "m^2"
         else:
             markers.append(run)                # footnote / citation marker: off the word

@@ -112,18 +112,19 @@ _LETTERS_AFTER = re.compile(rf"\s*([A-Za-z]+)([{_HYPHENS}](?=[A-Za-z]))?")
 
 
 def _hyphen_rep(s: str, a: int, vocab: Vocabulary | None) -> str:
-    """What a hyphen at s[a] before a line break becomes: itself when its word is already a
-    hyphenated compound on either side ("state-of-the-|art", "off-|the-shelf") or
-    hyphens.keep_hyphen says it is one ("data-|driven"), else nothing ("classi-|fication")."""
-    i = a
+    """What a hyphen at s[a] before a line break becomes: itself when hyphens.keep_hyphen says
+    its word is a compound ("data-|driven", and, without the paper's word for it, a word that
+    goes on hyphenated on either side: "state-of-the-|art", "off-|the-shelf"), else nothing
+    ("classi-|fication", "con-|nected-component" when the paper writes "connected")."""
+    i, compound = a, False
     while i > 0 and a - i < 40 and (s[i - 1].isalnum() or s[i - 1] in _HYPHENS):
+        if s[i - 1] in _HYPHENS:
+            compound = True
+            break
         i -= 1
-        if s[i] in _HYPHENS:
-            return s[a]
     m = _LETTERS_AFTER.match(s, a + 1)
-    if m and m.group(2):
-        return s[a]
-    return s[a] if keep_hyphen(s[i:a], m.group(1) if m else "", vocab) else ""
+    compound = compound or bool(m and m.group(2))
+    return s[a] if keep_hyphen(s[i:a], m.group(1) if m else "", vocab, compound) else ""
 
 
 def _apply_rules(s: str, rules: re.Pattern, para: str,
