@@ -22,6 +22,7 @@ Also reported: characters of passage text read per document x group (the cost of
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,7 @@ import sqlite_utils
 
 from extractor.evaluate import REPORTED, _quotes, _status, load_gold
 from extractor.ingest.normalize import normalize_for_match, normalize_for_match_with_map
+from extractor.ingest.urlcut import url_wraps
 from extractor.retrieve import DEFAULT_TOP_K, retrieve
 from extractor.schemas.catalog import Schema
 
@@ -47,12 +49,31 @@ def quote_spans(doc_text: str, quote: str, _cache: dict | None = None) -> list[t
         ftext, fmap = normalize_for_match_with_map(doc_text)
         if _cache is not None:
             _cache[id(doc_text)] = (ftext, fmap)
-    out = []
-    i = ftext.find(fq)
-    while i >= 0:
-        out.append((fmap[i], fmap[i + len(fq) - 1] + 1))
-        i = ftext.find(fq, i + 1)
-    return out
+    return [(fmap[m.start()], fmap[m.end() - 1] + 1)
+            for m in _quote_pattern(quote, fq).finditer(ftext)]
+
+
+_LINE_HYPHEN = re.compile(r"(?<=[A-Za-z])[-\u2010]\s+(?=[A-Za-z])")
+_SPACE = re.compile(r"\s+")
+
+
+def _quote_pattern(quote: str, fq: str) -> re.Pattern:
+    """The quote's match form as a pattern. A quote copied from older or raw text may break a
+    word at a line-end hyphen ("cross- validation", "observa- tion"), which the match form joins,
+    while ingestion keeps the hyphen where the document's vocabulary says it is a compound's
+    ("cross-validation"); or hold a URL cut by a space ("https://github. com/x") that ingestion
+    now joins. At each such break the text may hold the word or URL with or without it."""
+    quote = quote.strip()
+    cuts = [(m.start(), m.end(), "-?") for m in _LINE_HYPHEN.finditer(quote)]
+    cuts += [(m.start(), m.end(), " ?") for m in _SPACE.finditer(quote)
+             if url_wraps(quote[:m.start()], quote[m.end():])]
+    if not cuts:
+        return re.compile(re.escape(fq))
+    parts, pos = [], 0
+    for a, b, joint in sorted(cuts):
+        parts += [re.escape(normalize_for_match(quote[pos:a])), joint]
+        pos = b
+    return re.compile("".join(parts) + re.escape(normalize_for_match(quote[pos:])))
 
 
 def covered(span: tuple[int, int], passage_spans: list[tuple[int, int]]) -> bool:

@@ -10,6 +10,9 @@
   evidence as whole chunks for a fraction of the characters (see BENCHMARKS.md, "Retrieval").
   With k=None every usable chunk is returned whole (the rules backend reads everything).
 * Reference-list and boilerplate chunks are never retrieved, so they can never become evidence.
+* Chunks of related-work and appendix sections (where a paper describes other work, lists
+  example data or titles) rank after every other matching chunk: a stable sort keeps BM25's
+  order inside each of the two tiers, so they are still read when nothing else matches.
 
 Every passage satisfies ``doc_text[p.start:p.start + len(p.text)] == p.text``.
 """
@@ -29,6 +32,7 @@ DEFAULT_TOP_K = 16
 # Chunks per field whose sentences are considered for windows (more cost nothing noticeable).
 CHUNKS_PER_FIELD = 12
 NEIGHBOURS = 1           # sentences kept on each side of a matching sentence
+DEMOTED_SECTIONS = frozenset({"related_work", "appendix"})
 
 _SENT_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9(\[\"\u201c])|\n\n")
 _ABBREV = re.compile(r"(?:\bet al|\be\.g|\bi\.e|\bFig|\bFigs|\bEq|\bvs|\bapprox|\bca|\bNo|"
@@ -164,16 +168,20 @@ def retrieve_field(db: sqlite_utils.Database, doc_id: str, spec: FieldSpec,
     """Best passages of one document for one field: sentence windows (or whole chunks with
     windows=False or k=None), best first; k=None: every matching chunk."""
     terms = field_terms(spec)
-    chunks = rank_chunks(db, doc_id, terms, None if k is None else max(k, CHUNKS_PER_FIELD))
+    # twice the chunks, so demoted ones among the best cannot crowd the body's out
+    limit = None if k is None else max(k, CHUNKS_PER_FIELD)
+    chunks = demote_sections(rank_chunks(db, doc_id, terms, None if limit is None else 2 * limit))
     if k is None or not windows:
         return chunks if k is None else chunks[:k]
+    chunks = chunks[:limit]
     regexes = _term_regexes(tuple(terms)) + _pattern_regexes(spec)
     if spec.patterns:
         # The field's value patterns ("0.001 learning rate", "\d+ epochs") find statements
         # that use none of its words; their chunks follow the BM25-ranked ones.
         seen = {c.chunk_id for c in chunks}
-        chunks += [c for c in _usable_chunks(db, doc_id) if c.chunk_id not in seen
-                   and any(r.search(c.text) for r in _pattern_regexes(spec))]
+        chunks = demote_sections(chunks + [
+            c for c in _usable_chunks(db, doc_id) if c.chunk_id not in seen
+            and any(r.search(c.text) for r in _pattern_regexes(spec))])
     # Windows are ranked by their chunk's rank first: BM25 knows rare terms matter more.
     # Best window of every chunk before any chunk's second: one long chunk cannot fill the
     # field's ranking on its own.
@@ -181,6 +189,11 @@ def retrieve_field(db: sqlite_utils.Database, doc_id: str, spec: FieldSpec,
     depth = max((len(w) for w in per_chunk), default=0)
     out = [ws[i] for i in range(depth) for ws in per_chunk if i < len(ws)]
     return out[:k]
+
+
+def demote_sections(chunks: list[Passage]) -> list[Passage]:
+    """Chunks of DEMOTED_SECTIONS after the others, each tier in its given order."""
+    return sorted(chunks, key=lambda c: c.section in DEMOTED_SECTIONS)
 
 
 def merge_rankings(rankings: list[list[Passage]], k: int | None) -> list[Passage]:

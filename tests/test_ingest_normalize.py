@@ -13,7 +13,7 @@ CASES = [
     ("the classi-\nfication step", "the classification step"),
     ("the classi-  \r\n  fication step", "the classification step"),
     ("Sentinel-\n2 imagery", "Sentinel- 2 imagery"),            # digit after the break: keep dash
-    ("see Table-\nA", "see Table- A"),                          # capital after the break: keep
+    ("see Table-\nA", "see Table-A"),                           # capital after the break: keep
     ("a state-of-the-\nart model", "a state-of-the-art model"),  # compound: keep its hyphen
     ("a   b\t\tc\u00a0d", "a b c d"),
     ("line one\nline two", "line one line two"),

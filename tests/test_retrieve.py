@@ -22,8 +22,9 @@ fields:
 """)
 
 
-def _db(tmp_path, texts: dict[str, list[str]]):
-    """A database whose chunks are the given strings, joined by one space."""
+def _db(tmp_path, texts: dict[str, list[str]], sections: dict[str, list[str]] | None = None):
+    """A database whose chunks are the given strings, joined by one space (``sections``: the
+    section kind of each chunk, per document)."""
     db = open_db(tmp_path / "r.db")
     for doc_id, chunks in texts.items():
         text = " ".join(chunks)
@@ -34,9 +35,11 @@ def _db(tmp_path, texts: dict[str, list[str]]):
              None, len(text), "ok", None, text, None, "2026-11-30T00:00:00+00:00"])
         pos = 0
         for i, c in enumerate(chunks):
+            section = (sections or {}).get(doc_id, [None] * len(chunks))[i]
             db.conn.execute('INSERT INTO chunks (doc_id, ord, page, start, "end", text, '
-                            "is_reference) VALUES (?,?,?,?,?,?,?)",
-                            [doc_id, i, None, pos, pos + len(c), c, int(c.startswith("Ref."))])
+                            "is_reference, section) VALUES (?,?,?,?,?,?,?,?)",
+                            [doc_id, i, None, pos, pos + len(c), c, int(c.startswith("Ref.")),
+                             section])
             pos += len(c) + 1
     db.conn.commit()
     return db
@@ -126,3 +129,35 @@ def test_gold_dev_retrieval_recall(gold_db, shared_benchmark):
     # measured 0.969 (282/291) fields and 0.905 quotes at the default budget, 2026-11-30
     assert res["retrieval_recall"] >= 0.95
     assert res["quote_recall"] >= 0.88
+
+
+def test_related_work_and_appendix_rank_after_the_body(tmp_path):
+    # BM25 prefers the appendix and related-work chunks (the term three times, short chunks)
+    chunks = ["Appendix: apple apple apple.",
+              "Others fed an apple to apple apple trees.",
+              "We trained the model on one apple and many other fruits in the orchard at dawn.",
+              "Results of the banana trials were good."]
+    db = _db(tmp_path, {"d": chunks},
+             sections={"d": ["appendix", "related_work", "methods", "results"]})
+    spec = SCHEMA.field("alpha")
+    for k in (None, DEFAULT_TOP_K):
+        ranked = retrieve_field(db, "d", spec, k)
+        assert ranked[0].text.startswith("We trained"), k
+        assert {p.section for p in ranked[1:]} == {"appendix", "related_work"}, k   # still read
+    # without sections BM25's order stands
+    (tmp_path / "p").mkdir()
+    plain = _db(tmp_path / "p", {"d": chunks})
+    assert not retrieve_field(plain, "d", spec, None)[0].text.startswith("We trained")
+
+
+def test_quote_with_line_end_breaks_found_whether_the_text_kept_the_hyphen():
+    from extractor.evaluate_retrieval import quote_spans
+    text = "We used leave-one-out cross-validation, one observation at a time, on pretrained nets."
+    quote = "cross- validation, one observa- tion at a time, on pre- trained"
+    (span,) = quote_spans(text, quote)
+    assert text[span[0]:span[1]] == "cross-validation, one observation at a time, on pretrained"
+    assert quote_spans(text, "cross validation") == []
+    # a quote holding a URL cut by a space, from text stored before URLs were joined
+    text = "All code is on GitHub (https://github.com/owl/net). It runs anywhere."
+    (span,) = quote_spans(text, "on GitHub (https://github. com/owl/net). It")
+    assert text[span[0]:span[1]] == "on GitHub (https://github.com/owl/net). It"

@@ -30,7 +30,11 @@ from dataclasses import dataclass, field
 
 import pypdfium2.raw as pdfium_c
 
+from extractor.ingest.urlcut import url_wraps
+
 HYPHEN_MARK = "\ufffe"        # pdfium's hyphen at a line end it has glued to the next line
+_SPLIT_AT = re.compile("[\ufffe -]")       # where a pdfium line may hold two visual lines
+_HYPHENS = re.compile("[\ufffe-]")
 MARGIN_BAND = 0.09            # share of the page height at the top and bottom holding furniture
 REPEAT_SHARE = 0.3            # a margin line on this share of pages (and at least 2) is furniture
 SUP_SIZE = 0.85               # a superscript's font is at most this share of its base character's
@@ -39,7 +43,6 @@ _SUP_CHARS = frozenset("0123456789\u2212-\u2013+*\u2020\u2021,")
 _PAGE_NUMBER = re.compile(r"^(?:page\s*)?\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?$", re.I)
 _FOOTNOTE_START = re.compile(r"^(?:\d{1,2}|[*\u2020\u2021\u00a7\u00b6a-e])(?:[.)]?\s+|(?=[A-Z]|https?:|www\.))")
 _URL_TAIL = re.compile(r"(?:https?://|www\.|doi\.org/)\S*$", re.I)
-_URL_NEXT = re.compile(r"^[\w/.~%#?=&+-]+(?=\s|$)")
 _LIST_START = re.compile(r"^(?:[•▪◦●\-–]\s|\[\d{1,3}\]|\(?\d{1,2}[.)]\s)")
 _TERMINAL = (".", "!", "?", ":")
 _UNIT_WORDS = frozenset("m cm mm km nm um μm µm s ms h ha g kg l ml r R x".split())
@@ -80,6 +83,26 @@ class _Boxes:
         r = self._r
         return r.left, r.bottom, r.right, r.top
 
+    def wide_gap(self, a: int, b: int) -> bool:
+        """True if pdfium's text runs (rectangles) of text[a:b] leave a horizontal gap wider than
+        0.8 times their height anywhere: one call per run, instead of two box calls per space
+        (_column_gap's test, 2.5 loose heights, is stricter: this only rules lines out). A table
+        row that pdfium reports as one run keeps its cells on one line, read across."""
+        n = pdfium_c.FPDFText_CountRects(self.raw, a, b - a)
+        if n <= 1:
+            return False
+        l_, t_, r_, b_ = (ctypes.c_double() for _ in range(4))
+        refs = [ctypes.byref(v) for v in (l_, t_, r_, b_)]
+        prev_right = prev_bottom = None
+        for i in range(n):
+            pdfium_c.FPDFText_GetRect(self.raw, i, *refs)
+            h = abs(t_.value - b_.value) or 1.0
+            if prev_right is not None and abs(b_.value - prev_bottom) < h \
+                    and l_.value - prev_right > 0.8 * h:
+                return True
+            prev_right, prev_bottom = r_.value, b_.value
+        return False
+
     def size(self, i: int) -> float:
         pdfium_c.FPDFText_GetLooseCharBox(self.raw, i, self._p)
         return abs(self._r.top - self._r.bottom)
@@ -95,16 +118,20 @@ def page_lines(textpage, width: float, height: float) -> PageLines | None:
     lines: list[Line] = []
     for m in re.finditer(r"[^\r\n]+", text):
         a = m.start()
+        # spaces are asked about a column gap only on a line whose runs show a wide gap
+        gaps = boxes.wide_gap(m.start(), m.end())
         # pdfium glues a word hyphenated at a line end into one "line"; split it where the
         # character after the mark sits on another visual line.
-        for k in [i for i in range(m.start(), m.end()) if text[i] in (HYPHEN_MARK, " ")]:
+        for k in [h.start() for h in (_SPLIT_AT if gaps else _HYPHENS).finditer(text, a, m.end())]:
             if text[k] == " ":
                 # pdfium puts two columns' lines at one height on one line, with a space
                 # between them: a wide gap there ends the line
-                if a < k and k + 1 < m.end() and _column_gap(boxes, k - 1, k + 1):
+                if gaps and a < k and k + 1 < m.end() and _column_gap(boxes, k - 1, k + 1):
                     _add_line(lines, text, boxes, a, k)
                     a = k + 1
-            elif k + 1 < m.end() and _other_line(boxes, k, k + 1):
+            elif k + 1 < m.end() and (text[k] == HYPHEN_MARK or text[k + 1].isalpha()) \
+                    and _other_line(boxes, k, k + 1):
+                # pdfium's mark, or a plain "-" some PDFs glue to the next visual line
                 _add_line(lines, text, boxes, a, k, hyphen=True)
                 a = k + 1
         _add_line(lines, text, boxes, a, m.end())
@@ -164,7 +191,9 @@ def _render(text: str, boxes: _Boxes, a: int, b: int) -> tuple[str, list[str]]:
         e = s + len(run)
         word = re.search(r"[A-Za-z]*$", text[a:base + 1]).group()
         out.append(text[pos:base + 1])
-        if text[base].isdigit() or text[base] == "e" or word in _UNIT_WORDS or len(word) <= 1:
+        # "1e-4" is an exponent, "Caffe³" a footnote marker: an "e" counts only after a digit
+        e_notation = text[base] == "e" and base > a and text[base - 1].isdigit()
+        if text[base].isdigit() or e_notation or word in _UNIT_WORDS or len(word) <= 1:
             out.append("^" + run)              # exponent or power: "10^-4", "m^2"
         else:
             markers.append(run)                # footnote / citation marker: off the word
@@ -231,8 +260,10 @@ def _assign_columns(p: PageLines) -> bool:
     right = [ln for ln in p.lines if ln.x0 > mid - 4]
     if len(left) < 5 or len(right) < 5:
         return False
+    # by identity: "ln in left" compares dataclasses field by field (quadratic, and slow)
+    left_ids, right_ids = {id(ln) for ln in left}, {id(ln) for ln in right}
     for ln in p.lines:
-        ln.col = 1 if ln in left else 2 if ln in right else 0
+        ln.col = 1 if id(ln) in left_ids else 2 if id(ln) in right_ids else 0
     return True
 
 
@@ -288,15 +319,18 @@ def _split_footnotes(flow: list[Line], body: float) -> tuple[list[Line], list[li
     return out_body, notes
 
 
-def _joiner(prev: Line, nxt: Line, gap: float, right: float) -> str:
+def _joiner(prev: Line, nxt: Line, gap: float, right: float, joined: str = "") -> str:
     """What goes between two consecutive lines: "" (joined word or URL), "\\n" (same paragraph)
-    or "\\n\\n" (paragraph break)."""
+    or "\\n\\n" (paragraph break). ``joined``: the text of earlier lines ``prev`` was joined to
+    with "" (a URL wrapped over three lines)."""
     tail = prev.text.rsplit(None, 1)[-1] if prev.text.strip() else ""
     if prev.hyphen:
-        url = _URL_TAIL.search(tail)
-        return "-" if url or "-" in tail else ""
-    if _URL_TAIL.search(tail) and _URL_NEXT.match(nxt.text) and (
-            tail.endswith(("/", ".", "-", "_", "=", "?", "&", "#", "~")) or "/" in nxt.text.split()[0]):
+        # a word broken between letters: "-\n", and normalize decides syllable break or compound
+        # from the document's vocabulary (hyphens.py); in a URL or before a digit the hyphen stays
+        if _URL_TAIL.search(tail) or not (tail[-1:].isalpha() and nxt.text[:1].isalpha()):
+            return "-"
+        return "-\n"
+    if url_wraps(joined + prev.text, nxt.text):
         return ""
     if abs(prev.size - nxt.size) > 0.1 * max(prev.size, nxt.size):
         return "\n\n"
@@ -322,11 +356,13 @@ def _paragraphs(lines: list[Line]) -> list[tuple[str, list[str]]]:
     right = {c: max((ln.x1 for ln in lines if ln.col == c), default=0.0) for c in (0, 1, 2)}
     paras: list[tuple[str, list[str]]] = []
     parts, markers = [], []
+    joined = ""
     for k, ln in enumerate(lines):
         parts.append(ln.text)
         markers += ln.markers
         if k + 1 < len(lines):
-            j = _joiner(ln, lines[k + 1], gap, right[ln.col])
+            j = _joiner(ln, lines[k + 1], gap, right[ln.col], joined)
+            joined = joined + ln.text + j if j in ("", "-") else ""
             if j == "\n\n":
                 paras.append(("".join(parts), markers))
                 parts, markers = [], []

@@ -3,8 +3,10 @@
 Stored form (``normalize``), the text every database offset points into:
   * Unicode NFKC, which also expands the Latin ligatures U+FB00-FB06 (ﬁ ﬂ ﬀ ﬃ ﬄ ﬅ ﬆ);
   * soft hyphens, zero-width characters and control characters removed;
-  * a word hyphenated across a line end is joined: "classi-\\nfication" -> "classification"
-    (only lowercase letter, hyphen, line break, lowercase letter, so "Sentinel-\\n2" keeps its dash);
+  * a word hyphenated across a line end is joined (letter, hyphen, line break, letter, so
+    "Sentinel-\\n2" keeps its dash): "classi-\\nfication" -> "classification", while a compound
+    keeps its hyphen: "data-\\ndriven" -> "data-driven" (hyphens.py decides, from the document's
+    own vocabulary when the caller passes it);
   * a blank line (two or more line breaks, with any white space around them) becomes exactly
     "\\n\\n": a paragraph break, which chunking uses as a preferred boundary;
   * every other run of white space (including single line breaks) becomes one space;
@@ -23,6 +25,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+
+from extractor.ingest.hyphens import HYPHENS as _HYPHENS
+from extractor.ingest.hyphens import Vocabulary, keep_hyphen
 
 LIGATURES = {"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl",
              "\ufb05": "st", "\ufb06": "st"}
@@ -49,11 +54,10 @@ _ANSI = r"\x1b(?:\[[0-9:;<=>?]*[ -/]*[@-~]|\][^\x07\x1b]{0,200}(?:\x07|\x1b\\)?|
 # front of a leading combining mark), so NFKC can compose it; ASCII runs are never touched.
 _NON_ASCII = re.compile(r".?[^\x00-\x7f]+", re.S)
 
-_HYPHENS = "-\u2010"
 # Every branch starts with a character class, so the regex engine can skip plain text quickly.
 _STORE_RULES = re.compile(
     # 1. word hyphenated at a line end: drop the hyphen and the line break
-    rf"(?P<hy>[{_HYPHENS}](?<=[a-z].)[ \t]*\r?\n[ \t]*(?=[a-z]))"
+    rf"(?P<hy>[{_HYPHENS}](?<=[A-Za-z].)[ \t]*\r?\n[ \t]*(?=[A-Za-z]))"
     # 2. a run of white space that is not already a single space (a run holding two or more line
     #    breaks is a paragraph break; see _apply_rules)
     r"|(?P<ws>\s{2,}|[^\S ])"
@@ -65,7 +69,8 @@ _MATCH_RULES = re.compile(
 )
 _DROP_RE = re.compile(rf"(?:{_ANSI}|[{re.escape(_DROP)}])+")
 # One literal pattern per hyphen character: a literal first character is far faster to scan for.
-_HYPHEN_BREAKS = [(h, re.compile(rf"{h}(?<=[a-z]{h})[ \t]*\r?\n[ \t]*(?=[a-z])")) for h in _HYPHENS]
+_HYPHEN_BREAKS = [(h, re.compile(rf"{h}(?<=[A-Za-z]{h})[ \t]*\r?\n[ \t]*(?=[A-Za-z])"))
+                  for h in _HYPHENS]
 _BLANK_LINE = re.compile(r"\n\s*\n")
 _ASCII_LOWER = {c: c + 32 for c in range(ord("A"), ord("Z") + 1)}
 
@@ -103,22 +108,27 @@ def _map_non_ascii(s: str, casefold: bool) -> tuple[str, list[int]]:
     return "".join(out), omap
 
 
-def _hyphen_rep(s: str, a: int) -> str:
-    """What a hyphen at s[a] before a line break becomes: nothing ("classi-|fication"), or itself
-    when its word is already a hyphenated compound ("state-of-the-|art" -> "state-of-the-art")."""
-    i = a
+_LETTERS_AFTER = re.compile(rf"\s*([A-Za-z]+)([{_HYPHENS}](?=[A-Za-z]))?")
+
+
+def _hyphen_rep(s: str, a: int, vocab: Vocabulary | None) -> str:
+    """What a hyphen at s[a] before a line break becomes: itself when hyphens.keep_hyphen says
+    its word is a compound ("data-|driven", and, without the paper's word for it, a word that
+    goes on hyphenated on either side: "state-of-the-|art", "off-|the-shelf"), else nothing
+    ("classi-|fication", "con-|nected-component" when the paper writes "connected")."""
+    i, compound = a, False
     while i > 0 and a - i < 40 and (s[i - 1].isalnum() or s[i - 1] in _HYPHENS):
+        if s[i - 1] in _HYPHENS:
+            compound = True
+            break
         i -= 1
-        if s[i] in _HYPHENS:
-            return s[a]
-    return ""
+    m = _LETTERS_AFTER.match(s, a + 1)
+    compound = compound or bool(m and m.group(2))
+    return s[a] if keep_hyphen(s[i:a], m.group(1) if m else "", vocab, compound) else ""
 
 
-def _hyphen_sub(m: re.Match) -> str:
-    return _hyphen_rep(m.string, m.start())
-
-
-def _apply_rules(s: str, rules: re.Pattern, para: str) -> tuple[str, list[int]]:
+def _apply_rules(s: str, rules: re.Pattern, para: str,
+                 vocab: Vocabulary | None = None) -> tuple[str, list[int]]:
     out: list[str] = []
     omap: list[int] = []
     pos = 0
@@ -130,7 +140,7 @@ def _apply_rules(s: str, rules: re.Pattern, para: str) -> tuple[str, list[int]]:
         if m.lastgroup == "ws":
             rep = para if b - a > 1 and m.group().count("\n") >= 2 else " "
         elif m.lastgroup == "hy":
-            rep = _hyphen_rep(s, a)
+            rep = _hyphen_rep(s, a, vocab)
         else:
             rep = ""
         out.append(rep)
@@ -150,25 +160,27 @@ def _strip(s: str, omap: list[int]) -> tuple[str, list[int]]:
     return s, omap
 
 
-def _normalize(s: str, *, match: bool) -> tuple[str, list[int]]:
+def _normalize(s: str, *, match: bool, vocab: Vocabulary | None = None) -> tuple[str, list[int]]:
     t0, m0 = _apply_rules(s, _DROP_RE, "")
     t1, m1 = _map_non_ascii(t0, casefold=match)
     if match:
         t1 = t1.translate(_ASCII_LOWER)
-    t2, m2 = _apply_rules(t1, _MATCH_RULES if match else _STORE_RULES, " " if match else "\n\n")
+    t2, m2 = _apply_rules(t1, _MATCH_RULES if match else _STORE_RULES, " " if match else "\n\n",
+                          vocab)
     t2, m2 = _strip(t2, m2)
     omap = [m0[m1[i]] for i in m2]
     omap.append(len(s))
     return t2, omap
 
 
-def normalize_with_map(s: str) -> tuple[str, list[int]]:
-    """Stored form of ``s`` and the map from its indices to indices in ``s``."""
-    return _normalize(s, match=False)
+def normalize_with_map(s: str, vocab: Vocabulary | None = None) -> tuple[str, list[int]]:
+    """Stored form of ``s`` and the map from its indices to indices in ``s``; ``vocab``: the
+    document's words, which decide line-end hyphens (hyphens.vocabulary)."""
+    return _normalize(s, match=False, vocab=vocab)
 
 
-def normalize(s: str) -> str:
-    """Stored form of ``s``; same result as ``normalize_with_map(s)[0]``, built with string
+def normalize(s: str, vocab: Vocabulary | None = None) -> str:
+    """Stored form of ``s``; same result as ``normalize_with_map(s, vocab)[0]``, built with string
     methods instead of a per-match map, because ingestion needs only the text and must be fast."""
     if any(c in s for c in _DROP):          # a substring test per character is a fast memchr
         s = _DROP_RE.sub("", s)
@@ -177,7 +189,7 @@ def normalize(s: str) -> str:
     if "\n" in s:
         for h, pat in _HYPHEN_BREAKS:
             if h in s:
-                s = pat.sub(_hyphen_sub, s)
+                s = pat.sub(lambda m: _hyphen_rep(m.string, m.start(), vocab), s)
     paras = (" ".join(p.split()) for p in _BLANK_LINE.split(s)) if "\n" in s else [" ".join(s.split())]
     return "\n\n".join(p for p in paras if p)
 

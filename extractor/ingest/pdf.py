@@ -8,9 +8,10 @@ from dataclasses import dataclass
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
-from extractor.ingest import gibberish, layout, ocr
+from extractor.ingest import authors, gibberish, layout, ocr
 from extractor.ingest.detect import is_reference_heading
 from extractor.ingest.types import IngestError
+from extractor.ingest.urlcut import join_urls_over_pages, url_wraps
 
 MAX_PAGES = 2000   # beyond this only the first MAX_PAGES are read (noted in the reason)
 TITLE_MIN_SIZE = 1.2   # a title's font is at least this many times the body font
@@ -71,8 +72,7 @@ def extract_pdf(data: bytes, name: str = "file") -> PdfText:
         raise IngestError(f"{name}: PDF could not be read ({e})") from None
     finally:
         pdf.close()
-    _assemble(out, laid)
-    out.title = out.title or meta_title
+    _assemble(out, laid, meta_title)
     notes = []
     if n > MAX_PAGES:
         notes.append(f"only the first {MAX_PAGES} of {n} pages were read")
@@ -90,7 +90,7 @@ def _image_only(page, laid: layout.PageLines | str) -> bool:
                                                          max_depth=2))
 
 
-def _assemble(out: PdfText, laid: list) -> None:
+def _assemble(out: PdfText, laid: list, meta_title: str | None = None) -> None:
     """Page texts from the pages' lines: shifted fonts decoded, furniture dropped, metadata read
     from page 1, footnotes separated."""
     pages = [p for p in laid if isinstance(p, layout.PageLines)]
@@ -112,6 +112,15 @@ def _assemble(out: PdfText, laid: list) -> None:
     body = layout.body_size(pages)
     if isinstance(first, layout.PageLines):
         out.title, out.authors = title_and_authors(first, body)
+    if not out.title and meta_title:
+        # the title in the metadata, in a font no larger than the body's or on a page read as
+        # plain text: the names are still right below it on page 1
+        out.title = meta_title
+        lines = first.lines if isinstance(first, layout.PageLines) else \
+            [s for s in first.splitlines() if s.strip()]
+        end = authors.title_end(lines, meta_title)
+        if end:
+            out.authors = authors.page_authors(lines, end)
     for p in laid:
         if isinstance(p, str):
             out.pages.append(p)
@@ -119,13 +128,9 @@ def _assemble(out: PdfText, laid: list) -> None:
             text, notes = layout.page_text(p, body)
             out.pages.append(text)
             out.footnotes += notes
+    join_urls_over_pages(out.pages)
 
 
-_NOT_AUTHOR = re.compile(r"@|\d{3}|\b(?:universit|department|institut|abstract|received|faculty|"
-                         r"school|college|laborator|centre|center|journal|doi|http|edited|"
-                         r"correspond)", re.I)
-_NAME = re.compile(r"^(?:[A-Z][\w'’\-]*\.?\s){1,3}[A-Z][\w'’\-]+$")
-_MARKS = re.compile(r"[\d⁎*†‡§¶]+")
 _FURNITURE = re.compile(r"journal|www\.|contents lists|original (?:paper|article)|research article|"
                         r"available online|©|\((?:19|20)\d\d\)",
                         re.I)
@@ -148,21 +153,8 @@ def title_and_authors(p: layout.PageLines, body: float) -> tuple[str | None, str
             b += 1
         title = " ".join("".join(ln.text + ("" if ln.hyphen else " ") for ln in lines[a:b]).split())
         if len(title.split()) >= 4 and len(title) <= 400 and not _FURNITURE.search(title):
-            return title, _authors(lines[b:b + 4])
+            return title, authors.page_authors(lines, b)
     return None, None
-
-
-def _authors(lines: list[layout.Line]) -> str | None:
-    names: list[str] = []
-    for ln in lines:
-        if _NOT_AUTHOR.search(ln.text):
-            break
-        parts = [_MARKS.sub("", s).strip(" ,") for s in re.split(r",|\band\b|&|·|\|", ln.text)]
-        parts = [s for s in parts if s]
-        if not parts or not all(_NAME.match(s) for s in parts):
-            break
-        names += parts
-    return "; ".join(names) or None
 
 
 def _fix_hyphens(raw: str) -> str:
@@ -200,8 +192,16 @@ def paragraphs_from_lines(raw: str) -> str:
     lengths = sorted(len(s.strip()) for s in lines if s.strip())
     typical = max(40, lengths[int(len(lengths) * 0.8)] if lengths else 40)
     out = []
-    for i, line in enumerate(lines[:-1]):
+    joined = ""    # the lines already joined to this one by a wrapped URL
+    for i in range(len(lines) - 1):
+        line = lines[i]
         cur, nxt = line.strip(), lines[i + 1].strip()
+        if url_wraps(joined + cur, nxt):
+            out.append(line.rstrip())     # a URL wrapped over the line break: no space
+            lines[i + 1] = lines[i + 1].lstrip()
+            joined += cur
+            continue
+        joined = ""
         brk = False
         if cur.endswith(_TERMINAL) and len(cur) < 0.8 * typical:
             brk = True

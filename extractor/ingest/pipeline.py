@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from extractor import store
-from extractor.ingest import detect, ocr
+from extractor.ingest import detect, hyphens, ocr
 from extractor.ingest.chunk import make_chunks
 from extractor.ingest.normalize import normalize
 from extractor.ingest.pdf import extract_pdf
@@ -110,7 +110,8 @@ def parse_bytes(path: Path, data: bytes) -> ParsedDocument:
         if not data.startswith(b"%PDF") and b"%PDF" not in data[:1024]:
             raise IngestError(f"{name}: not a PDF (no %PDF header)")
         pdf = extract_pdf(data, name)
-        parts = [normalize(p) for p in pdf.pages]
+        vocab = hyphens.vocabulary("\n".join(pdf.pages))   # decides line-end hyphens
+        parts = [normalize(p, vocab) for p in pdf.pages]
         text_parts, starts, pos = [], [], 0
         for part in parts:
             if text_parts and part:
@@ -136,8 +137,8 @@ def parse_bytes(path: Path, data: bytes) -> ParsedDocument:
             reason = "no text layer (no extractable text on any page)"
     else:
         raw, note = decode_text(data, name)
-        doc.text, doc.reason = normalize(raw), note
-        doc.title = text_title(doc.text)
+        doc.text, doc.reason = normalize(raw, hyphens.vocabulary(raw)), note
+        doc.title = text_title(raw)      # the raw text: its line breaks show the title block
         reason = detect.unreadable_reason(doc.text)
     if reason:
         doc.status = "unreadable"

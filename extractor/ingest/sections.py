@@ -92,15 +92,55 @@ class SectionTracker:
 
 
 _TITLE_BAD = re.compile(r"^(?:abstract|introduction|doi|https?:|www\.|keywords|received|\d)", re.I)
+# A publisher's masthead line; the paper's title is the next block of lines (Elsevier page 1:
+# "journal homepage: www.elsevier.com/locate/..." then the title, then the authors).
+_MASTHEAD = re.compile(r"journal homepage:", re.I)
+# What follows a title on a first page: authors (marked or listed), affiliations, e-mail, an
+# abstract or keywords heading, dates. Without one of these after it, a first paragraph that
+# looks like a title is a heading or a fragment of an excerpt's body, not the paper's title.
+_FRONT_CUE = re.compile(r"^(?:abstract|summary|keywords?|key words|received|citation)\b|@|"
+                        r"\b(?:universit|department|institute|faculty|school of|college)|"
+                        r"^(?:[A-Z][\w'’.-]+\s){1,3}[A-Z][\w'’-]+[\d,*⁎†‡]*"
+                        r"(?:\s*(?:,|and|&)\s*(?:[A-Z][\w'’.-]+\s){1,3}[A-Z][\w'’-]+[\d,*⁎†‡]*)+$",
+                        re.I | re.M)
+_AUTHOR_MARK = re.compile(r"[⁎*†‡✉]|@|\b[A-Z][a-z]+[a-z]?(?:,[a-z])*,?\s*$(?<=[a-z],)|"
+                          r"^(?:[A-Z][\w'’.-]+\s){1,3}[A-Z][\w'’-]+[a-z](?:,[a-z])+")
+TITLE_MAX_LINES = 4
 
 
 def text_title(text: str) -> str | None:
-    """A plain-text file's title: its first paragraph, if it reads like one (3-30 words, no
-    sentence end, starts with a capital, mostly letters)."""
-    first = text.split("\n\n", 1)[0].strip()
-    words = first.split()
-    if not 3 <= len(words) <= 30 or len(first) > 250 or first.endswith((".", ",", ";")) \
-            or not first[:1].isupper() or _TITLE_BAD.match(first):
+    """A plain-text file's title: the block of lines after a publisher's masthead line (up to the
+    authors' line), else the first paragraph if it reads like a title (3-30 words, no sentence
+    end, starts with a capital, mostly letters, not a section heading) and front matter
+    (authors, affiliations, abstract, keywords) follows it. Excerpts that start mid-paper get
+    none: their first paragraph is body text."""
+    lines = text[:20_000].splitlines()
+    for i, line in enumerate(lines):
+        if _MASTHEAD.search(line):
+            block = []
+            for ln in lines[i + 1:]:
+                ln = ln.strip()
+                if not ln and block or _AUTHOR_MARK.search(ln) or len(block) == TITLE_MAX_LINES:
+                    break
+                if ln:
+                    block.append(ln)
+            # a title after the masthead may open with a digit ("3DUNet...") or a quote mark
+            title = _title_like(" ".join(" ".join(block).split()).strip("“”\"'"), numbered=True)
+            if title:
+                return title
+    paras = text.strip().split("\n\n", 4)
+    first = " ".join(paras[0].split())
+    if heading_kind(first) is not None or not any(_FRONT_CUE.search(p) for p in paras[1:4]):
         return None
-    letters = sum(c.isalpha() for c in first)
-    return first if letters >= 0.7 * len(first.replace(" ", "")) else None
+    return _title_like(first)
+
+
+def _title_like(s: str, numbered: bool = False) -> str | None:
+    words = s.split()
+    # "A R T I C L E I N F O": letters spaced out are a block label
+    if not words or sum(map(len, words)) < 2.5 * len(words) or not 3 <= len(words) <= 30 or len(s) > 250 or s.endswith((".", ",", ";")) \
+            or not (s[:1].isupper() or numbered and s[:1].isdigit()) \
+            or _TITLE_BAD.match(s) and not (numbered and s[:1].isdigit()):
+        return None
+    letters = sum(c.isalpha() for c in s)
+    return s if letters >= 0.7 * len(s.replace(" ", "")) else None
