@@ -14,12 +14,14 @@ TOP_K and MEDIAN_RATIO were chosen on gold-train (the most recall with the wrong
 gold values and quotes moved to another field, under 5 %), then checked on gold-dev and
 gold-full, which the classifier never saw (BENCHMARKS.md, oracle section).
 
-Only the learned backend's public loader is used. Without spaCy or without the artefact the
-signal is off and verification is exactly the word-list check.
+The artefact is read with spaCy from the learned backend's folder (verification may not import
+the backends). Without spaCy or without the artefact the signal is off and verification is
+exactly the word-list check.
 """
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
 TOP_K = 3               # F must be among the classifier's 3 best fields for the quote
 MEDIAN_RATIO = 4.0      # and score at least 4x the median field's score
@@ -29,17 +31,25 @@ _MAX_CACHED = 50_000
 _lock = threading.Lock()
 _scores: dict[str, dict[str, float]] = {}
 _unavailable: list[bool] = []
+_nlp: list = []
+# the learned backend's artefact (extractor.backends.learned.MODEL_DIR)
+MODEL_DIR = Path(__file__).resolve().parent / "models_data" / "learned"
 
 
 def _classifier():
+    # Loaded from the artefact folder with spaCy itself, as the learned backend loads it:
+    # verification sits below the backends (pyproject's import contracts), so it may not
+    # import extractor.backends.learned.
     if _unavailable:
         return None
-    try:
-        from extractor.backends.learned import MODEL_DIR, load_classifier
-        return load_classifier(str(MODEL_DIR))
-    except Exception:       # no spaCy, no artefact, an artefact of another spaCy version
-        _unavailable.append(True)
-        return None
+    if not _nlp:
+        try:
+            import spacy
+            _nlp.append(spacy.load(MODEL_DIR / "textcat"))
+        except Exception:   # no spaCy, no artefact, an artefact of another spaCy version
+            _unavailable.append(True)
+            return None
+    return _nlp[0]
 
 
 def classifier_scores(text: str) -> dict[str, float] | None:

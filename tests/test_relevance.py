@@ -6,11 +6,10 @@ import pytest
 
 from extractor import relevance
 from extractor.backends.base import Candidate, Passage
-from extractor.backends.learned import MODEL_DIR
 from extractor.schemas.catalog import load_schema
 from extractor.verify import about_field, check_candidate
 
-pytestmark = pytest.mark.skipif(not (MODEL_DIR / "textcat").is_dir(),
+pytestmark = pytest.mark.skipif(not (relevance.MODEL_DIR / "textcat").is_dir(),
                                 reason="no shipped classifier artefact")
 
 TRIM = "All recordings were trimmed to their first ten seconds before they were fed to the network."
