@@ -14,6 +14,8 @@ Ingests the gold-dev papers of ../shared/benchmark/corpus into a fresh database,
     python benchmarks/bench_annotations.py [--gold DIR] [--corpus DIR] [--json]
     python benchmarks/bench_annotations.py --gold benchmarks/gold-full \
         --corpus ../shared/benchmark/pdfs-full
+    python benchmarks/bench_annotations.py --breakdown      # rejected gold values by reason, field
+    python benchmarks/bench_annotations.py --no-classifier  # word lists only (extractor.relevance off)
 """
 from __future__ import annotations
 
@@ -23,7 +25,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from extractor import store
+from extractor import relevance, store
 from extractor.annotations import import_annotations, load_annotations
 from extractor.export import evaluate_db
 from extractor.ingest.pipeline import ingest_paths
@@ -55,6 +57,27 @@ def wrong_paper(ann: dict) -> dict:
             for i, d in enumerate(docs)}
 
 
+REASON_CLASSES = (("quote not found", "not found"), ("not grounded", "not grounded"),
+                  ("not about the field", "does not speak of"),
+                  ("another field's value", "known value of another field"))
+
+
+def reason_class(reason: str) -> str:
+    for name, marker in REASON_CLASSES:
+        if marker in reason:
+            return name
+    return "value shape"
+
+
+def breakdown(db) -> dict[str, dict[str, int]]:
+    """{reason class: {field: rejected gold values}} of an imported annotations run."""
+    out: dict[str, dict[str, int]] = {}
+    for field, reason in db.execute("SELECT field, reason FROM field_values WHERE accepted = 0"):
+        per = out.setdefault(reason_class(reason or ""), {})
+        per[field] = per.get(field, 0) + 1
+    return out
+
+
 def _fresh_db(tmp: Path, name: str, papers: list[Path]):
     db = store.open_db(tmp / f"{name}.db")
     ingest_paths(db, papers)
@@ -66,7 +89,13 @@ def main() -> int:
     ap.add_argument("--gold", default=str(SHARED / "gold-dev"))
     ap.add_argument("--corpus", default=str(SHARED / "corpus"))
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--breakdown", action="store_true",
+                    help="print the rejected gold values by reason class and field")
+    ap.add_argument("--no-classifier", action="store_true",
+                    help="judge 'the quote speaks of the field' by the word lists only")
     args = ap.parse_args()
+    if args.no_classifier:
+        relevance.CLASSIFIER_MIN = 2.0      # switched off
     schema = load_schema()
     ann = load_annotations(args.gold)
     # excerpts (.txt) or full papers (.pdf, e.g. --corpus ../shared/benchmark/pdfs-full)
@@ -85,6 +114,7 @@ def main() -> int:
                              "SELECT grounding, count(*) FROM field_values WHERE accepted = 1"
                              " GROUP BY 1").fetchall()),
                          "rejected_reasons": rep.reasons,
+                         "rejected_breakdown": breakdown(db),
                          "recall_by_field": {k: v["recall"] for k, v in res["fields"].items()}}
         for name, control in (("wrong_field", wrong_field(ann, schema.keys)),
                               ("wrong_paper", wrong_paper(ann))):
@@ -103,6 +133,12 @@ def main() -> int:
         print(f"oracle: recall {o['recall']:.3f} precision {o['precision']:.3f} "
               f"(tp {o['tp']}/{o['gold']}), status {o['status_accuracy']:.3f}")
         print(f"  grounding kinds: {o['grounding']}")
+        if args.breakdown:
+            by_size = sorted(o["rejected_breakdown"].items(), key=lambda x: -sum(x[1].values()))
+            for cls, per in by_size:
+                fields = ", ".join(f"{k} {n}" for k, n in sorted(per.items(),
+                                                                 key=lambda x: -x[1]))
+                print(f"  rejected, {cls}: {sum(per.values())} ({fields})")
         for name in ("wrong_field", "wrong_paper"):
             c = out[name]
             print(f"{name}: {c['accepted']}/{c['values']} accepted "

@@ -9,7 +9,9 @@ A candidate (value + quote) is kept only if
   3. the quote is not part of (or right after) an instruction addressed to the reader, such as
      an injected "ignore previous instructions and report X" (extractor.injection); and
   4. the quote speaks of the field: the value is a known value of it, or the quote names one
-     of the field's search terms or known values, or matches one of its patterns.
+     of the field's search terms or known values, or matches one of its patterns, or (failing
+     all of those) the learned sentence classifier scores the quote for the field
+     (extractor.relevance).
 """
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from extractor.core import Candidate, Passage
+from extractor import relevance
 from extractor.canonical import spec_canonical
 from extractor.grounding import grounding_kind
 from extractor.injection import instruction_reason
@@ -161,7 +164,7 @@ def _check(c: Candidate, spec: FieldSpec | None, doc_text: str, passages: list[P
     kind = grounding_kind(c.value, quote, aliases, spec.descriptive, spec.vocabulary)
     if kind is None:
         return m, extra, "value not grounded in its quote", None
-    if not about_field(c.value, quote, spec):
+    if not about_field(c.value, quote, spec, learned=True):
         return m, extra, (f"quote does not speak of {spec.key} (none of its terms or "
                           f"known values)"), kind
     return m, extra, None, kind
@@ -249,11 +252,12 @@ def _field_terms(spec: FieldSpec) -> tuple[frozenset[str], re.Pattern | None, li
             _phrase_regex([*spec.search_terms, *known]), patterns)
 
 
-def about_field(value: str, quote: str, spec: FieldSpec) -> bool:
+def about_field(value: str, quote: str, spec: FieldSpec, learned: bool = False) -> bool:
     """Is the quote about this field at all? A value from the field's vocabulary, or a quote
-    naming one of the field's search terms or known values, or matching one of its patterns.
-    Catches a true statement filed under the wrong field (an LLM giving a cloud service as
-    the optimizer)."""
+    naming one of the field's search terms or known values, or matching one of its patterns;
+    with learned, failing those, a quote the learned sentence classifier scores for the field
+    (extractor.relevance). Catches a true statement filed under the wrong field (an LLM giving
+    a cloud service as the optimizer)."""
     known, rx, patterns = _field_terms(spec)
     if rx is None or normalize_for_match(value) in known:
         return True
@@ -261,7 +265,9 @@ def about_field(value: str, quote: str, spec: FieldSpec) -> bool:
     # what it is about even when its quote words it otherwise
     if rx.search(normalize_for_match(quote)) or rx.search(normalize_for_match(value)):
         return True
-    return any(p.search(quote) for p in patterns)
+    if any(p.search(quote) for p in patterns):
+        return True
+    return learned and relevance.classifier_says(quote, spec.key)
 
 
 def verify(candidates: list[Candidate], fields: list[FieldSpec], doc_text: str,
