@@ -166,11 +166,25 @@ def _check_runs(db: sqlite_utils.Database, run_ids: list[int]) -> tuple[str, str
     if missing:
         raise ConsensusError(f"no such run: {', '.join(map(str, missing))}")
     versions = {rows[r][2] for r in run_ids}
-    if len(versions) > 1:
-        raise ConsensusError("the runs used different schemas ("
-                             + ", ".join(f"run {r}: {rows[r][1]}" for r in run_ids)
-                             + "); consensus needs one schema")
-    return rows[run_ids[0]][1], rows[run_ids[0]][2]
+    layouts = {_layout(db, v) for v in versions} if len(versions) > 1 else set()
+    if len(layouts) > 1 or None in layouts:
+        raise ConsensusError("the runs used schemas with different fields ("
+                             + ", ".join(f"run {r}: {rows[r][1]} {rows[r][2][:12]}"
+                                         for r in run_ids)
+                             + "); consensus needs the same fields in the same groups")
+    # Versions that differ only in vocabularies, patterns or wording (a schema tuned between an
+    # LLM run and a rules run) still ask for the same fields: the newest run's version is used.
+    newest = max(run_ids)
+    return rows[newest][1], rows[newest][2]
+
+
+def _layout(db: sqlite_utils.Database, version: str) -> tuple | None:
+    """(group, field keys) of a stored schema version; None if it is not stored."""
+    row = db.execute("SELECT spec_json FROM schemas WHERE version = ?", [version]).fetchone()
+    if row is None:
+        return None
+    fields = schema_from_json(row[0]).fields
+    return tuple(sorted((f.group, f.key) for f in fields))
 
 
 def load_units(db: sqlite_utils.Database, run_ids: list[int],

@@ -199,3 +199,40 @@ def test_values_of_one_run_stay_apart():
     fc = agree_field(by_run, [1, 2], descriptive=True)
     assert [([m.value_id for m in c.members], c.agree) for c in fc.clusters] == [
         ([1, 3], 2), ([2], 1)]
+
+
+def _store_schema_version(db, version: str, spec_json: str) -> None:
+    with db.conn:
+        db.conn.execute("INSERT INTO schemas (version, name, spec_json, created_at)"
+                        " VALUES (?, 'dl_methodology', ?, '2026-02-01')", [version, spec_json])
+
+
+def test_consensus_accepts_schema_versions_with_the_same_fields_only(db):
+    """A schema tuned between two runs (vocabulary, wording) still asks for the same fields:
+    consensus combines them under the newest run's version; other fields, or a version whose
+    schema is not stored, are refused."""
+    import json as _json
+    from extractor.schemas.catalog import load_schema
+    spec = _json.loads(load_schema().spec_json)
+    _store_schema_version(db, load_schema().version, load_schema().spec_json)
+    reworded = _json.loads(_json.dumps(spec))
+    reworded["fields"][0]["description"] = "reworded between the runs"
+    _store_schema_version(db, "v-reworded", _json.dumps(reworded))
+    with db.conn:
+        db.conn.execute("UPDATE runs SET schema_version = 'v-reworded' WHERE id = 3")
+    rep = build_consensus(db, [1, 2, 3], min_agree=2)
+    assert rep.units > 0
+    assert db.execute("SELECT schema_version FROM runs WHERE id = ?",
+                      [rep.run_id]).fetchone()[0] == "v-reworded"
+
+    fewer = _json.loads(_json.dumps(spec))
+    del fewer["fields"][-1]
+    _store_schema_version(db, "v-fewer", _json.dumps(fewer))
+    with db.conn:
+        db.conn.execute("UPDATE runs SET schema_version = 'v-fewer' WHERE id = 3")
+    with pytest.raises(ConsensusError, match="different fields"):
+        build_consensus(db, [1, 3], min_agree=2)
+    with db.conn:
+        db.conn.execute("UPDATE runs SET schema_version = 'v-unstored' WHERE id = 3")
+    with pytest.raises(ConsensusError, match="different fields"):
+        build_consensus(db, [1, 3], min_agree=2)
