@@ -228,9 +228,16 @@ def sigint_when(proc: subprocess.Popen, ready, timeout: float = 30) -> tuple[str
             proc.wait()
 
 
+def _sigint_default() -> None:
+    # A test session started in the background of a non-interactive shell inherits SIGINT
+    # ignored, and so would methex (Python installs no KeyboardInterrupt handler then): the
+    # child gets the disposition a user's terminal gives it.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def popen(args, **extra_env) -> subprocess.Popen:
     return subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                            env=env(**extra_env))
+                            env=env(**extra_env), preexec_fn=_sigint_default)
 
 
 def test_ctrl_c_keeps_the_calls_in_flight_and_resumes(clean, papers, tmp_path, server):
