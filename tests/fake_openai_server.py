@@ -35,6 +35,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, Callable
 
+import pytest
+
 # Terms the default responder looks for, per field key (of schemas/dl_methodology.yaml).
 TERMS: dict[str, list[str]] = {
     "frameworks": ["PyTorch", "TensorFlow", "JAX", "Keras", "scikit-learn"],
@@ -379,3 +381,15 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+@pytest.fixture(name="server")
+def metered_server():
+    """A started FakeOpenAI whose every answer counts 100 prompt and 42 completion tokens (so
+    cost and budget figures can be computed by hand); import it into a test module as `server`."""
+    s = FakeOpenAI(prompt_tokens=100, completion_tokens=42).start()
+    try:
+        yield s
+    finally:
+        s.stop()
+

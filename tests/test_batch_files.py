@@ -17,22 +17,13 @@ from extractor.extract import Settings, run_extraction
 from extractor.ingest.pipeline import ingest_paths
 from extractor.schemas.catalog import load_schema
 from extractor.store import open_db
-from fake_openai_server import FakeOpenAI, write_papers
+from fake_openai_server import metered_server, write_papers  # noqa: F401 (the `server` fixture)
 
 FIELDS = ["frameworks", "optimizer", "hardware", "augmentation", "datasets"]   # 3 groups
 N = 3
 FAST = RetryPolicy(max_tries=2, base_delay=0.01, max_delay=0.02, max_seconds=20)
 TABLES = ["runs", "group_results", "extractions", "field_values", "evidence", "llm_calls",
           "retrievals", "batch_answers", "batch_problems"]
-
-
-@pytest.fixture()
-def server():
-    s = FakeOpenAI(prompt_tokens=100, completion_tokens=42).start()
-    try:
-        yield s
-    finally:
-        s.stop()
 
 
 @pytest.fixture()

@@ -14,20 +14,11 @@ from extractor.extract import Settings, run_extraction
 from extractor.ingest.pipeline import ingest_paths
 from extractor.schemas.catalog import load_schema
 from extractor.store import open_db
-from fake_openai_server import FakeOpenAI, write_papers
+from fake_openai_server import metered_server, write_papers  # noqa: F401 (the `server` fixture)
 from serve_helpers import free_port
 
 FAST = RetryPolicy(max_tries=2, base_delay=0.01, max_delay=0.02, max_seconds=20)
 DOCS = [f"paper{i:03d}" for i in range(5)]
-
-
-@pytest.fixture()
-def server():
-    s = FakeOpenAI(prompt_tokens=100, completion_tokens=42).start()
-    try:
-        yield s
-    finally:
-        s.stop()
 
 
 @pytest.fixture()

@@ -15,7 +15,7 @@ from extractor.extract import Settings, run_extraction
 from extractor.ingest.pipeline import ingest_paths
 from extractor.schemas.catalog import load_schema
 from extractor.store import open_db
-from fake_openai_server import FakeOpenAI, write_papers
+from fake_openai_server import metered_server, write_papers  # noqa: F401 (the `server` fixture)
 from test_extract import SCRIPT, ScriptedBackend, db  # noqa: F401 (fixture)
 
 FAST = RetryPolicy(max_tries=1, base_delay=0.01, max_delay=0.02, max_seconds=20)
@@ -71,15 +71,6 @@ def test_a_backend_bug_in_extract_many_fails_its_units_and_the_run_goes_on(db): 
 
 
 # --- --max-cost -------------------------------------------------------------------------------
-
-@pytest.fixture()
-def server():
-    s = FakeOpenAI(prompt_tokens=100, completion_tokens=42).start()
-    try:
-        yield s
-    finally:
-        s.stop()
-
 
 @pytest.fixture()
 def papers_db(tmp_path):
