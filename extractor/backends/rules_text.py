@@ -1,0 +1,173 @@
+"""The rules backend's view of text: passages folded with an offset map back to their
+characters, sentences cut at ".!?;" (clause-sized, for quotes), and the filter for sentences
+about other work, general knowledge or future plans. Used by the rules and learned backends."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from extractor.ingest.urlcut import url_continues
+
+
+# --- text normalisation with an offset map ---------------------------------------------------
+# One normaliser for the whole project: ingestion's stored form (extractor.ingest.normalize:
+# NFKC, invisible characters dropped, line-end hyphenation joined, white space folded, blank
+# lines kept as "\n\n"). Passages are already in that form, so here it only folds each
+# paragraph break to a space (recording where it was: a sentence always ends there) and keeps
+# the map back to the passage's characters, so every quote is an exact substring.
+
+
+@dataclass
+class _Norm:
+    text: str           # normalised text that matching runs on
+    idx: list[int]      # idx[i] = index in the original text of normalised char i
+    breaks: set[int]    # normalised offsets where the original had a paragraph break
+    ends: list[int] | None = None   # ends[i] = original end of normalised char i
+
+    def span(self, a: int, b: int) -> tuple[int, int]:
+        """Original [start, end) of normalised [a, b)."""
+        return self.idx[a], (self.ends[b - 1] if self.ends else self.idx[b - 1] + 1)
+
+
+def normalise(text: str) -> _Norm:
+    from extractor.ingest.normalize import normalize_with_map
+    s, omap = normalize_with_map(text)
+    # end of each stored char: where the next one starts (a ligature's two letters share one
+    # original character, so the first ends after it too)
+    ends = [omap[k + 1] if omap[k + 1] > omap[k] else omap[k] + 1 for k in range(len(s))]
+    if "\n\n" not in s:
+        return _Norm(s, omap[:len(s)], set(), ends)
+    out: list[str] = []
+    idx: list[int] = []
+    oends: list[int] = []
+    breaks: set[int] = set()
+    pos = 0
+    for para in s.split("\n\n"):
+        if out:
+            breaks.add(len(idx))
+            out.append(" ")
+            idx.append(omap[pos - 2])
+            oends.append(omap[pos - 2] + 1)
+        out.append(para)
+        idx.extend(omap[pos:pos + len(para)])
+        oends.extend(ends[pos:pos + len(para)])
+        pos += len(para) + 2
+    return _Norm("".join(out), idx, breaks, oends)
+
+
+_SPACE = re.compile(r"\s+")
+
+
+# --- sentences ---------------------------------------------------------------------------------
+
+_BOUNDARY = re.compile(r"[.!?;]\s+(?=[A-Z0-9(\[\"\u201c])")
+_ABBREV = frozenset("al e.g i.e fig figs eq eqs vs approx ca no ref refs sect sec tab cf resp "
+                    "et mr dr st ver vol pp".split())
+
+
+def sentences(norm: _Norm) -> list[tuple[int, int]]:
+    """Sentence spans over the normalised text (rough, abbreviation-aware)."""
+    t = norm.text
+    cuts = [0]
+    for m in _BOUNDARY.finditer(t):
+        if t[m.start()] == ".":
+            w = re.search(r"([A-Za-z.]+)$", t[max(0, m.start() - 12):m.start()])
+            word = w.group(1).lower().strip(".") if w else ""
+            if word in _ABBREV or (len(word) == 1 and word.isalpha()):
+                continue
+            if url_continues(t[cuts[-1]:m.start() + 1], t[m.end():m.end() + 80]):
+                continue    # "doi.org/10.5061/dryad. 7h44j": a URL cut by a line break
+        cuts.append(m.start() + 1)
+    cuts += sorted(b for b in norm.breaks if 0 < b < len(t))
+    cuts = sorted(set(cuts)) + [len(t)]
+    out = []
+    for a, b in zip(cuts, cuts[1:]):
+        while a < b and t[a] == " ":
+            a += 1
+        if b > a:
+            out.append((a, b))
+    return out
+
+
+# --- other-work / general-knowledge filter ----------------------------------------------------
+
+_OWN = re.compile(r"\b(we|our|us|this (?:study|work|paper|research|article)|the present study|"
+                  r"here(?:in)?|in this study)\b", re.I)
+# A citation marks other work only when it is what the sentence is about: it opens the sentence
+# ("Smith et al. (2019) used ...") or is followed by a reporting verb. A method sentence citing
+# its tool ("implemented in Detectron2 (Wu et al., 2019)") stays.
+# Past tense marks a report of what was done ("were annotated", "had been labelled").
+_PAST = re.compile(r"\b(?:was|were|had)\b", re.I)
+# A sentence describing the study's own data set in the present tense ("the training dataset
+# contains 700 images, in which each animal is annotated ...") is about this study too.
+_OWN_DATA = re.compile(r"\b(?:the|this|each)\s(?:training|test|testing|validation)\s(?:data\s?set|data|"
+                       r"set|images|subset)s?\b", re.I)
+_CITED_SUBJECT = re.compile(
+    r"^(?:(?:In|As|Similarly,?|Recently,?|For example,?|Previously,?)\s(?:shown\sby\s|in\s)?)?"
+    r"[A-Z][A-Za-z'\u2019-]+(?:\s(?:and|&)\s[A-Z][A-Za-z'\u2019-]+)?(?:\set\s?al\.?)?,?\s?"
+    r"[(\[]?\s?(?:19|20)\d\d[a-z]?|"
+    r"(?:et\s?al\.?|[(\[]\s?(?:19|20)\d\d[a-z]?\s?[)\]])\s?[)\]]?\s(?:have\s|has\s|also\s)?"
+    r"(?:used|proposed|developed|applied|showed|shown|found|trained|employed|reported|demonstrated|"
+    r"introduced|presented|achieved|compared|suggested|investigated|explored|adopted|designed)\b")
+_GENERAL = re.compile(
+    r"\b(?:ha(?:s|ve) (?:also )?been (?:widely |extensively |successfully |commonly |increasingly )?"
+    r"(?:used|applied|adopted|employed|proposed|developed|shown|demonstrated|introduced)|"
+    r"(?:previous|prior|earlier|recent|other|many|several|some) (?:studies|works|research|"
+    r"researchers|authors|approaches|methods)|studies (?:have|has)|is widely used|are widely used|"
+    r"is a popular|are popular|state-of-the-art methods such as|for instance|in recent years|"
+    r"in general|in principle|typically|traditionally|"
+    r"(?:proposed|introduced|invented) by|widely used|widespread|well[- ]known|commonly used|"
+    r"(?:was|were|is|are) (?:originally |first )?(?:developed|designed) by|"
+    r"their (?:results|study|studies|work|research|paper|experiments?|approach|method|methods|"
+    r"model|models|findings)|the authors|"
+    r"they (?:used|found|showed|proposed|trained|applied|reported|achieved|developed|compared)|"
+    r"ha(?:s|ve) (?:exhibited|achieved|become|gained|emerged|proven|attracted|revolutioni[sz]ed))\b",
+    re.I)
+_HYPOTHETICAL = re.compile(r"\b(?:future (?:work|research|studies|development)|in the future|"
+                           r"in future|could be|our (?:immediate )?plans|"
+                           r"would be|might be|may be (?:used|applied)|should be|"
+                           r"we (?:plan|intend|aim) to)\b", re.I)
+
+
+# Reference-list entries that slipped into the text: "Lin, T.-Y., Goyal, P., ..." (APA) or
+# "Yosinski J, Clune J, Bengio Y (2014)" (Vancouver), or volume(issue):pages.
+_REF_APA = re.compile(r"\b[A-Z][A-Za-z'\u2019-]+,\s(?:[A-Z]\.\s?-?){1,3}(?:,|\s?&|\sand\b|\s\()")
+_REF_VAN = re.compile(r"\b[A-Z][a-z'\u2019-]+\s[A-Z]{1,2},\s(?:[A-Z][a-z'\u2019-]+\s[A-Z]{1,2}\b)")
+_REF_VOL = re.compile(r"\b\d{1,4}\s?\(\d{1,3}\)\s?[:,]\s?\d+\s?[-\u2013]\s?\d+|"
+                      r"\b(?:doi:|doi\.org/)\s?10\.\d{4,}")
+
+
+def looks_like_reference(sentence: str) -> bool:
+    """True for bibliography entries (author lists, volume/pages, DOIs with authors)."""
+    authors = len(_REF_APA.findall(sentence)) + 2 * len(_REF_VAN.findall(sentence))
+    return authors >= 2 or (authors >= 1 and bool(_REF_VOL.search(sentence)))
+
+
+# A sentence without any finite-verb cue is a title, heading, caption or table row
+# ("Bird species recognition via neural architecture search."), not a statement of method.
+_VERB_CUE = re.compile(
+    r"\b(?:is|are|was|were|be|been|being|has|have|had|we|our|can|could|may|might|will|would|"
+    r"should|did|does|do|used|uses|use|trained|applied|performed|employed|adopted|obtained|"
+    r"collected|recorded|acquired|annotated|labell?ed|computed|calculated|evaluated|achieved|"
+    r"implemented|conducted|consisted|consists|contains|contained|included|includes|took|"
+    r"selected|set|split|divided|resized|augmented|normali[sz]ed|reached|yielded|showed|shows|"
+    r"provides|provided|allows|allowed|enabled|followed|compared|tested|ran|run|built|developed|"
+    r"downloaded|deployed|fed|added|removed|generated|extracted|measured|assessed|reported|"
+    r"released|published|available|adapted|modified|tuned|optimi[sz]ed|using|depicting|showing)\b|"
+    # a past participle followed by a preposition: "stopped by", "updated with"
+    r"\b(?!based\b)[a-z]{3,}ed\s(?:by|with|on|in|for|to|from|using|at|as|after|until|into)\b",
+    re.I)
+
+
+def has_verb_cue(sentence: str) -> bool:
+    return _VERB_CUE.search(sentence) is not None
+
+
+def about_other_work(sentence: str) -> bool:
+    """True for sentences describing other studies, general knowledge or future plans."""
+    if _HYPOTHETICAL.search(sentence) or looks_like_reference(sentence):
+        return True
+    own = _OWN.search(sentence)
+    if own:
+        return False
+    return bool(_CITED_SUBJECT.search(sentence) or _GENERAL.search(sentence))
