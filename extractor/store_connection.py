@@ -84,8 +84,9 @@ def write_transaction(db: sqlite_utils.Database) -> Iterator[sqlite3.Connection]
     c.execute("COMMIT")
 
 
-def migrate(conn: sqlite3.Connection) -> list[str]:
-    """Apply pending migrations, each in its own transaction. Returns the names applied.
+def migrate(conn: sqlite3.Connection, before: str | None = None) -> list[str]:
+    """Apply pending migrations, each in its own transaction (only those named below `before`,
+    e.g. "013", if given: a database as an older methex left it). Returns the names applied.
 
     Two processes opening a new database at once may both see a migration pending: the one
     that loses fails inside its transaction (table exists, or the migrations row does), rolls
@@ -95,6 +96,8 @@ def migrate(conn: sqlite3.Connection) -> list[str]:
     done = {r[0] for r in conn.execute("SELECT name FROM migrations")}
     applied = []
     for name, sql in _migrations():
+        if before is not None and name >= before:
+            break
         if name in done:
             continue
         # executescript commits implicitly; wrap it so a failing migration leaves nothing behind.

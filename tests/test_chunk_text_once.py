@@ -71,13 +71,8 @@ def test_migration_keeps_every_chunk_text(tmp_path):
     not its span, and its FTS index stays valid."""
     path = tmp_path / "old.db"
     conn = sqlite3.connect(path)
-    conn.execute("CREATE TABLE migrations (name TEXT PRIMARY KEY, applied_at TEXT)")
-    from extractor.store_connection import _migrations
-    for name, sql in _migrations():
-        if name >= "013":
-            break
-        conn.executescript(f"BEGIN;\n{sql}\nINSERT INTO migrations VALUES ('{name}', 'x');"
-                           "\nCOMMIT;")
+    from extractor.store_connection import migrate
+    migrate(conn, before="013")
     text = "Alpha beta gamma. Delta epsilon zeta. Eta theta iota."
     conn.execute("INSERT INTO documents (id, path, sha256, chars, status, text, ingested_at)"
                  " VALUES ('d', 'd.txt', 'x', ?, 'ok', ?, 'now')", [len(text), text])

@@ -10,7 +10,7 @@ from extractor.cli import cli
 from extractor.export import jsonl_lines
 from extractor.maintenance import check, vacuum
 from extractor.store import open_db
-from extractor.store_connection import _migrations
+from extractor.store_connection import migrate
 
 SENTENCE = "The network was trained with Adam on four GPUs for {n} epochs. "
 
@@ -18,12 +18,7 @@ SENTENCE = "The network was trained with Adam on four GPUs for {n} epochs. "
 def _pre_013(path, docs: int = 60, chunks: int = 40) -> None:
     """A database as methex wrote it before 013: chunks as a table holding their text."""
     conn = sqlite3.connect(path)
-    conn.execute("CREATE TABLE migrations (name TEXT PRIMARY KEY, applied_at TEXT)")
-    for name, sql in _migrations():
-        if name >= "013":
-            break
-        conn.executescript(f"BEGIN;\n{sql}\nINSERT INTO migrations VALUES ('{name}', 'x');"
-                           "\nCOMMIT;")
+    migrate(conn, before="013")
     for d in range(docs):
         parts = [SENTENCE.format(n=d * 1000 + i) for i in range(chunks)]
         text = "".join(parts)
