@@ -33,20 +33,23 @@ class RunGuard:
                              f"{self.backend.model}; add it to the price table ($METHEX_PRICES"
                              ", see `methex costs --help`)")
         cap = s.max_tokens
-        if r.stopped is None and cap is not None and \
-                r.tokens + (self.in_flight + 1) * self.largest > cap:
+        if r.stopped is None and self._may_pass(r.tokens, self.largest, cap):
             r.stopped = (f"token budget: {r.tokens:,} tokens used, and the next unit may take "
                          f"up to {self.largest:,} more (--token-budget {cap:,}); everything "
                          "done is stored, rerun with a larger budget to go on")
         dollars = s.max_cost
-        if r.stopped is None and dollars is not None and \
-                r.cost + (self.in_flight + 1) * self.largest_cost > dollars:
+        if r.stopped is None and self._may_pass(r.cost, self.largest_cost, dollars):
             r.stopped = (f"cost limit: ${r.cost:.6f} spent (estimated), and the next unit may "
                          f"cost up to ${self.largest_cost:.6f} more (--max-cost {dollars}); "
                          "everything done is stored, rerun with a larger limit to go on")
         if r.stopped is None:
             self.in_flight += 1
         return r.stopped is None
+
+    def _may_pass(self, spent, largest, limit) -> bool:
+        """Whether the units in flight and the next, each as large as the largest so far, could
+        take `spent` past `limit` (None: no limit)."""
+        return limit is not None and spent + (self.in_flight + 1) * largest > limit
 
     def released(self) -> None:
         """A started unit that is not recorded (held for batch answers)."""
