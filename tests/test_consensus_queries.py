@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from extractor.cli import cli
 from extractor.consensus import build_consensus
-from extractor.export import export_records
+from extractor.export import ENCODE_RECORD, export_records, jsonl_lines
 from extractor.query import QueryError, find_papers, parse_condition
 from test_consensus import db  # noqa: F401 (fixture)
 
@@ -61,3 +61,12 @@ def test_cli_query_audit_export_carry_agreement(consensus, tmp_path):
 
 def test_export_of_other_runs_has_no_agreement_key(db):  # noqa: F811
     assert all("agreement" not in f for r in export_records(db) for f in r["fields"].values())
+
+
+def test_jsonl_lines_of_a_consensus_run_are_its_records(consensus):
+    """The streamed JSONL carries agreement exactly as export_records does, with and without a
+    grounding filter."""
+    for grounding in (None, {"verbatim"}, {"words", "alias"}):
+        lines = list(jsonl_lines(consensus, grounding=grounding))
+        assert lines == [ENCODE_RECORD(r) for r in export_records(consensus, grounding=grounding)]
+    assert any('"agreement"' in line for line in jsonl_lines(consensus))
