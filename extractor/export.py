@@ -1,8 +1,10 @@
 """Export the database as JSONL (one object per paper, the shape scorers read) or CSV.
 
-JSONL is written by jsonl_lines: one ordered pass over current_values (+ evidence by index)
-and the document ids, each line built from C-encoded strings rather than a dict tree per paper
-(what export_records yields for CSV and scoring); both give byte-identical lines."""
+JSONL is written by jsonl_lines: one ordered pass over current_json (each field's lists, JSON
+encoded at write time, db/016) and the document ids, each line joined from stored strings
+rather than a dict tree per paper (what export_records yields for CSV and scoring); with a
+grounding filter, one pass over current_values (+ evidence by index). All give byte-identical
+lines."""
 from __future__ import annotations
 
 import csv
@@ -113,6 +115,15 @@ _LINES_SQL = (
     ' cv.grounding, cv.canonical, e.quote, e.start, e."end", e.page FROM current_values cv'
     " LEFT JOIN evidence e ON e.value_id = cv.value_id"
     " ORDER BY cv.doc_id, cv.field, cv.source, cv.ord, e.start")
+# The same rows for the fields current_json leaves to Python (values that may fold), by the
+# partial index of db/016 (named, with the join order fixed: before ANALYZE has seen
+# current_json the planner would scan all of current_values instead).
+_FOLD_SQL = _LINES_SQL.replace(
+    " FROM current_values cv", " FROM current_json j INDEXED BY current_json_fold"
+    " CROSS JOIN current_values cv"
+    " ON cv.doc_id = j.doc_id AND cv.field = j.field").replace(
+    " ORDER BY cv.doc_id, cv.field,", " WHERE j.json IS NULL ORDER BY j.doc_id, j.field,")
+_SEP = "\x1f"      # between the lists of a current_json row (db/016)
 
 
 def _field_json(vals: list[list], grounding: set[str] | None) -> str:
@@ -169,17 +180,83 @@ def _fields_json(rows, grounding: set[str] | None) -> dict[str, str]:
 
 def jsonl_lines(db: sqlite_utils.Database, schema: Schema | None = None,
                 grounding: set[str] | None = None) -> Iterator[str]:
-    """The JSONL line of every document in id order (each as ENCODE_RECORD(export_records' record)),
-    from one pass over the current values and one over the document ids. A paper with a
-    value set by a reviewer (whose quotes come from `reviews`) or with a consensus value takes
+    """The JSONL line of every document in id order (each as ENCODE_RECORD(export_records' record)).
+
+    Without a grounding filter: one pass over current_json (db/016: each field's lists encoded
+    at write time) and one over the document ids. With one (values are dropped per grounding
+    kind, so the stored lists do not apply), or where SQLite's json_quote would not give
+    Python's bytes: one pass over the current values and their evidence (_rows_lines). Either
+    way a paper with a value set by a reviewer (whose quotes come from `reviews`) takes
     export_records' path."""
     schema = schema or load_schema()
+    if grounding is None and _sqlite_quotes_as_python(db):
+        return _stored_lines(db, schema)
+    return _rows_lines(db, schema, grounding)
+
+
+# A probe of what json_quote must escape as Python does: quotes, backslash, every control
+# character (short forms for \b \f \n \r \t), and characters it must leave alone.
+_PROBE = "".join(map(chr, range(0x80))) + "\u00e9\u2028\u2029\ufeff\U0001f600"
+
+
+def _sqlite_quotes_as_python(db: sqlite_utils.Database) -> bool:
+    return db.execute("SELECT json_quote(?)", [_PROBE]).fetchone()[0] == _Q(_PROBE)
+
+
+def _set_by_review(db: sqlite_utils.Database) -> set[str]:
+    return {r[0] for r in db.execute("SELECT DISTINCT doc_id FROM reviews WHERE action = 'set'")}
+
+
+def _stored_lines(db: sqlite_utils.Database, schema: Schema) -> Iterator[str]:
+    heads = [(k, _Q(k) + ": ") for k in schema.keys]
+    reviewed = _set_by_review(db)
+    # Fields whose values may fold (json NULL) are built from their rows as _rows_lines does;
+    # where one of them holds a consensus value (agreement), the paper takes export_records.
+    reviewed |= {r[0] for r in db.execute(
+        "SELECT DISTINCT j.doc_id FROM current_json j INDEXED BY current_json_fold"
+        " CROSS JOIN current_values cv"
+        " ON cv.doc_id = j.doc_id AND cv.field = j.field"
+        " JOIN consensus_values ca ON ca.value_id = cv.value_id WHERE j.json IS NULL")}
+    folded = groupby(db.conn.execute(_FOLD_SQL), key=itemgetter(0))
+    pending_fold = next(folded, None)
+    groups = groupby(db.conn.execute(
+        "SELECT doc_id, field, json FROM current_json ORDER BY doc_id, field"),
+        key=itemgetter(0))
+    pending = next(groups, None)
+    sep = _SEP
+    for (doc,) in db.conn.execute("SELECT id FROM documents ORDER BY id"):
+        while pending is not None and pending[0] < doc:     # values of no document
+            pending = next(groups, None)
+        while pending_fold is not None and pending_fold[0] < doc:
+            pending_fold = next(folded, None)
+        fields: dict[str, str] = {}
+        if pending is not None and pending[0] == doc:
+            for _, k, stored in pending[1]:
+                if stored is None:
+                    continue
+                parts = stored.split(sep)
+                fields[k] = (
+                    f'{{"status": "reported", "values": [{parts[0]}], "evidence": [{parts[1]}],'
+                    f' "grounding": [{parts[2]}], "canonical": [{parts[3] or parts[0]}]'
+                    + (f', "agreement": [{parts[4]}]}}' if len(parts) > 4 else "}"))
+            pending = next(groups, None)
+        if pending_fold is not None and pending_fold[0] == doc:
+            fields.update(_fields_json(list(pending_fold[1]), None))
+            pending_fold = next(folded, None)
+        if doc in reviewed:
+            yield from map(ENCODE_RECORD, export_records(db, schema, [doc]))
+            continue
+        yield (f'{{"doc_id": {_Q(doc)}, "fields": {{'
+               f'{", ".join([h + fields.get(k, _UNKNOWN) for k, h in heads])}}}}}')
+
+
+def _rows_lines(db: sqlite_utils.Database, schema: Schema,
+                grounding: set[str] | None) -> Iterator[str]:
     heads = [_Q(k) + ": " for k in schema.keys]
     keys = list(zip(schema.keys, heads))
     # Papers with a value set by a reviewer, or with consensus values (which carry
     # "agreement"), take export_records' path.
-    reviewed = {r[0] for r in db.execute("SELECT DISTINCT doc_id FROM reviews"
-                                         " WHERE action = 'set'")}
+    reviewed = _set_by_review(db)
     reviewed |= {r[0] for r in db.execute(
         "SELECT DISTINCT cv.doc_id FROM consensus_values c"
         " JOIN current_values cv ON cv.value_id = c.value_id")}

@@ -9,6 +9,7 @@ from click.testing import CliRunner
 
 from extractor.cli import cli
 from extractor.consensus import build_consensus
+from extractor import export
 from extractor.export import ENCODE_RECORD, export_records, jsonl_lines
 from extractor.query import QueryError, find_papers, parse_condition
 from test_consensus import db  # noqa: F401 (fixture)
@@ -70,3 +71,17 @@ def test_jsonl_lines_of_a_consensus_run_are_its_records(consensus):
         lines = list(jsonl_lines(consensus, grounding=grounding))
         assert lines == [ENCODE_RECORD(r) for r in export_records(consensus, grounding=grounding)]
     assert any('"agreement"' in line for line in jsonl_lines(consensus))
+
+
+def test_jsonl_lines_of_a_consensus_run_read_stored_agreement(consensus, monkeypatch):
+    """Without a grounding filter, agreement comes from current_json (db/016): no paper of a
+    consensus run takes the per-paper path any more."""
+    want = [ENCODE_RECORD(r) for r in export_records(consensus)]
+    per_paper = []
+    real = export.export_records
+    monkeypatch.setattr(export, "export_records",
+                        lambda *a, **k: per_paper.append(a) or real(*a, **k))
+    assert list(jsonl_lines(consensus)) == want
+    assert per_paper == []
+    assert consensus.execute("SELECT count(*) FROM current_json WHERE json LIKE"
+                             " '%\x1f{\"agree\": %'").fetchone()[0] > 0

@@ -66,6 +66,8 @@ def _same_table(db) -> int:
     new = db.execute(f"SELECT {COLS} FROM current_values"
                      " ORDER BY doc_id, field, source, value_id, review_id").fetchall()
     assert new == old
+    from test_current_json import check_current_json    # db/016, kept by the same writes
+    check_current_json(db)
     return len(table)
 
 
@@ -341,9 +343,10 @@ def test_export_is_one_ordered_pass(db, schema):
 
 
 def test_jsonl_export_is_one_ordered_pass(db, schema):
-    """The JSONL lines read current_values once in primary-key order, evidence by index, and
-    the document ids by index; no sort, no statement per paper."""
-    plans = _plans(db, lambda: list(jsonl_lines(db, schema)))
+    """With a grounding filter, the JSONL lines read current_values once in primary-key order,
+    evidence by index, and the document ids by index; no sort, no statement per paper.
+    (Without one they read current_json: tests/test_current_json.py.)"""
+    plans = _plans(db, lambda: list(jsonl_lines(db, schema, {"verbatim"})))
     values = [(s, lines) for s, lines in plans if "FROM current_values cv" in s]
     assert len(values) == 1
     lines = values[0][1]
