@@ -184,12 +184,13 @@ def jsonl_lines(db: sqlite_utils.Database, schema: Schema | None = None,
 
     Without a grounding filter: one pass over current_json (db/016: each field's lists encoded
     at write time) and one over the document ids. With one (values are dropped per grounding
-    kind, so the stored lists do not apply), or where SQLite's json_quote would not give
-    Python's bytes: one pass over the current values and their evidence (_rows_lines). Either
+    kind, so the stored lists do not apply), where SQLite's json_quote would not give Python's
+    bytes, or in a database opened read-only before 016 was applied: one pass over the current
+    values and their evidence (_rows_lines). Either
     way a paper with a value set by a reviewer (whose quotes come from `reviews`) takes
     export_records' path."""
     schema = schema or load_schema()
-    if grounding is None and _sqlite_quotes_as_python(db):
+    if grounding is None and _has_current_json(db) and _sqlite_quotes_as_python(db):
         return _stored_lines(db, schema)
     return _rows_lines(db, schema, grounding)
 
@@ -197,6 +198,11 @@ def jsonl_lines(db: sqlite_utils.Database, schema: Schema | None = None,
 # A probe of what json_quote must escape as Python does: quotes, backslash, every control
 # character (short forms for \b \f \n \r \t), and characters it must leave alone.
 _PROBE = "".join(map(chr, range(0x80))) + "\u00e9\u2028\u2029\ufeff\U0001f600"
+
+
+def _has_current_json(db: sqlite_utils.Database) -> bool:
+    return db.execute("SELECT 1 FROM sqlite_master WHERE name = 'current_json'").fetchone() \
+        is not None
 
 
 def _sqlite_quotes_as_python(db: sqlite_utils.Database) -> bool:
