@@ -159,11 +159,16 @@ def main() -> None:
     ap.add_argument("--before", action="store_true",
                     help="also time the view-based read paths of 613ad37 (tests/legacy_queries.py:"
                          " db/005's current_values view) on the same database")
+    ap.add_argument("--consensus", action="store_true",
+                    help="first give every current value a consensus_values row (agreement, as"
+                         " a consensus run's values carry): export then writes agreement for"
+                         " every paper. Changes the database at --db for good")
     args = ap.parse_args()
 
     from extractor import query
     from extractor.audit import audit_paper
     from extractor.export import field_record, jsonl_lines, write_jsonl, write_lines
+    from extractor.export import _rows_lines
     from extractor.query import parse_condition
 
     tmp = tempfile.TemporaryDirectory()
@@ -178,6 +183,14 @@ def main() -> None:
     t = time.perf_counter()
     db = open_db(path)      # applies pending migrations to a reused database
     opened = time.perf_counter() - t
+    if args.consensus:
+        t = time.perf_counter()
+        with db.conn:
+            db.conn.execute(
+                "INSERT OR IGNORE INTO consensus_values (value_id, agree, runs_total, score, runs,"
+                " source_values) SELECT value_id, 2, 3, 0.6667, '[1, 2]', '[]'"
+                " FROM current_values WHERE value_id IS NOT NULL")
+        print(f"consensus_values for every current value in {time.perf_counter() - t:.1f} s")
     db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     n_docs = db.execute("SELECT count(*) FROM documents").fetchone()[0]
     n_ex = db.execute("SELECT count(*) FROM extractions").fetchone()[0]
@@ -217,6 +230,9 @@ def main() -> None:
          else None),
         ("export jsonl (all papers)", lambda q: write_lines(jsonl_lines(db, schema), Null())
          if q is query else write_jsonl(legacy_export(q), Null())),
+        # the lines from current_values rows, as with --grounding (values dropped per kind)
+        ("export jsonl, row path", lambda q: write_lines(_rows_lines(db, schema, None), Null())
+         if q is query else None),
     ]
 
     def page(q, conds, show):
