@@ -112,13 +112,20 @@ _UNKNOWN = ENCODE_RECORD(values_record(()))
 # column costs time per row and an int is the cheapest.
 _LINES_SQL = (
     "SELECT cv.doc_id, cv.field, cv.source = 'review', cv.ord, cv.value, cv.normalized,"
-    ' cv.grounding, cv.canonical, e.quote, e.start, e."end", e.page FROM current_values cv'
-    " LEFT JOIN evidence e ON e.value_id = cv.value_id"
+    ' cv.grounding, cv.canonical, e.quote, e.start, e."end", e.page, NULL'
+    " FROM current_values cv LEFT JOIN evidence e ON e.value_id = cv.value_id"
     " ORDER BY cv.doc_id, cv.field, cv.source, cv.ord, e.start")
+# With consensus runs in the database: each value's agreement as its JSON (runs is stored as
+# json.dumps of a list of ints, consensus._write_agreement, i.e. already as Python encodes it).
+_AGREEMENT_SQL = _LINES_SQL.replace(
+    " NULL FROM current_values cv",
+    """ '{"agree": ' || ca.agree || ', "runs_total": ' || ca.runs_total || ', "runs": '"""
+    " || ca.runs || '}' FROM current_values cv"
+    " LEFT JOIN consensus_values ca ON ca.value_id = cv.value_id")
 # The same rows for the fields current_json leaves to Python (values that may fold), by the
 # partial index of db/016 (named, with the join order fixed: before ANALYZE has seen
 # current_json the planner would scan all of current_values instead).
-_FOLD_SQL = _LINES_SQL.replace(
+_FOLD_SQL = _AGREEMENT_SQL.replace(
     " FROM current_values cv", " FROM current_json j INDEXED BY current_json_fold"
     " CROSS JOIN current_values cv"
     " ON cv.doc_id = j.doc_id AND cv.field = j.field").replace(
@@ -127,13 +134,14 @@ _SEP = "\x1f"      # between the lists of a current_json row (db/016)
 
 
 def _field_json(vals: list[list], grounding: set[str] | None) -> str:
-    """field_record's JSON from [value, norm, by review, grounding, canonical, evidence]."""
+    """field_record's JSON from [value, norm, by review, grounding, canonical, evidence,
+    agreement JSON or None]."""
     if grounding is not None:
         vals = [v for v in vals if v[2] or v[3] in grounding]
         if not vals:
             return _UNKNOWN
     quoted, evidence, grounds, canonical = [], [], [], []
-    for value, _, by_review, ground, canon, quotes in vals:
+    for value, _, by_review, ground, canon, quotes, _a in vals:
         q = _Q(value)
         quoted.append(q)
         evidence += quotes
@@ -141,7 +149,9 @@ def _field_json(vals: list[list], grounding: set[str] | None) -> str:
         canonical.append(_Q(canon) if canon else q)
     return (f'{{"status": "reported", "values": [{", ".join(quoted)}], "evidence": '
             f'[{", ".join(evidence)}], "grounding": [{", ".join(grounds)}], "canonical": '
-            f'[{", ".join(canonical)}]}}')
+            f'[{", ".join(canonical)}]'
+            + (f', "agreement": [{", ".join(v[6] or "null" for v in vals)}]}}'
+               if any(v[6] for v in vals) else "}"))
 
 
 def _same_spelling(vals: list[list], norm: str, value: str) -> list | None:
@@ -156,7 +166,7 @@ def _fields_json(rows, grounding: set[str] | None) -> dict[str, str]:
     key = cur = last_rv = last_ord = None
     vals: list[list] = []
     norms: set[str] = set()
-    for (_, k, rv, ord_, value, norm, ground, canon, quote, start, end, page) in rows:
+    for (_, k, rv, ord_, value, norm, ground, canon, quote, start, end, page, agreed) in rows:
         if k != key:
             if key is not None:
                 out[key] = _field_json(vals, grounding)
@@ -165,9 +175,11 @@ def _fields_json(rows, grounding: set[str] | None) -> dict[str, str]:
             last_rv, last_ord = rv, ord_
             cur = _same_spelling(vals, norm, value) if norm in norms else None
             if cur is None:
-                cur = [value, norm, rv, None, None, []]
+                cur = [value, norm, rv, None, None, [], None]
                 vals.append(cur)
                 norms.add(norm)
+            if agreed is not None:  # a folded spelling's agreement replaces, as in paper_state
+                cur[6] = agreed
         if start is not None:   # an evidence row: it also carries grounding and canonical
             cur[3] = cur[3] or ground
             cur[4] = cur[4] or canon
@@ -216,13 +228,7 @@ def _set_by_review(db: sqlite_utils.Database) -> set[str]:
 def _stored_lines(db: sqlite_utils.Database, schema: Schema) -> Iterator[str]:
     heads = [(k, _Q(k) + ": ") for k in schema.keys]
     reviewed = _set_by_review(db)
-    # Fields whose values may fold (json NULL) are built from their rows as _rows_lines does;
-    # where one of them holds a consensus value (agreement), the paper takes export_records.
-    reviewed |= {r[0] for r in db.execute(
-        "SELECT DISTINCT j.doc_id FROM current_json j INDEXED BY current_json_fold"
-        " CROSS JOIN current_values cv"
-        " ON cv.doc_id = j.doc_id AND cv.field = j.field"
-        " JOIN consensus_values ca ON ca.value_id = cv.value_id WHERE j.json IS NULL")}
+    # Fields whose values may fold (json NULL) are built from their rows as _rows_lines does.
     folded = groupby(db.conn.execute(_FOLD_SQL), key=itemgetter(0))
     pending_fold = next(folded, None)
     groups = groupby(db.conn.execute(
@@ -260,13 +266,11 @@ def _rows_lines(db: sqlite_utils.Database, schema: Schema,
                 grounding: set[str] | None) -> Iterator[str]:
     heads = [_Q(k) + ": " for k in schema.keys]
     keys = list(zip(schema.keys, heads))
-    # Papers with a value set by a reviewer, or with consensus values (which carry
-    # "agreement"), take export_records' path.
+    # Papers with a value set by a reviewer take export_records' path.
     reviewed = _set_by_review(db)
-    reviewed |= {r[0] for r in db.execute(
-        "SELECT DISTINCT cv.doc_id FROM consensus_values c"
-        " JOIN current_values cv ON cv.value_id = c.value_id")}
-    groups = groupby(db.conn.execute(_LINES_SQL), key=itemgetter(0))
+    consensus = db.execute("SELECT 1 FROM consensus_values LIMIT 1").fetchone()
+    groups = groupby(db.conn.execute(_AGREEMENT_SQL if consensus else _LINES_SQL),
+                     key=itemgetter(0))
     pending = next(groups, None)
     for (doc,) in db.conn.execute("SELECT id FROM documents ORDER BY id"):
         while pending is not None and pending[0] < doc:     # values of no document

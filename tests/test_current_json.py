@@ -179,3 +179,25 @@ def test_odd_characters_through_the_triggers(gen):
     line = next(x for x in _lines(gen) if doc in x)
     assert line == next(x for x in _records(gen) if doc in x)
     assert '\\u001f' in line and "\x1f" not in line
+
+
+def test_agreement_everywhere_including_folded_fields(gen, monkeypatch):
+    """Every current value with agreement (as a consensus run's): stored lists, fields to fold
+    and the row path (--grounding) all write it as export_records does, and no paper takes
+    the per-paper path."""
+    with gen.conn:
+        gen.conn.execute(
+            "INSERT INTO consensus_values (value_id, agree, runs_total, score, runs,"
+            " source_values) SELECT value_id, 1 + value_id % 3, 3, 0.5, '[1, 2]', '[]'"
+            " FROM current_values WHERE value_id IS NOT NULL")
+    assert check_current_json(gen) > 0
+    per_paper = []
+    real = export.export_records
+    monkeypatch.setattr(export, "export_records",
+                        lambda *a, **k: per_paper.append(a) or real(*a, **k))
+    for grounding in (None, {"verbatim"}, set()):
+        want = [ENCODE_RECORD(r) for r in real(gen, grounding=grounding)]
+        assert list(jsonl_lines(gen, grounding=grounding)) == want
+        if grounding is None:
+            assert sum('"agreement": [{"agree": ' in x for x in want) > 40
+    assert per_paper == []
