@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from extractor.ingest.urlcut import url_continues
+from extractor.ingest.sentences import sentence_spans
 
 
 # --- text normalisation with an offset map ---------------------------------------------------
@@ -60,33 +60,11 @@ _SPACE = re.compile(r"\s+")
 
 # --- sentences ---------------------------------------------------------------------------------
 
-_BOUNDARY = re.compile(r"[.!?;]\s+(?=[A-Z0-9(\[\"\u201c])")
-_ABBREV = frozenset("al e.g i.e fig figs eq eqs vs approx ca no ref refs sect sec tab cf resp "
-                    "et mr dr st ver vol pp".split())
-
 
 def sentences(norm: _Norm) -> list[tuple[int, int]]:
-    """Sentence spans over the normalised text (rough, abbreviation-aware)."""
-    t = norm.text
-    cuts = [0]
-    for m in _BOUNDARY.finditer(t):
-        if t[m.start()] == ".":
-            w = re.search(r"([A-Za-z.]+)$", t[max(0, m.start() - 12):m.start()])
-            word = w.group(1).lower().strip(".") if w else ""
-            if word in _ABBREV or (len(word) == 1 and word.isalpha()):
-                continue
-            if url_continues(t[cuts[-1]:m.start() + 1], t[m.end():m.end() + 80]):
-                continue    # "doi.org/10.5061/dryad. 7h44j": a URL cut by a line break
-        cuts.append(m.start() + 1)
-    cuts += sorted(b for b in norm.breaks if 0 < b < len(t))
-    cuts = sorted(set(cuts)) + [len(t)]
-    out = []
-    for a, b in zip(cuts, cuts[1:]):
-        while a < b and t[a] == " ":
-            a += 1
-        if b > a:
-            out.append((a, b))
-    return out
+    """Clause spans over the normalised text: ingestion's one splitter (extractor.ingest.
+    sentences), cutting at ";" too and at every folded paragraph break."""
+    return sentence_spans(norm.text, clauses=True, breaks=norm.breaks)
 
 
 # --- other-work / general-knowledge filter ----------------------------------------------------
