@@ -17,7 +17,6 @@ import tempfile
 import time
 from pathlib import Path
 
-from extractor.ingest.chunk import get_nlp
 from extractor.ingest.pipeline import ingest_paths
 from extractor.store import open_db
 
@@ -42,9 +41,6 @@ def main() -> int:
     if not (SHARED / "corpus").is_dir():
         print(f"benchmark data not found at {SHARED}", file=sys.stderr)
         return 2
-    t = time.perf_counter()
-    get_nlp()
-    print(f"spaCy pipeline load: {time.perf_counter() - t:.2f} s (once per process, not counted)")
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f}")
     total_docs = total_time = total_cpu = 0.0
     with tempfile.TemporaryDirectory() as tmp:

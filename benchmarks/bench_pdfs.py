@@ -20,7 +20,6 @@ import sys
 import time
 from pathlib import Path
 
-from extractor.ingest.chunk import get_nlp
 from extractor.ingest.pdf import extract_pdf
 from extractor.ingest.pipeline import parse_bytes
 from extractor.ingest.urlcut import url_continues
@@ -78,7 +77,6 @@ def main() -> int:
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     expected = json.loads(EXPECTED.read_text())
-    get_nlp()     # the spaCy pipeline loads once per process: not part of any PDF's time
     out = {}
     for folder in ("pdfs-full", "pdfs"):
         paths = sorted((SHARED / folder).glob("*.pdf"), key=lambda p: (len(p.stem), p.stem))

@@ -13,6 +13,10 @@ from __future__ import annotations
 
 import re
 
+# Not ingestion's one splitter (extractor.ingest.sentences), on purpose: that one ends a sentence
+# only before a capital and never after "e.g." or "Fig."; here every ".!?" before white space
+# ends one, so an injected order in lower case ("... data. report X as Y") still opens its own
+# sentence, where the anchored markers below look for it. Over-cutting errs towards refusing.
 _SENTENCE_END = re.compile(r"[.!?](?=\s)|\n\s*\n")
 
 # Matched against casefolded text with collapsed white space.

@@ -24,6 +24,7 @@ from functools import lru_cache
 import sqlite_utils
 
 from extractor.core import Passage
+from extractor.ingest.sentences import sentence_spans as split_sentences
 from extractor.schemas.catalog import FieldSpec, GroupSpec
 
 # Sentence windows per group read by default (~3.6k characters per group on gold-dev: about
@@ -33,10 +34,6 @@ DEFAULT_TOP_K = 16
 CHUNKS_PER_FIELD = 12
 NEIGHBOURS = 1           # sentences kept on each side of a matching sentence
 DEMOTED_SECTIONS = frozenset({"related_work", "appendix"})
-
-_SENT_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9(\[\"\u201c])|\n\n")
-_ABBREV = re.compile(r"(?:\bet al|\be\.g|\bi\.e|\bFig|\bFigs|\bEq|\bvs|\bapprox|\bca|\bNo|"
-                     r"\bRef|\bSect?|\bTab|\bcf|\bresp|\b[A-Z])\.$")
 
 
 def fts_query(terms: list[str]) -> str:
@@ -91,20 +88,8 @@ def rank_chunks(db: sqlite_utils.Database, doc_id: str, terms: list[str],
 
 @lru_cache(maxsize=4096)
 def sentence_spans(text: str) -> tuple[tuple[int, int], ...]:
-    """Sentence spans of a chunk's text (rough, abbreviation-aware; a chunk is whole sentences)."""
-    cuts = [0]
-    for m in _SENT_END.finditer(text):
-        if m.group(0) != "\n\n" and _ABBREV.search(text, max(0, m.start() - 8), m.start()):
-            continue
-        cuts.append(m.end())
-    cuts.append(len(text))
-    out = []
-    for a, b in zip(cuts, cuts[1:]):
-        while b > a and text[b - 1].isspace():
-            b -= 1
-        if b > a:
-            out.append((a, b))
-    return tuple(out)
+    """Sentence spans of a chunk's text (ingestion's one splitter; a chunk is whole sentences)."""
+    return tuple(split_sentences(text))
 
 
 def _stem(word: str) -> str:

@@ -5,7 +5,7 @@ from extractor.ingest import detect
 from extractor.ingest.chunk import CHUNK_MAX, CHUNK_MIN, make_chunks
 from extractor.ingest.normalize import normalize
 
-# Invented prose (not from any paper): varied sentences so the sentencizer has work to do.
+# Invented prose (not from any paper): varied sentences so the splitter has work to do.
 METHODS = [
     "We trained a convolutional network on {n} labelled camera-trap photographs of wading birds.",
     "Images were resized to {n} by {n} pixels and normalised with the channel means of the set.",

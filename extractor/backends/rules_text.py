@@ -1,58 +1,21 @@
 """The rules backend's view of text: passages folded with an offset map back to their
-characters, sentences cut at ".!?;" (clause-sized, for quotes), and the filter for sentences
-about other work, general knowledge or future plans. Used by the rules and learned backends."""
+characters and cut into clause-sized sentences (both done by ingestion's code), and the filter
+for sentences about other work, general knowledge or future plans. Used by the rules and
+learned backends."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
-from extractor.ingest.urlcut import url_continues
+from extractor.ingest.normalize import MappedText, normalize_folded
+from extractor.ingest.sentences import sentence_spans
 
 
 # --- text normalisation with an offset map ---------------------------------------------------
-# One normaliser for the whole project: ingestion's stored form (extractor.ingest.normalize:
-# NFKC, invisible characters dropped, line-end hyphenation joined, white space folded, blank
-# lines kept as "\n\n"). Passages are already in that form, so here it only folds each
-# paragraph break to a space (recording where it was: a sentence always ends there) and keeps
-# the map back to the passage's characters, so every quote is an exact substring.
-
-
-@dataclass
-class _Norm:
-    text: str           # normalised text that matching runs on
-    idx: list[int]      # idx[i] = index in the original text of normalised char i
-    breaks: set[int]    # normalised offsets where the original had a paragraph break
-    ends: list[int] | None = None   # ends[i] = original end of normalised char i
-
-    def span(self, a: int, b: int) -> tuple[int, int]:
-        """Original [start, end) of normalised [a, b)."""
-        return self.idx[a], (self.ends[b - 1] if self.ends else self.idx[b - 1] + 1)
-
-
-def normalise(text: str) -> _Norm:
-    from extractor.ingest.normalize import normalize_with_map
-    s, omap = normalize_with_map(text)
-    # end of each stored char: where the next one starts (a ligature's two letters share one
-    # original character, so the first ends after it too)
-    ends = [omap[k + 1] if omap[k + 1] > omap[k] else omap[k] + 1 for k in range(len(s))]
-    if "\n\n" not in s:
-        return _Norm(s, omap[:len(s)], set(), ends)
-    out: list[str] = []
-    idx: list[int] = []
-    oends: list[int] = []
-    breaks: set[int] = set()
-    pos = 0
-    for para in s.split("\n\n"):
-        if out:
-            breaks.add(len(idx))
-            out.append(" ")
-            idx.append(omap[pos - 2])
-            oends.append(omap[pos - 2] + 1)
-        out.append(para)
-        idx.extend(omap[pos:pos + len(para)])
-        oends.extend(ends[pos:pos + len(para)])
-        pos += len(para) + 2
-    return _Norm("".join(out), idx, breaks, oends)
+# The project's one offset-mapping normaliser is ingestion's (extractor.ingest.normalize); the
+# backends read passages through its folded view (paragraph breaks folded to a space and kept as
+# sentence ends), under the names they have always used.
+_Norm = MappedText
+normalise = normalize_folded
 
 
 _SPACE = re.compile(r"\s+")
@@ -60,33 +23,11 @@ _SPACE = re.compile(r"\s+")
 
 # --- sentences ---------------------------------------------------------------------------------
 
-_BOUNDARY = re.compile(r"[.!?;]\s+(?=[A-Z0-9(\[\"\u201c])")
-_ABBREV = frozenset("al e.g i.e fig figs eq eqs vs approx ca no ref refs sect sec tab cf resp "
-                    "et mr dr st ver vol pp".split())
-
 
 def sentences(norm: _Norm) -> list[tuple[int, int]]:
-    """Sentence spans over the normalised text (rough, abbreviation-aware)."""
-    t = norm.text
-    cuts = [0]
-    for m in _BOUNDARY.finditer(t):
-        if t[m.start()] == ".":
-            w = re.search(r"([A-Za-z.]+)$", t[max(0, m.start() - 12):m.start()])
-            word = w.group(1).lower().strip(".") if w else ""
-            if word in _ABBREV or (len(word) == 1 and word.isalpha()):
-                continue
-            if url_continues(t[cuts[-1]:m.start() + 1], t[m.end():m.end() + 80]):
-                continue    # "doi.org/10.5061/dryad. 7h44j": a URL cut by a line break
-        cuts.append(m.start() + 1)
-    cuts += sorted(b for b in norm.breaks if 0 < b < len(t))
-    cuts = sorted(set(cuts)) + [len(t)]
-    out = []
-    for a, b in zip(cuts, cuts[1:]):
-        while a < b and t[a] == " ":
-            a += 1
-        if b > a:
-            out.append((a, b))
-    return out
+    """Clause spans over the normalised text: ingestion's one splitter (extractor.ingest.
+    sentences), cutting at ";" too and at every folded paragraph break."""
+    return sentence_spans(norm.text, clauses=True, breaks=norm.breaks)
 
 
 # --- other-work / general-knowledge filter ----------------------------------------------------

@@ -11,9 +11,9 @@ from functools import lru_cache
 
 from extractor.core import Candidate, Passage
 from extractor.ingest.normalize import normalize_for_match
+from extractor.ingest.sentences import sentence_spans
 from extractor.schemas.catalog import MAX_QUOTE_CHARS, MIN_QUOTE_CHARS, FieldSpec
 
-_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|\n\s*\n")
 _WORD = re.compile(r"[a-z0-9]+(?:[.,][0-9]+)*")
 _STOP = frozenset("a an the of and or for to in on with by from at as is are was were be "
                   "been using used use via into than this that these those its their our we "
@@ -24,14 +24,15 @@ VALUE_WEIGHT = 2.0      # a known value ("Adam") says more than a topic word ("o
 def quote_choices(passages: list[Passage]) -> list[str]:
     """The passages cut into sentence-sized pieces a quote may be.
 
-    Pieces stay verbatim substrings of their passage: long sentences are cut at spaces into
-    pieces of at most MAX_QUOTE_CHARS, pieces shorter than MIN_QUOTE_CHARS are dropped.
-    Order: passage rank, then position in the passage.
+    Sentences are cut as the rules backend cuts them (ingestion's one splitter, at ";" too), so
+    a piece and a rules hint's quote usually coincide. Pieces stay verbatim substrings of their
+    passage: long sentences are cut at spaces into pieces of at most MAX_QUOTE_CHARS, pieces
+    shorter than MIN_QUOTE_CHARS are dropped. Order: passage rank, then position in the passage.
     """
     out: dict[str, None] = {}
     for p in passages:
-        for sent in _SENTENCE_END.split(p.text):
-            sent = sent.strip()
+        for a, b in sentence_spans(p.text, clauses=True):
+            sent = p.text[a:b]
             while len(sent) > MAX_QUOTE_CHARS:
                 cut = sent.rfind(" ", MIN_QUOTE_CHARS, MAX_QUOTE_CHARS)
                 cut = cut if cut > 0 else MAX_QUOTE_CHARS

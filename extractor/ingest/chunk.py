@@ -4,11 +4,11 @@ Pipeline per page: paragraphs ("\\n\\n"-separated) -> units -> labelled units ->
 
 * A paragraph that is short, or plainly prose and small enough, or a block of reference entries
   without a prose verb, is one unit: its label cannot change by splitting it, and skipping the
-  sentencizer for it keeps ingestion fast (the stored text keeps PDF-extractor paragraph
+  splitter for it keeps ingestion fast (the stored text keeps PDF-extractor paragraph
   boundaries, so such a paragraph ends where its last sentence ends, or where the source cut it).
 * Longer or mixed paragraphs (prose with reference entries glued on, as PDF extraction produces)
-  are split into sentences with spaCy's rule-based ``sentencizer`` (``spacy.blank("en")``, no
-  model download) and every sentence is labelled on its own.
+  are split into sentences by the project's one splitter (sentences.py) and every sentence is
+  labelled on its own.
 * Every unit also gets its section kind (sections.py). In a PDF a chunk never spans two sections;
   in a text file (excerpts, paragraphs in any order) chunks are cut as before and take the
   section of their first unit.
@@ -22,11 +22,10 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
 from extractor.ingest import detect
 from extractor.ingest.sections import SectionTracker
-from extractor.ingest.urlcut import url_continues
+from extractor.ingest.sentences import sentence_spans
 from extractor.ingest.types import Chunk
 
 CHUNK_MIN = 800
@@ -42,23 +41,6 @@ _PROSE_GATE = re.compile(r"\b(?:we|our|was|were|is|are|has|have|had|been|used|tr
                          r"applied|obtained|collected|implemented|consists?|contains?)\b", re.I)
 _CAPTION = re.compile(r"(?:Fig\.|Figure|Table|Tab\.)\s?[A-Z]?\d")
 _STRONG_PROSE = re.compile(r"\b(?:we|our|was|were|is|are|has|have|had|been)\b", re.I)
-
-
-@lru_cache(maxsize=1)
-def get_nlp():
-    """The spaCy pipeline, built once per process (blank English + rule-based sentencizer)."""
-    import spacy
-
-    from spacy.attrs import IS_PUNCT
-
-    nlp = spacy.blank("en")
-    nlp.add_pipe("sentencizer")
-    # The sentencizer reads only the text and IS_PUNCT of tokens; computing the other lexical
-    # attributes (shape, like_num, ...) for every new word was a third of the ingest time.
-    getters = nlp.vocab.lex_attr_getters
-    nlp.vocab.lex_attr_getters = {IS_PUNCT: getters[IS_PUNCT]}
-    nlp.max_length = 5_000_000   # paragraphs only ever reach it through pathological input
-    return nlp
 
 
 @dataclass
@@ -109,8 +91,8 @@ def _units(text: str, page_starts: list[int]) -> list[_Unit]:
     for lo, hi, page in pages:
         for a, b in _paragraph_spans(text, lo, hi):
             a, b = _trim(text, a, b)
-            # A giant paragraph (a text file with no blank lines) goes to the sentencizer in
-            # pieces cut at white space, bounding spaCy's memory and its max_length.
+            # A giant paragraph (a text file with no blank lines) is cut at white space into
+            # pieces that are each labelled and sentence-split on their own.
             while b - a > MAX_PARA:
                 cut = text.rfind(" ", a + MAX_PARA // 2, a + MAX_PARA)
                 cut = cut if cut > a else a + MAX_PARA
@@ -136,14 +118,7 @@ def _units(text: str, page_starts: list[int]) -> list[_Unit]:
         else:
             to_split.append(i)
 
-    sents: dict[int, list[tuple[int, int]]] = {}
-    if to_split:
-        nlp = get_nlp()
-        docs = nlp.pipe((text[paras[i][0]:paras[i][1]] for i in to_split), batch_size=64)
-        for i, doc in zip(to_split, docs):
-            a = paras[i][0]
-            spans = [_trim(text, a + s.start_char, a + s.end_char) for s in doc.sents]
-            sents[i] = _join_url_cuts(text, [sp for sp in spans if sp[0] < sp[1]])
+    sents = {i: sentence_spans(text, lo=paras[i][0], hi=paras[i][1]) for i in to_split}
 
     units: list[_Unit] = []
     in_refs = False
@@ -169,16 +144,6 @@ def _units(text: str, page_starts: list[int]) -> list[_Unit]:
             first = False
     _smooth(units, ordered=bool(page_starts))
     return units
-
-
-def _join_url_cuts(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    out: list[tuple[int, int]] = []
-    for a, b in spans:
-        if out and url_continues(text[out[-1][0]:out[-1][1]], text[a:b]):
-            out[-1] = (out[-1][0], b)
-        else:
-            out.append((a, b))
-    return out
 
 
 def _smooth(units: list[_Unit], ordered: bool = False) -> None:

@@ -20,11 +20,17 @@ copied from the raw PDF text still matches).
 Both have a ``*_with_map`` variant returning ``(text, omap)`` where ``omap[i]`` is the index in the
 input of output character ``i``; ``omap`` has one extra final entry, ``len(input)``, so an output
 span ``[s, e)`` maps to the input span ``[omap[s], omap[e])``.
+
+Folded view (``normalize_folded``), what the rules and learned backends match on: the stored form
+with each paragraph break folded to one space (its offset kept in ``breaks``: a sentence always
+ends there), as a ``MappedText`` whose ``span`` maps a span back to the input's characters, so a
+quote cut from it is an exact substring of the input.
 """
 from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 
 from extractor.ingest.hyphens import HYPHENS as _HYPHENS
 from extractor.ingest.hyphens import Vocabulary, keep_hyphen
@@ -202,3 +208,42 @@ def normalize_for_match_with_map(s: str) -> tuple[str, list[int]]:
 def normalize_for_match(s: str) -> str:
     """Casefolded, ligature-free, white-space-folded, hyphen-joined form for quote matching."""
     return _normalize(s, match=True)[0]
+
+
+@dataclass
+class MappedText:
+    """Normalised text and the map from its characters back to the text it came from."""
+    text: str           # normalised text that matching runs on
+    idx: list[int]      # idx[i] = index in the original text of normalised char i
+    breaks: set[int]    # normalised offsets where the original had a paragraph break
+    ends: list[int] | None = None   # ends[i] = original end of normalised char i
+
+    def span(self, a: int, b: int) -> tuple[int, int]:
+        """Original [start, end) of normalised [a, b)."""
+        return self.idx[a], (self.ends[b - 1] if self.ends else self.idx[b - 1] + 1)
+
+
+def normalize_folded(text: str) -> MappedText:
+    """Folded view of ``text`` (see the module doc)."""
+    s, omap = normalize_with_map(text)
+    # end of each stored char: where the next one starts (a ligature's two letters share one
+    # original character, so the first ends after it too)
+    ends = [omap[k + 1] if omap[k + 1] > omap[k] else omap[k] + 1 for k in range(len(s))]
+    if "\n\n" not in s:
+        return MappedText(s, omap[:len(s)], set(), ends)
+    out: list[str] = []
+    idx: list[int] = []
+    oends: list[int] = []
+    breaks: set[int] = set()
+    pos = 0
+    for para in s.split("\n\n"):
+        if out:
+            breaks.add(len(idx))
+            out.append(" ")
+            idx.append(omap[pos - 2])
+            oends.append(omap[pos - 2] + 1)
+        out.append(para)
+        idx.extend(omap[pos:pos + len(para)])
+        oends.extend(ends[pos:pos + len(para)])
+        pos += len(para) + 2
+    return MappedText("".join(out), idx, breaks, oends)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 # PDF text breaks URLs and DOIs at a dot ("gitlab.example. de/group/repo", "doi.org/10.5061/
-# dryad. abc123"); the sentencizer then ends a sentence inside the URL. A sentence whose last
+# dryad. abc123"); a sentence splitter then ends a sentence inside the URL. A sentence whose last
 # word is a URL or domain cut after a dot, followed by a sentence opening with a URL remainder
 # (lower case or digits, holding a "/" or a digit, or a bare top-level domain), is one sentence.
 _URL_CUT = re.compile(r"(?:https?://|www\.|doi\.org/|10\.\d{4,}/)\S*\.$|"

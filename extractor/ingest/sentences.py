@@ -1,0 +1,72 @@
+"""The one sentence splitter: where a sentence (or, with ``clauses=True``, a clause) ends.
+
+``sentence_spans(text)`` returns ``(start, end)`` offsets into ``text``, trimmed of white space,
+in order and not overlapping; ``text[start:end]`` is the sentence. It serves ingestion's chunker
+(which labels long paragraphs sentence by sentence), the rules and learned backends (hits,
+sentence context and quotes, over their offset-mapped normal form) and the LLM sentence picker.
+
+A sentence ends
+  * after ".", "!" or "?" (and ";" with ``clauses=True``: a quote then stays one clause of a long
+    enumeration) followed by white space and a character that can open a sentence (a capital,
+    a digit, an opening bracket or quote), unless the "." ends
+      - an abbreviation ("e.g.", "i.e.", "et al.", "Fig.", "Eq.", "vs.", "approx.", ... below),
+      - a single letter (an initial: "J. Smith", "A. thaliana"), or
+      - a URL or DOI cut after a dot by a line break ("doi.org/10.5061/dryad. 7h44j",
+        urlcut.url_continues);
+  * at a paragraph break (a blank line in ``text``) and at any offset listed in ``breaks``;
+  * at the end of the text.
+A "." inside a token ("0.001", "3.5", "www.example.org", "e.g.,") is never an end: an end needs
+white space after it. Text with no end is one sentence.
+
+It is a few regular expressions, not spaCy's sentencizer: spaCy does not cut at ";" and ends a
+sentence after "Fig." or "et al." before a lower-case word, and loading it costs a second.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from extractor.ingest.urlcut import url_continues
+
+_END = re.compile(r"[.!?]\s+(?=[A-Z0-9(\[\"\u201c])")
+_CLAUSE_END = re.compile(r"[.!?;]\s+(?=[A-Z0-9(\[\"\u201c])")
+_PARAGRAPH = re.compile(r"\n[^\S\n]*\n\s*")
+_LAST_WORD = re.compile(r"[A-Za-z.]+$")
+# Words a "." follows without ending the sentence (lower case, inner dots kept: "e.g").
+ABBREVIATIONS = frozenset("al e.g i.e fig figs eq eqs vs approx ca no ref refs sect sec tab cf "
+                          "resp et mr dr st ver vol pp".split())
+
+
+def _abbreviation(text: str, dot: int) -> bool:
+    """True if the "." at ``text[dot]`` ends an abbreviation or an initial."""
+    w = _LAST_WORD.search(text, max(0, dot - 12), dot)
+    word = w.group().lower().strip(".") if w else ""
+    return word in ABBREVIATIONS or (len(word) == 1 and word.isalpha())
+
+
+def sentence_spans(text: str, clauses: bool = False, breaks: Iterable[int] = (),
+                   lo: int = 0, hi: int | None = None) -> list[tuple[int, int]]:
+    """Sentence spans of ``text[lo:hi]`` as offsets into ``text`` (see the module doc);
+    ``breaks``: further offsets where a sentence always ends (paragraph breaks folded away)."""
+    hi = len(text) if hi is None else hi
+    cuts = [lo]
+    for m in (_CLAUSE_END if clauses else _END).finditer(text, lo, hi):
+        p = m.start()
+        if text[p] == ".":
+            if _abbreviation(text, p):
+                continue
+            if url_continues(text[cuts[-1]:p + 1], text[m.end():min(hi, m.end() + 80)]):
+                continue    # "doi.org/10.5061/dryad. 7h44j": a URL cut by a line break
+        cuts.append(p + 1)
+    cuts.extend(m.start() for m in _PARAGRAPH.finditer(text, lo, hi))
+    cuts.extend(b for b in breaks if lo < b < hi)
+    cuts = sorted(set(cuts)) + [hi]
+    out = []
+    for a, b in zip(cuts, cuts[1:]):
+        while a < b and text[a].isspace():
+            a += 1
+        while b > a and text[b - 1].isspace():
+            b -= 1
+        if a < b:
+            out.append((a, b))
+    return out
