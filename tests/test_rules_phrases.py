@@ -81,3 +81,18 @@ def test_rules_with_phrases_gives_verified_phrase_values():
         assert c.value in c.quote and c.quote in text     # verifiable by construction
         _, reason = check_candidate(c, SCHEMA.field(c.field), text, passages)
         assert reason is None, (c, reason)
+
+
+def test_a_given_scorer_decides_which_sentences_state_the_field():
+    keys = [f.key for f in SCHEMA.fields]
+
+    def scorer(text):       # a stand-in classifier that singles out stopping_criteria
+        return {k: (0.9 if k == "stopping_criteria" else 0.01) for k in keys}
+
+    own = "We trained every network for 80 epochs with early stopping after 5 epochs."
+    assert states_field(own, "stopping_criteria", scorer=scorer)
+    assert not states_field(own, "augmentation", scorer=scorer)
+    assert not states_field("Smith et al. [4] trained their network for 80 epochs.",
+                            "stopping_criteria", scorer=scorer)
+    got = phrase_values([(own, None)], SPEC["stopping_criteria"], [], scorer=scorer)
+    assert got and all(v in own and q == own for v, q in got)

@@ -21,8 +21,8 @@ It is a verbatim substring of the sentence, so verification grounds it by constr
 The rules backend emits them only for the fields named in its `phrases` option, off by
 default. Measured with benchmarks/eval_sets.py (2026-11-30; settings chosen on gold-train with
 out-of-fold classifier scores, then checked once on gold-dev and gold-full):
-phrases=stopping_criteria, the field where train gained most (annotation_methods and
-data_collection gained < 0.03 on train and lost on dev), F1 train 0.407 -> 0.409
+phrases=stopping_criteria, the field where train gained most (benchmarks/phrases_cv.py;
+annotation_methods and data_collection gained < 0.03 there and lost on dev and full), F1 train 0.407 -> 0.409
 (stopping_criteria 0.444 -> 0.571) but dev 0.558 -> 0.557 (stopping 0.435 -> 0.385) and full
 0.400 -> 0.399; phrases=all, dev 0.558 -> 0.532. The phrases rarely match the annotators'
 paraphrased values on unseen papers (dev recall did not move), and the classifier picks the
@@ -31,6 +31,7 @@ wrong sentence about as often as the right one, so the default stays without the
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 
 from extractor.learned_values import trigger_regex
@@ -194,9 +195,12 @@ MAX_PER_FIELD = 1       # phrase values per field and group task (train: a secon
 _CAPTION = re.compile(r"(?:Table|Fig\.?|Figure)\s?\d", re.I)
 
 
-def states_field(sentence: str, key: str, section: str | None = None) -> bool:
+def states_field(sentence: str, key: str, section: str | None = None,
+                 scorer: Callable[[str], dict[str, float] | None] | None = None) -> bool:
     """Is the sentence a statement of this study's own method that the learned classifier
-    singles out for field key? Off (False) without the classifier."""
+    singles out for field key? Off (False) without the classifier. scorer gives a sentence's
+    classifier scores (default: the shipped classifier, extractor.relevance); cross-validation
+    passes a classifier that did not see the paper."""
     from extractor import relevance
     from extractor.backends.rules_text import (_OWN, _OWN_DATA, _PAST, about_other_work,
                                                has_verb_cue)
@@ -207,7 +211,16 @@ def states_field(sentence: str, key: str, section: str | None = None) -> bool:
         return False        # other work, general knowledge, cited, hypothetical or negated
     if not (_OWN.search(sentence) or _PAST.search(sentence) or _OWN_DATA.search(sentence)):
         return False        # present-tense general statements ("X is reevaluated ...")
-    return relevance.classifier_says(sentence, key)
+    if scorer is None:
+        return relevance.classifier_says(sentence, key)
+    scores = scorer(sentence)
+    if not scores or scores.get(key, 0.0) <= 0.0:
+        return False
+    # extractor.relevance's test ("singles out"), on the given scores
+    ranked = sorted(scores.values(), reverse=True)
+    mine = scores[key]
+    return (mine >= ranked[min(relevance.TOP_K, len(ranked)) - 1]
+            and mine >= relevance.MEDIAN_RATIO * ranked[len(ranked) // 2])
 
 
 def _same(a: str, b: str) -> bool:
@@ -238,16 +251,19 @@ def passage_sentences(passages) -> list[tuple[str, str | None]]:
 
 
 def phrase_values(sentences: list[tuple[str, str | None]], spec: FieldSpec,
-                  known: list[str], limit: int = MAX_PER_FIELD) -> list[tuple[str, str]]:
+                  known: list[str], limit: int = MAX_PER_FIELD,
+                  scorer: Callable[[str], dict[str, float] | None] | None = None
+                  ) -> list[tuple[str, str]]:
     """(value, quote) pairs for the field from (sentence, section) pairs, the sentences the
     classifier scores highest for the field first, at most limit, none saying the same as a
-    known value (the rules' hits) or another pair."""
+    known value (the rules' hits) or another pair. scorer: as for states_field."""
     from extractor import relevance
+    scorer_ = scorer or relevance.classifier_scores
     ranked = []
     for i, (sent, section) in enumerate(sentences):
         values = sentence_phrases(sent, spec)
-        if values and states_field(sent, spec.key, section):
-            score = (relevance.classifier_scores(sent) or {}).get(spec.key, 0.0)
+        if values and states_field(sent, spec.key, section, scorer):
+            score = (scorer_(sent) or {}).get(spec.key, 0.0)
             ranked.append((-score, i, sent, values))
     ranked.sort()
     out: list[tuple[str, str]] = []
