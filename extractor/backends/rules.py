@@ -40,7 +40,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from extractor.backends.base import Backend, Candidate, GroupOutput, GroupTask, Passage
+from extractor.backends.base import Backend, Candidate, GroupOutput, GroupTask, Passage, option
+from extractor.backends import rules_phrases
 from extractor.backends.rules_table import table_hits
 from extractor.backends.rules_text import (  # noqa: F401  (re-exported)
     _OWN, _OWN_DATA, _PAST, _SPACE, _Norm, about_other_work, has_verb_cue, looks_like_reference,
@@ -227,13 +228,26 @@ class RulesBackend(Backend):
     model = "-"
     default_top_k = None        # reads every usable chunk of the paper: it costs nothing
 
-    def __init__(self, default_max_values: int = DEFAULT_MAX_VALUES):
-        super().__init__()
+    class Options(Backend.Options):
+        # Off by default: on gold-dev and gold-full the phrase values lowered F1 for every
+        # field tried (rules_phrases docstring); the option lets them be measured and reused.
+        phrases: str = option("", "descriptive fields that also get open-vocabulary phrase "
+                              "values (comma list, or 'all'; rules_phrases.py)")
+
+    def __init__(self, default_max_values: int = DEFAULT_MAX_VALUES, phrases: str = ""):
+        super().__init__(phrases=phrases)
         self.default_max_values = default_max_values
+        self.phrase_fields = {k.strip() for k in phrases.split(",") if k.strip()}
 
     @classmethod
-    def from_options(cls, options: Backend.Options) -> RulesBackend:
-        return cls()
+    def from_options(cls, options: Options) -> RulesBackend:
+        return cls(phrases=options.phrases)
+
+    @property
+    def settings(self) -> dict:
+        # the option at its default is not stored, so results and cache keys of plain rules
+        # runs stay what they were
+        return {k: v for k, v in super().settings.items() if not (k == "phrases" and not v)}
 
     def extract(self, task: GroupTask) -> GroupOutput:
         fields = {f.key: f for f in task.fields}
@@ -256,7 +270,20 @@ class RulesBackend(Backend):
             ranked.sort(key=lambda r: (r[0], r[1]))
             for _, _, h in ranked[: f.max_values or self.default_max_values]:
                 out.append(Candidate(field=h.field, value=h.value, quote=h.quote))
+        if self.phrase_fields:
+            out += self._phrases(task, out)
         return GroupOutput(candidates=out)
+
+    def _phrases(self, task: GroupTask, found: list[Candidate]) -> list[Candidate]:
+        """Open-vocabulary phrase values for the chosen descriptive fields (rules_phrases)."""
+        specs = [f for f in task.fields if f.descriptive and
+                 ("all" in self.phrase_fields or f.key in self.phrase_fields)]
+        if not specs:
+            return []
+        sents = rules_phrases.passage_sentences(task.passages)
+        return [Candidate(field=f.key, value=v, quote=q) for f in specs
+                for v, q in rules_phrases.phrase_values(
+                    sents, f, [c.value for c in found if c.field == f.key])]
 
     def _passage_hits(self, pi: int, p: Passage, fields: dict[str, FieldSpec],
                       comp: _Compiled) -> list[_Hit]:
