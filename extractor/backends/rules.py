@@ -3,11 +3,10 @@
 For each passage the text is normalised with ingestion's normaliser (extractor.ingest.normalize,
 the stored form; paragraph breaks folded to a space and remembered as sentence ends) while
 keeping a map back to the original characters, so every quote handed out is an exact substring
-of the passage. Sentences are cut by `sentences` below, not by ingestion's spaCy sentencizer:
-the sentencizer does not cut at ";" (this splitter does, so a hit's sentence context and quote
-stay one clause of a long enumeration), and swapping it in cost value F1 on gold-dev (0.554 ->
-0.549, precision 0.739 -> 0.727) while leaving gold-train and gold-full unchanged
-(BENCHMARKS.md, rules/learned section). Hits come from
+of the passage. Sentences are cut by ingestion's one splitter (extractor.ingest.sentences)
+with clauses=True: it also cuts at ";", so a hit's sentence context and quote stay one clause
+of a long enumeration (spaCy's sentencizer, which does not, cost value F1 on gold-dev 0.554 ->
+0.549; BENCHMARKS.md, rules/learned section). Hits come from
 
 * a spaCy PhraseMatcher (blank English tokenizer, attr LOWER) over each field's vocabulary
   (canonical value -> aliases; spelling variants such as "ResNet-50"/"ResNet50"/"ResNet 50"
