@@ -8,7 +8,9 @@ So imported annotations can be queried, audited and scored with `eval`, and impo
 and scoring it against itself measures what verification loses (a perfect model's ceiling).
 
 Gold files give evidence per field, not per value: each value is paired with the first of its
-field's quotes that verifies it (and, when none does, stored rejected with the first reason).
+field's quotes that verifies it; when none does, verification may relocate the evidence to a
+sentence of the paper's body that does (extractor.verify; match kind "relocated"), and failing
+that the value is stored rejected with the reason of the quote that got furthest.
 """
 from __future__ import annotations
 
@@ -98,8 +100,9 @@ def _chunk_of(db: sqlite_utils.Database, doc_id: str, offset: int) -> int | None
     return row[0] if row else None
 
 
-def _verdict(db, doc: dict, c: Candidate, spec, passages, page_starts) -> Verdict:
-    v = verdict_of(c, spec, doc["text"], passages, page_starts)
+def _verdict(db, doc: dict, c: Candidate, spec, passages, page_starts,
+             relocate: bool | list[Passage] = False) -> Verdict:
+    v = verdict_of(c, spec, doc["text"], passages, page_starts, relocate)
     if v.match is not None:     # the whole-paper passage has no chunk: name the real one
         v.match = replace(v.match, chunk_id=_chunk_of(db, doc["id"], v.match.start))
         v.extra = tuple(replace(x, chunk_id=_chunk_of(db, doc["id"], x.start))
@@ -119,9 +122,18 @@ def _related(value: str, quotes: list[str]) -> list[str]:
     return [q for q in quotes if words & set(content_tokens(q))]
 
 
+def _body(db, doc_id: str) -> list[Passage]:
+    """The chunks of a paper that may be evidence (not reference-list entries, not
+    boilerplate): where verification may relocate an annotated value's evidence."""
+    return [Passage(chunk_id=r[0], text=r[1], start=r[2], page=r[3]) for r in db.execute(
+        "SELECT id, text, start, page FROM chunks WHERE doc_id = ? AND is_reference = 0"
+        " AND is_boilerplate = 0 ORDER BY ord", [doc_id])]
+
+
 def _verdicts(db, doc: dict, fields: list, ann: dict, page_starts) -> list[Verdict]:
     # The whole paper is "the passages read": an annotator read all of it.
     whole = [Passage(chunk_id=None, text=doc["text"], start=0, page=None)]
+    body: list[Passage] | None = None
     out: list[Verdict] = []
     for spec in fields:
         entry = ann.get(spec.key)
@@ -143,6 +155,14 @@ def _verdicts(db, doc: dict, fields: list, ann: dict, page_starts) -> list[Verdi
                     break
                 # report the rejection that got furthest through the checks
                 if best is None or _progress(v) > _progress(best):
+                    best = v
+            if not best.accepted and best.match is not None:
+                # no quote given verifies the value: a sentence of the paper's body may
+                # (verification's evidence relocation), looked for once all were tried
+                if body is None:
+                    body = _body(db, doc["id"])
+                v = _verdict(db, doc, best.candidate, spec, whole, page_starts, relocate=body)
+                if v.accepted:
                     best = v
             out.append(best)
     return out

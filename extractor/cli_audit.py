@@ -110,7 +110,10 @@ def audit_cmd(doc_id, field, unverified, rejected, calls, full, db_path, schema_
                 page = f"page {e.page}" if e.page else "no page"
                 src = (f"review by {e.reviewer}, {e.reviewed_at}" if e.source == "review"
                        else prov)
-                out.print(f"  [dim]{page} · chars {e.start}–{e.end} · {e.match} match · "
+                # relocated: verification chose this sentence, the quote given did not verify
+                how_found = ("[yellow]relocated by verification[/] (the quote given did not "
+                             "verify the value)" if e.match == "relocated" else f"{e.match} match")
+                out.print(f"  [dim]{page} · chars {e.start}–{e.end} · {how_found} · "
                           f"{escape(src)}[/]")
         if not st.values:
             out.print(f"[yellow]unknown[/]: {escape(st.reason or 'no value stated')} "

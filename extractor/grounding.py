@@ -16,6 +16,12 @@ stored with the value as its *grounding kind*:
   paraphrase  only for fields the schema marks `descriptive`: at least PARAPHRASE_MIN of the
               value's content words occur in the quote, and all of its numbers do.
 
+An acronym stands for the words it abbreviates (kind "alias"): a value or known alias whose
+words occur in the quote in order, except that an upper-case acronym on one side spells the
+initials of a run of words on the other ("area under the ROC curve" states "area under the
+receiver operating characteristic curve", an alias of "AUC-ROC"; "RNN" is stated by "recurrent
+neural network").
+
 In every kind a number in the value must be in the quote, so no step lets a number be invented.
 """
 from __future__ import annotations
@@ -106,6 +112,8 @@ class _Quote:
         self.stems = {_stem(t) for t in self.tokens | joined}
         self.nums = numbers(quote)
         self.implied: set[str] = set()     # stems of canonical values the quote names by alias
+        self.acronyms = _acronyms(quote)
+        self.words = toks
 
     def has_phrase(self, phrase: str) -> bool:
         f = normalize_for_match(phrase)
@@ -133,6 +141,60 @@ class _Quote:
         # "imagery" (stem imageri) and "images" (imag): one stem is the start of the other word
         return len(s) >= 4 and any(len(q) >= 4 and (q.startswith(s) or s.startswith(q))
                                    for q in self.stems)
+
+
+    def has_expansion(self, phrase: str) -> bool:
+        """The phrase's words in order in the quote, where an acronym of either side may stand
+        for a run of words of the other whose initials it spells (module docstring)."""
+        p_acr = _acronyms(phrase)
+        if not (p_acr or self.acronyms):
+            return False
+        return _spelled(tuple(_TOKEN.findall(normalize_for_match(phrase))), p_acr,
+                        tuple(self.words), self.acronyms)
+
+
+_ACRONYM = re.compile(r"(?<![A-Za-z])([A-Z]{2,6})s?(?![A-Za-z])")
+
+
+def _acronyms(text: str) -> frozenset[str]:
+    """Upper-case words of 2-6 letters ("ROC", "CNNs"), lower-cased."""
+    return frozenset(a.lower() for a in _ACRONYM.findall(text))
+
+
+def _initials(run: tuple[str, ...]) -> set[str]:
+    # "area under the curve" is AUC and AUTC: stop words may or may not give a letter
+    if not all(t.isalpha() for t in run) or run[0] in _STOP or run[-1] in _STOP:
+        return set()
+    return {"".join(t[0] for t in run), "".join(t[0] for t in run if t not in _STOP)}
+
+
+def _spelled(p: tuple[str, ...], p_acr: frozenset[str], q: tuple[str, ...],
+             q_acr: frozenset[str]) -> bool:
+    """Do the tokens p occur contiguously in q, an acronym token of one side standing for a run
+    of 2-8 tokens of the other that it spells? At least one acronym must be used (else it is
+    the plain phrase match)."""
+    if not p:
+        return False
+
+    @lru_cache(maxsize=None)
+    def match(i: int, j: int, used: bool) -> bool:
+        if i == len(p):
+            return used
+        if j == len(q):
+            return False
+        if p[i] == q[j] and match(i + 1, j + 1, used):
+            return True
+        if q[j] in q_acr:
+            for n in range(2, min(8, len(p) - i) + 1):
+                if q[j] in _initials(p[i:i + n]) and match(i + n, j + 1, True):
+                    return True
+        if p[i] in p_acr:
+            for n in range(2, min(8, len(q) - j) + 1):
+                if p[i] in _initials(q[j:j + n]) and match(i + 1, j + n, True):
+                    return True
+        return False
+
+    return any(match(0, j, False) for j in range(len(q)))
 
 
 _QUALIFIED = re.compile(r"^(?P<head>[^()]*[^\s()])\s*\((?P<qual>[^()]+)\)\s*$")
@@ -191,6 +253,8 @@ def _kind(value: str, q: "_Quote", aliases: tuple[str, ...], descriptive: bool) 
     hits = sum(q.has_word(t) for t in words)
     if hits == len(words):
         return "words"
+    if any(q.has_expansion(a) for a in dict.fromkeys((value, *aliases))):
+        return "alias"
     if value_nums and hits * 2 >= len(words):
         return "number"
     if q.implied:

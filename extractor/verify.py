@@ -12,6 +12,15 @@ A candidate (value + quote) is kept only if
      of the field's search terms or known values, or matches one of its patterns, or (failing
      all of those) the learned sentence classifier scores the quote for the field
      (extractor.relevance).
+
+Evidence relocation. A model (or an annotator) often names a true value but hands over the
+wrong sentence: one quote for several values, a neighbouring sentence, the sentence about
+another setting. When the quote is found (1) and is no instruction (3) but fails 2 or 4, the
+sentences of the passages read are searched for one that grounds the value by the same kinds
+*and* speaks of the field by itself (its own words, not the value's); the best such sentence
+becomes the evidence, stored with match kind "relocated" so audit shows that verification, not
+the backend, chose it. The quote check itself is unchanged: relocation never rescues a quote
+that is not in the passages read, and the relocated sentence is from those same passages.
 """
 from __future__ import annotations
 
@@ -24,7 +33,7 @@ from functools import lru_cache
 from extractor.core import Candidate, Passage
 from extractor import relevance
 from extractor.canonical import spec_canonical
-from extractor.grounding import grounding_kind
+from extractor.grounding import _stem, content_tokens, grounding_kind
 from extractor.injection import instruction_reason
 from extractor.ingest.normalize import normalize_for_match, normalize_for_match_with_map
 from extractor.schemas.catalog import MIN_QUOTE_CHARS, FieldSpec
@@ -35,7 +44,7 @@ FUZZY_MIN_RATIO = 0.9
 class QuoteMatch:
     start: int          # offsets in the document's normalised text
     end: int
-    match: str          # "exact" | "normalized" | "fuzzy"
+    match: str          # "exact" | "normalized" | "fuzzy" | "relocated" (chosen by verification)
     chunk_id: int | None = None
 
 
@@ -113,6 +122,12 @@ class Verdict:
     def accepted(self) -> bool:
         return self.reason is None
 
+    @property
+    def relocated(self) -> bool:
+        """Verification, not the backend, chose the evidence (the quote given did not verify
+        the value; see the module docstring)."""
+        return self.match is not None and self.match.match == "relocated"
+
 
 def page_of(offset: int, page_starts: list[int] | None) -> int | None:
     if not page_starts:
@@ -121,22 +136,29 @@ def page_of(offset: int, page_starts: list[int] | None) -> int | None:
 
 
 def check_candidate(c: Candidate, spec: FieldSpec | None, doc_text: str,
-                    passages: list[Passage]) -> tuple[QuoteMatch | None, str | None]:
-    """(match, None) when the candidate verifies, else (match or None, reason)."""
-    m, reason, _ = check_grounded(c, spec, doc_text, passages)
+                    passages: list[Passage], relocate: bool = True
+                    ) -> tuple[QuoteMatch | None, str | None]:
+    """(match, None) when the candidate verifies, else (match or None, reason). As in verify,
+    a value its quote does not verify may verify through a relocated sentence (relocate)."""
+    m, reason, _ = check_grounded(c, spec, doc_text, passages, relocate)
     return m, reason
 
 
-def check_grounded(c: Candidate, spec: FieldSpec | None, doc_text: str, passages: list[Passage]
-                   ) -> tuple[QuoteMatch | None, str | None, str | None]:
+def check_grounded(c: Candidate, spec: FieldSpec | None, doc_text: str, passages: list[Passage],
+                   relocate: bool = True) -> tuple[QuoteMatch | None, str | None, str | None]:
     """(match, reason, grounding kind): reason None when the candidate verifies."""
-    m, _, reason, kind = _check(c, spec, doc_text, passages)
+    m, _, reason, kind = _check(c, spec, doc_text, passages, relocate)
     return m, reason, kind
 
 
-def _check(c: Candidate, spec: FieldSpec | None, doc_text: str, passages: list[Passage]
+def _check(c: Candidate, spec: FieldSpec | None, doc_text: str, passages: list[Passage],
+           relocate: bool | list[Passage] = False
            ) -> tuple[QuoteMatch | None, tuple[QuoteMatch, ...], str | None, str | None]:
-    """(match, matches of the further quotes, reason, grounding kind)."""
+    """(match, matches of the further quotes, reason, grounding kind).
+
+    relocate: True (search the passages read) or the passages to search for a sentence that
+    verifies the value when its own quote does not (module docstring); the match returned is
+    then that sentence's, of kind "relocated"."""
     if spec is None:
         return None, (), f"field {c.field!r} is not in this group", None
     if not c.value.strip():
@@ -158,16 +180,109 @@ def _check(c: Candidate, spec: FieldSpec | None, doc_text: str, passages: list[P
     shape = value_shape_reason(c.value, spec)
     if shape:
         return m, extra, shape, None
-    # a qualified value ("drone imagery (six sites)") is grounded through its head's aliases
-    aliases = tuple(dict.fromkeys((*spec.aliases(c.value),
-                                   *spec.aliases(_QUALIFIER.sub("", c.value)))))
+    aliases = _aliases(c.value, spec)
     kind = grounding_kind(c.value, quote, aliases, spec.descriptive, spec.vocabulary)
     if kind is None:
-        return m, extra, "value not grounded in its quote", None
-    if not about_field(c.value, quote, spec, learned=True):
-        return m, extra, (f"quote does not speak of {spec.key} (none of its terms or "
-                          f"known values)"), kind
-    return m, extra, None, kind
+        reason = "value not grounded in its quote"
+    elif not about_field(c.value, quote, spec, learned=True):
+        reason = (f"quote does not speak of {spec.key} (none of its terms or known values)")
+    else:
+        return m, extra, None, kind
+    if relocate is not False:
+        moved = relocate_evidence(c.value, spec, doc_text,
+                                  passages if relocate is True else relocate, near=m.start)
+        if moved is not None:
+            return moved[0], (), None, moved[1]
+    return m, extra, reason, kind
+
+
+def _aliases(value: str, spec: FieldSpec) -> tuple[str, ...]:
+    # a qualified value ("drone imagery (six sites)") is grounded through its head's aliases
+    return tuple(dict.fromkeys((*spec.aliases(value), *spec.aliases(_QUALIFIER.sub("", value)))))
+
+
+# --- evidence relocation ---------------------------------------------------------------------
+
+# A relocated sentence is one statement: longer "sentences" are tables or run-together text, in
+# which every word of a value is somewhere without being said together.
+RELOCATE_MAX_CHARS = 400
+# Relocation searches many sentences, so it takes only the kinds that leave no word of the value
+# out of the sentence (and "number": every number there, most words): a paraphrase found by
+# search is too easily a coincidence.
+RELOCATE_KINDS = ("verbatim", "alias", "words", "number")
+
+_SENT_CUT = re.compile(r"(?<=[.!?])[\"'\u201d\u2019)\]]*\s+(?=[\"'\u201c\u2018(\[]?[A-Z0-9])"
+                       r"|\n\s*\n")
+_ABBREV = re.compile(r"(?:\b(?:e\.g|i\.e|et al|etc|cf|vs|approx|ca|resp|Fig|Figs|Eq|Eqs|Tab|Ref"
+                     r"|Sect|No|Vol|Dr|Mr|Ms|St)|(?<![A-Za-z])[A-Z])\.[\"'\u201d\u2019)\]]*$")
+
+
+@lru_cache(maxsize=4096)
+def sentence_spans(text: str) -> tuple[tuple[int, int], ...]:
+    """Sentence spans of a passage, split again at line ends where a "sentence" is longer than
+    RELOCATE_MAX_CHARS (table rows, headings run into text)."""
+    cuts = [0]
+    for mm in _SENT_CUT.finditer(text):
+        if "\n\n" not in mm.group(0) and _ABBREV.search(text, max(0, mm.start() - 12),
+                                                          mm.start()):
+            continue
+        cuts.append(mm.end())
+    cuts.append(len(text))
+    out = []
+    for a, b in zip(cuts, cuts[1:]):
+        pieces = [(a, b)]
+        if b - a > RELOCATE_MAX_CHARS:
+            lines = [a] + [i + 1 for i in range(a, b) if text[i] == "\n"] + [b]
+            pieces = list(zip(lines, lines[1:]))
+        for x, y in pieces:
+            while x < y and text[x].isspace():
+                x += 1
+            while y > x and text[y - 1].isspace():
+                y -= 1
+            if y > x:
+                out.append((x, y))
+    return tuple(out)
+
+
+@lru_cache(maxsize=65536)
+def _stems_of(text: str) -> frozenset[str]:
+    return frozenset(_stem(t) for t in content_tokens(text) if not t[0].isdigit())
+
+
+def relocate_evidence(value: str, spec: FieldSpec, doc_text: str, pool: list[Passage],
+                      near: int = 0) -> tuple[QuoteMatch, str] | None:
+    """(match of kind "relocated", grounding kind) of the sentence of pool that best states
+    value for this field, or None. The sentence must ground the value by one of
+    RELOCATE_KINDS, speak of the field in its own words (about_field on the sentence alone:
+    the value naming the field is not enough, so a value filed under the wrong field is not
+    moved to a sentence about the right one), and be no instruction to the reader. Best: the
+    strictest grounding kind, then a sentence that names the field's terms over one only the
+    classifier ties to it, then the one nearest the quote the backend gave."""
+    aliases = _aliases(value, spec)
+    want = _stems_of(" ".join((value, *aliases)))
+    if not want:
+        return None
+    best: tuple | None = None
+    for p in pool:
+        for s, e in sentence_spans(p.text):
+            if not MIN_QUOTE_CHARS <= e - s <= RELOCATE_MAX_CHARS:
+                continue
+            sent = p.text[s:e]
+            if not want & _stems_of(sent):      # cheap: no word of the value at all
+                continue
+            kind = grounding_kind(value, sent, aliases, spec.descriptive, spec.vocabulary)
+            if kind not in RELOCATE_KINDS:
+                continue
+            words = _names_field(sent, spec)
+            if not words and not relevance.classifier_says(sent, spec.key):
+                continue
+            start, end = p.start + s, p.start + e
+            if instruction_reason(doc_text, start, end):
+                continue
+            rank = (RELOCATE_KINDS.index(kind), not words, abs(start - near))
+            if best is None or rank < best[0]:
+                best = (rank, QuoteMatch(start, end, "relocated", p.chunk_id), kind)
+    return (best[1], best[2]) if best else None
 
 
 _QUALIFIER = re.compile(r"\s*\([^()]*\)\s*$")
@@ -217,8 +332,11 @@ def value_shape_reason(value: str, spec: FieldSpec) -> str | None:
 
 
 def verdict_of(c: Candidate, spec: FieldSpec | None, doc_text: str, passages: list[Passage],
-               page_starts: list[int] | None = None) -> Verdict:
-    m, extra, reason, kind = _check(c, spec, doc_text, passages)
+               page_starts: list[int] | None = None,
+               relocate: bool | list[Passage] = True) -> Verdict:
+    """The verdict on one candidate; relocate as in _check (on by default: every backend's
+    values go through verify, which relocates)."""
+    m, extra, reason, kind = _check(c, spec, doc_text, passages, relocate)
     if reason is not None:
         extra = ()
     return Verdict(c, m, page_of(m.start, page_starts) if m else None, reason,
@@ -263,11 +381,18 @@ def about_field(value: str, quote: str, spec: FieldSpec, learned: bool = False) 
         return True
     # a value that names one of the field's terms ("patch extraction", "5-fold split") says
     # what it is about even when its quote words it otherwise
-    if rx.search(normalize_for_match(quote)) or rx.search(normalize_for_match(value)):
-        return True
-    if any(p.search(quote) for p in patterns):
+    if rx.search(normalize_for_match(value)) or _names_field(quote, spec):
         return True
     return learned and relevance.classifier_says(quote, spec.key)
+
+
+def _names_field(text: str, spec: FieldSpec) -> bool:
+    """Does text itself name one of the field's search terms or known values, or match one of
+    its patterns?"""
+    _, rx, patterns = _field_terms(spec)
+    if rx is None:
+        return True
+    return bool(rx.search(normalize_for_match(text))) or any(p.search(text) for p in patterns)
 
 
 def verify(candidates: list[Candidate], fields: list[FieldSpec], doc_text: str,

@@ -95,3 +95,19 @@ def test_a_quote_naming_an_alias_names_its_canonical_value():
     assert grounding_kind("Sentinel-2 satellite imagery", quote) is None
     # the canonical of an alias that the quote does not name lends no words
     assert grounding_kind("Sentinel-2 drone imagery", quote, vocabulary=vocab) is None
+
+
+def test_an_acronym_stands_for_the_words_it_spells():
+    # the quote abbreviates part of a known alias of the value
+    aliases = ("AUC", "AUC-ROC", "area under the receiver operating characteristic curve")
+    assert grounding_kind("AUC-ROC", "scored by the area under the ROC curve", aliases) \
+        == "alias"
+    # either side may hold the acronym
+    assert grounding_kind("LSTM", "a long short-term memory network was trained") == "alias"
+    assert grounding_kind("gated recurrent unit", "a two-layer GRU encoder") == "alias"
+    # initials that spell something else, or an acronym with no run to spell, ground nothing
+    assert grounding_kind("LSTM", "a long-range spatial model was trained") is None
+    assert grounding_kind("GRU", "a gated linear unit encoder") is None
+    assert grounding_kind("gated recurrent unit", "a two-layer MLP encoder") is None
+    # lower-case words are no acronyms: "roc" spelled by a run is not "the roc"
+    assert grounding_kind("rnn", "a recurrent neural network") is None
