@@ -1,7 +1,7 @@
 """Export the database as JSONL (one object per paper, the shape scorers read) or CSV.
 
 JSONL is written by jsonl_lines: one ordered pass over current_json (each field's lists, JSON
-encoded at write time, db/016) and the document ids, each line joined from stored strings
+encoded at write time, db/017) and the document ids, each line joined from stored strings
 rather than a dict tree per paper (what export_records yields for CSV and scoring); with a
 grounding filter, one pass over current_values (+ evidence by index). All give byte-identical
 lines."""
@@ -123,14 +123,14 @@ _AGREEMENT_SQL = _LINES_SQL.replace(
     " || ca.runs || '}' FROM current_values cv"
     " LEFT JOIN consensus_values ca ON ca.value_id = cv.value_id")
 # The same rows for the fields current_json leaves to Python (values that may fold), by the
-# partial index of db/016 (named, with the join order fixed: before ANALYZE has seen
+# partial index of db/017 (named, with the join order fixed: before ANALYZE has seen
 # current_json the planner would scan all of current_values instead).
 _FOLD_SQL = _AGREEMENT_SQL.replace(
     " FROM current_values cv", " FROM current_json j INDEXED BY current_json_fold"
     " CROSS JOIN current_values cv"
     " ON cv.doc_id = j.doc_id AND cv.field = j.field").replace(
     " ORDER BY cv.doc_id, cv.field,", " WHERE j.json IS NULL ORDER BY j.doc_id, j.field,")
-_SEP = "\x1f"      # between the lists of a current_json row (db/016)
+_SEP = "\x1f"      # between the lists of a current_json row (db/017)
 
 
 def _field_json(vals: list[list], grounding: set[str] | None) -> str:
@@ -194,10 +194,10 @@ def jsonl_lines(db: sqlite_utils.Database, schema: Schema | None = None,
                 grounding: set[str] | None = None) -> Iterator[str]:
     """The JSONL line of every document in id order (each as ENCODE_RECORD(export_records' record)).
 
-    Without a grounding filter: one pass over current_json (db/016: each field's lists encoded
+    Without a grounding filter: one pass over current_json (db/017: each field's lists encoded
     at write time) and one over the document ids. With one (values are dropped per grounding
     kind, so the stored lists do not apply), where SQLite's json_quote would not give Python's
-    bytes, or in a database opened read-only before 016 was applied: one pass over the current
+    bytes, or in a database opened read-only before 017 was applied: one pass over the current
     values and their evidence (_rows_lines). Either
     way a paper with a value set by a reviewer (whose quotes come from `reviews`) takes
     export_records' path."""

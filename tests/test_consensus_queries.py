@@ -74,7 +74,7 @@ def test_jsonl_lines_of_a_consensus_run_are_its_records(consensus):
 
 
 def test_jsonl_lines_of_a_consensus_run_read_stored_agreement(consensus, monkeypatch):
-    """Without a grounding filter, agreement comes from current_json (db/016): no paper of a
+    """Without a grounding filter, agreement comes from current_json (db/017): no paper of a
     consensus run takes the per-paper path any more."""
     want = [ENCODE_RECORD(r) for r in export_records(consensus)]
     per_paper = []

@@ -1,4 +1,4 @@
-"""current_json (db/016): each current field's export lists, JSON-encoded at write time.
+"""current_json (db/017): each current field's export lists, JSON-encoded at write time.
 
 The JSONL export joins these stored strings, so they must be what Python's encoder writes:
 SQLite's json_quote against json's encode_basestring for every code point; the table against a
@@ -120,21 +120,21 @@ def test_rows_path_gives_the_same_lines(gen, monkeypatch):
 
 
 def test_migration_fills_existing_databases(tmp_path):
-    """A database written before 016 (through 012's triggers as they were) gets current_json
+    """A database written before 017 (through 012's triggers as they were) gets current_json
     on open, and the same lines."""
     import importlib.util
     import sqlite_utils
     from extractor.store_connection import migrate
     from test_current_values import BENCH
-    spec = importlib.util.spec_from_file_location("bench_query_pre016", BENCH)
+    spec = importlib.util.spec_from_file_location("bench_query_pre017", BENCH)
     bench = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(bench)
 
-    def open_pre_016(path):
+    def open_pre_017(path):
         conn = sqlite3.connect(path, isolation_level=None)
-        migrate(conn, before="016")
+        migrate(conn, before="017")
         return sqlite_utils.Database(conn)
-    bench.open_db = open_pre_016
+    bench.open_db = open_pre_017
     path = tmp_path / "old.db"
     bench.synthesise(path, 30)
     conn = sqlite3.connect(path)
@@ -149,7 +149,7 @@ def test_migration_fills_existing_databases(tmp_path):
         ro.conn.close()
     db = open_db(path)
     try:
-        assert db.execute("SELECT name FROM migrations WHERE name LIKE '016%'").fetchone()
+        assert db.execute("SELECT name FROM migrations WHERE name LIKE '017%'").fetchone()
         assert db.execute("SELECT count(*) FROM current_json").fetchone()[0] > 300
         check_current_json(db)
         assert _lines(db) == _records(db) == old_lines

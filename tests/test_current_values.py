@@ -66,7 +66,7 @@ def _same_table(db) -> int:
     new = db.execute(f"SELECT {COLS} FROM current_values"
                      " ORDER BY doc_id, field, source, value_id, review_id").fetchall()
     assert new == old
-    from test_current_json import check_current_json    # db/016, kept by the same writes
+    from test_current_json import check_current_json    # db/017, kept by the same writes
     check_current_json(db)
     return len(table)
 

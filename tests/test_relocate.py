@@ -144,7 +144,7 @@ def test_migration_keeps_evidence_and_allows_relocated(tmp_path):
     import sqlite3
     from extractor.store_connection import migrate
     conn = sqlite3.connect(tmp_path / "old.db")
-    migrate(conn, before="017")
+    migrate(conn, before="016")
     conn.execute("INSERT INTO evidence (id, value_id, doc_id, quote, start, \"end\", match)"
                  " VALUES (5, 1, 'd', 'some quote', 0, 10, 'exact')")
     conn.commit()

@@ -2,7 +2,8 @@
 -- the passages read but does not verify its value, verification may store as evidence another
 -- sentence of those passages that does, with match kind 'relocated' so audit and export show
 -- that verification, not the backend, chose it. SQLite cannot widen a CHECK in place, so the
--- table is rebuilt with the same columns, rows and index. (016 is left to another branch.)
+-- table is rebuilt with the same columns, rows and index. (It runs before 017, whose triggers
+-- on this table a rebuild would drop.)
 CREATE TABLE evidence_new (
     id        INTEGER PRIMARY KEY,
     value_id  INTEGER NOT NULL REFERENCES field_values(id) ON DELETE CASCADE,
