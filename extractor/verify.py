@@ -36,6 +36,7 @@ from extractor.canonical import spec_canonical
 from extractor.grounding import _stem, content_tokens, grounding_kind
 from extractor.injection import instruction_reason
 from extractor.ingest.normalize import normalize_for_match, normalize_for_match_with_map
+from extractor.ingest.sentences import sentence_spans as split_sentences
 from extractor.schemas.catalog import MIN_QUOTE_CHARS, FieldSpec
 
 FUZZY_MIN_RATIO = 0.9
@@ -211,25 +212,13 @@ RELOCATE_MAX_CHARS = 400
 # search is too easily a coincidence.
 RELOCATE_KINDS = ("verbatim", "alias", "words", "number")
 
-_SENT_CUT = re.compile(r"(?<=[.!?])[\"'\u201d\u2019)\]]*\s+(?=[\"'\u201c\u2018(\[]?[A-Z0-9])"
-                       r"|\n\s*\n")
-_ABBREV = re.compile(r"(?:\b(?:e\.g|i\.e|et al|etc|cf|vs|approx|ca|resp|Fig|Figs|Eq|Eqs|Tab|Ref"
-                     r"|Sect|No|Vol|Dr|Mr|Ms|St)|(?<![A-Za-z])[A-Z])\.[\"'\u201d\u2019)\]]*$")
-
-
 @lru_cache(maxsize=4096)
 def sentence_spans(text: str) -> tuple[tuple[int, int], ...]:
-    """Sentence spans of a passage, split again at line ends where a "sentence" is longer than
-    RELOCATE_MAX_CHARS (table rows, headings run into text)."""
-    cuts = [0]
-    for mm in _SENT_CUT.finditer(text):
-        if "\n\n" not in mm.group(0) and _ABBREV.search(text, max(0, mm.start() - 12),
-                                                          mm.start()):
-            continue
-        cuts.append(mm.end())
-    cuts.append(len(text))
+    """Sentence spans of a passage, cut by ingestion's one splitter, and split again at line
+    ends where a "sentence" is longer than RELOCATE_MAX_CHARS (table rows, headings run into
+    text)."""
     out = []
-    for a, b in zip(cuts, cuts[1:]):
+    for a, b in split_sentences(text):
         pieces = [(a, b)]
         if b - a > RELOCATE_MAX_CHARS:
             lines = [a] + [i + 1 for i in range(a, b) if text[i] == "\n"] + [b]
