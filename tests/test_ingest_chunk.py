@@ -142,6 +142,29 @@ def test_boilerplate_is_marked():
     assert not any("convolutional" in b for b in boiler)
 
 
+def test_page_footer_spliced_into_a_paragraph_keeps_the_prose_before_it():
+    # PDF extraction puts a page's download footer inside the paragraph that runs over the page
+    # break; only the footer is furniture, the methods text before it must stay readable.
+    footer = ("Authorized licensed use limited to: Some Library. Downloaded on May 1,2024 at "
+              "10:00:00 UTC from IEEE Xplore. Restrictions apply.")
+    whole = ("The detector runs on a workstation with an Intel Xeon W-2133 CPU, 32GB of RAM and "
+             "two RTX 3090 GPUs. Figure 5 shows the stages of the pipeline. " + footer)
+    cut = ("Spectral features are computed from filter banks whose outputs are weighted and "
+           "then summed over the band, which " + footer)
+    text = normalize("\n\n".join([methods_paragraph(0, 7), whole, cut, methods_paragraph(1, 7)]))
+    chunks = make_chunks(text)
+    check_offsets(text, chunks)
+    prose = " ".join(c.text for c in chunks if not c.is_boilerplate and not c.is_reference)
+    boiler = [c.text for c in chunks if c.is_boilerplate]
+    assert "Intel Xeon W-2133 CPU" in prose and "Figure 5 shows" in prose
+    assert "weighted and then summed over the band, which" in prose
+    assert boiler and all(b.startswith("Authorized licensed use") for b in boiler)
+    assert "Restrictions apply" not in prose
+    # a unit that is furniture from its start, or whose prefix is no prose, stays whole
+    addr = normalize("Department of Zoology, Example University, Sometown Email: a@b.example.org")
+    assert [c.is_boilerplate for c in make_chunks(addr)] == [True]
+
+
 def test_unreadable_detection():
     cid = " ".join(f"(cid:{30 + i % 60})" * 3 for i in range(300))
     assert "font codes" in detect.unreadable_reason(normalize(cid))
@@ -182,13 +205,15 @@ def test_boilerplate_patterns_spare_methods_sentences():
                  "Available online 5 June 2021", "\u00a9 2023 The Authors. All rights reserved.",
                  "Department of Zoology, Example University, 12345 Sometown, Nowhere",
                  "* Corresponding author at: Example University, Sometown.",
-                 "Downloaded from https://example.org/doi/10.1/x by Some Library on [01/01/2024]"]
+                 "Downloaded from https://example.org/doi/10.1/x by Some Library on [01/01/2024]",
+                 "Specialty section: This article was submitted to Plant Things, a section of a journal"]
     methods = ["Images were downloaded from an online portal in 2020.",
                "Data are available online at https://example.org/record/1.",
                "The code is licensed under the MIT licence.",
                "Each image received 3 labels from volunteers.",
                "Data are available from the corresponding author on request.",
-               "Crops were taken around the center 2048 pixels of each frame."]
+               "Crops were taken around the center 2048 pixels of each frame.",
+               "Restrictions apply to the availability of the field images used here."]
     assert all(detect.looks_like_boilerplate(s) for s in furniture)
     assert not any(detect.looks_like_boilerplate(s) for s in methods)
 

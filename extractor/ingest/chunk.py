@@ -34,12 +34,14 @@ SPLIT_MIN = 300          # paragraphs shorter than this are never sentence-split
 PROSE_MAX_SCORE = 0.3    # a paragraph scoring below this is plain prose (no split needed if it fits)
 MAX_PARA = 50_000       # longer paragraphs are cut before sentence splitting
 TAIL_MAX = 80            # a paragraph shorter than this joins the chunk before it if it fits
+FURNITURE_PROSE_MIN = 40  # prose before a spliced footer worth keeping as text
 SMOOTH_MAX = 150         # a short unit between two reference units is part of the reference list
 
 _PARA = re.compile(r"\n\n")
 _PROSE_GATE = re.compile(r"\b(?:we|our|was|were|is|are|has|have|had|been|used|trained|performed|"
                          r"applied|obtained|collected|implemented|consists?|contains?)\b", re.I)
 _CAPTION = re.compile(r"(?:Fig\.|Figure|Table|Tab\.)\s?[A-Z]?\d")
+_LETTERS = re.compile(r"[A-Za-z]+")
 _STRONG_PROSE = re.compile(r"\b(?:we|our|was|were|is|are|has|have|had|been)\b", re.I)
 
 
@@ -140,10 +142,41 @@ def _units(text: str, page_starts: list[int]) -> list[_Unit]:
                     label = "ref"
                 elif detect.ends_reference_section(s) or label == "text":
                     in_refs = False
+            cut = _furniture_cut(text, sa, sb) if label == "boiler" else None
+            if cut is not None:
+                # a page footer spliced into a paragraph: the prose before it stays text
+                ha, hb = _trim(text, sa, cut)
+                hl, hw = _label(sig, ha, hb, keys=keys)
+                units.append(_Unit(ha, hb, page, hl, first, hw, section))
+                sa, first = cut, False
             units.append(_Unit(sa, sb, page, label, first, weak, section))
             first = False
     _smooth(units, ordered=bool(page_starts))
     return units
+
+
+def _furniture_cut(text: str, a: int, b: int) -> int | None:
+    """Where publisher furniture begins in a boilerplate unit that holds prose before it, or None.
+
+    PDF extraction splices a page's footer ("Authorized licensed use limited to: ... Downloaded
+    on ... Restrictions apply.", a copyright line) into the paragraph that runs over the page
+    break, and the whole unit would be dropped as boilerplate with the methods sentences in it.
+    The cut is at the start of the sentence holding the furniture when whole sentences precede
+    it, else at the furniture itself (a sentence interrupted by the footer)."""
+    at = detect.furniture_start(text[a:b])
+    if at is None or at < FURNITURE_PROSE_MIN:
+        return None
+    cut = a + at
+    for sa, sb in sentence_spans(text, lo=a, hi=b):
+        if sa <= cut < sb:
+            cut = sa if sa > a else cut
+            break
+    words = [w for w in _LETTERS.findall(text, a, cut) if len(w) > 2]
+    lower = [w for w in words if w[0].islower()]
+    # prose, not an address or a name list: mostly lower-case words
+    if cut - a < FURNITURE_PROSE_MIN or len(lower) < 5 or 2 * len(lower) < len(words):
+        return None
+    return cut
 
 
 def _smooth(units: list[_Unit], ordered: bool = False) -> None:

@@ -191,9 +191,9 @@ _BOILERPLATE = re.compile(
     r"©|\(c\) ?(?:19|20)\d\d|all rights reserved|journal homepage|contents lists available|"
     r"corresponding authors?(?: at)?[:.]|e-?mail(?: address(?:es)?)?:|\S+@\S+\.[a-z]{2,}|"
     r"creative commons|open access article|downloaded from \S+ by|downloaded on [A-Z][a-z]+ \d|"
-    r"authorized licensed use|restrictions apply|"
+    r"authorized licensed use|restrictions apply(?! to\b)|"
     rf"received:? {_DATE}|accepted:? {_DATE}|available online:? {_DATE}|received in revised form|"
-    r"published by elsevier",
+    r"published by elsevier|this article was submitted to|specialty section:",
     re.I)
 # Running header (case-sensitive, so the word pieces cannot backtrack into each other):
 # "EcologicalInformatics70(2022)101733 A. Toosi et al."
@@ -212,7 +212,8 @@ BOILERPLATE_MAX_CHARS = 400
 _BOILER_GATE = ("©", "(c", "(C", "ights reserved", "omepage", "ontents lists", "uthor", "mail",
                 "@", "ommons", "pen access", "ownloaded", "estrictions", "eceived",
                 "ccepted", "vailable online", "ublished by", "his article", "epartment",
-                "niversity", "nstitute", "aculty", "chool of", "aborator", "ollege", "entre",
+                "niversity", "nstitute", "aculty", "chool of", "aborator", "ollege", "entre", "ubmitted to",
+                "pecialty section",
                 "enter", "(20", "(19", "et al")
 
 
@@ -231,6 +232,13 @@ def looks_like_boilerplate(s: str, keys: tuple[str, ...] = _BOILER_GATE) -> bool
         return True
     return ("," in s and len(s) <= 250 and _AFFILIATION.search(s) is not None
             and _VERB.search(s) is None)
+
+
+def furniture_start(s: str) -> int | None:
+    """Offset of the first unmistakable publisher phrase in s (where a page footer such as
+    "Authorized licensed use limited to: ... Restrictions apply." begins), or None."""
+    m = _BOILERPLATE.search(s)
+    return None if m is None else m.start()
 
 
 # --- DOI ------------------------------------------------------------------------------------------
