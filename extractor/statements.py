@@ -54,6 +54,27 @@ _OTHERS = re.compile(r"\b(?:previous|prior|earlier|other|several|existing) (?:st
                      r"\bthey " + _VERB + r"\b|\btheir (?:results|study|studies|work|research|"
                      r"paper|experiments?|approach|method|findings)\b", re.I)
 
+# Author biographies (IEEE-style papers end with them; others name an author's interests):
+# "Her research interests include graph neural networks", "received the Ph.D. degree in",
+# "is a theoretical biologist at ... with main interests in ...".
+_BIOGRAPHY = re.compile(
+    r"\b(?:research|main|current|scientific)\sinterests?\s(?:include|includes|are|is|lie|lies|"
+    r"focus|focuses|span|spans|cover|covers)\b|\binterests\sinclude\b|"
+    r"\bwith\s(?:(?:main|research)\s)+interests?\sin\b|"
+    r"\breceived\s(?:the|his|her|their)\s(?:B\.?\s?S\.?c?|M\.?\s?S\.?c?|Ph\.?\s?D\.?|B\.?\s?E\.?|"
+    r"M\.?\s?E\.?|bachelor|master|doctoral)|"
+    r"\bis\s(?:currently\s)?(?:a|an)\s(?:(?:full|assistant|associate)\s)?professor\b|"
+    r"\bis\s(?:currently\s)?(?:a|an)\s(?:Ph\.?\s?D\.?|doctoral|postdoctoral|graduate|master(?:'|\u2019)?s?)\s"
+    r"(?:student|candidate|researcher|fellow)\b|"
+    r"\bis\s(?:a|an)\s(?:\w+\s)?(?:biologist|ecologist|scientist|researcher|engineer|lecturer)\s"
+    r"(?:at|in|with)\b")
+
+
+def biography(sentence: str) -> bool:
+    """An author's biography or research interests: nothing the study did."""
+    return bool(_BIOGRAPHY.search(sentence))
+
+
 # Sections whose statements are about other work. Only labels that ingestion gives from real
 # headings are trusted: on plain-text excerpts "front"/"references" also cover method text.
 OTHER_SECTIONS = frozenset({"related_work"})
@@ -115,6 +136,8 @@ def statement_reason(sentence: str, section: str | None = None,
         return f"in the {section} section without a first-person marker"
     if hypothetical(sentence):
         return "hypothetical or future work"
+    if biography(sentence):
+        return "an author biography"
     if cited(sentence):
         return "about cited work"
     if negated(sentence, *(span or (None, None))):

@@ -39,6 +39,18 @@ def test_negation_stays_in_its_clause():
     assert negated(text, s, s + 3)
 
 
+@pytest.mark.parametrize("text, expected", [
+    ("Her research interests include graph neural networks and remote sensing.",
+     "an author biography"),
+    ("She is currently an associate professor and has trained many CNNs on GPUs.",
+     "an author biography"),
+    ("Regions of interest in the images were annotated by two experts.", None),
+    ("The model received the spectrograms of all sites as input.", None),
+])
+def test_author_biographies_are_filtered(text, expected):
+    assert statement_reason(text) == expected
+
+
 @pytest.mark.parametrize("text", [
     "It may be a good idea to perform data augmentation on the rarer classes.",
     "In future work we plan to deploy the detector on a Raspberry Pi.",

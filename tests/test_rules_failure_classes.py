@@ -135,3 +135,60 @@ def test_general_model_names_outside_deep_learning():
     out = run("We compared CatBoost, AdaBoost, extra trees and naïve Bayes classifiers that were "
               "trained on the same features.")
     assert {"CatBoost", "AdaBoost", "Extra Trees", "Naive Bayes"} <= set(out["model_architecture"])
+
+
+# --- papers from other fields: names of NLP, protein, graph and generative models ---------------
+
+
+@pytest.mark.parametrize("text, field, values", [
+    ("We fine-tuned RoBERTa and DeBERTa on the labelled sentences with the AdamW optimizer.",
+     "model_architecture", {"RoBERTa", "DeBERTa"}),
+    ("The summaries were scored with ROUGE-L and BLEU against the reference texts we wrote.",
+     "evaluation_metrics", {"ROUGE", "BLEU"}),
+    ("We report Spearman's rank correlation between predicted and measured fitness.",
+     "evaluation_metrics", {"Spearman correlation"}),
+    ("A graph convolutional network was trained on the molecule graphs with PyTorch Geometric.",
+     "model_architecture", {"graph convolutional network"}),
+    ("A graph convolutional network was trained on the molecule graphs with PyTorch Geometric.",
+     "frameworks", {"PyTorch Geometric"}),
+    ("Sequences were embedded with ESM-2 and the structures were predicted with AlphaFold2.",
+     "model_architecture", {"ESM2", "AlphaFold"}),
+    ("We trained the models on SQuAD 2.0 and evaluated them on the dev split we kept.",
+     "datasets", {"SQuAD"}),
+])
+def test_names_from_other_fields(text, field, values):
+    assert values <= set(run(text).get(field, [])), run(text)
+
+
+def test_common_words_are_no_model_or_metric_names():
+    out = run("We used glue and tape to fix the clip of each recorder, and the bart of the "
+              "tree was measured.")
+    assert not {"model_architecture", "evaluation_metrics", "datasets"} & set(out)
+
+
+@pytest.mark.parametrize("text, value", [
+    ('We allocated 80% of the data to training with the "caret" package in R.', "caret"),
+    ("The multilayer perceptron was fitted with the package “nnet” that we loaded.", "nnet"),
+])
+def test_a_package_named_in_quotes(text, value):
+    assert value in run(text).get("frameworks", [])
+
+
+@pytest.mark.parametrize("text, value", [
+    ("The network was trained on an Nvidia 2070 super GPU with 8GB of memory.", "Nvidia 2070 super"),
+    ("The runs used a machine with a 3.60 GHz Xeon processor and 64 GB of RAM.", "Xeon processor"),
+])
+def test_hardware_named_without_its_series_or_vendor(text, value):
+    assert value in run(text).get("hardware", [])
+
+
+@pytest.mark.parametrize("text", [
+    "Jane Roe is a computational ecologist at a data centre with main interests in graph neural "
+    "networks and ontologies.",
+    "Her research interests include deep learning, and she has used PyTorch and ResNet-50 on "
+    "NVIDIA A100 GPUs.",
+    "He received the Ph.D. degree in 2015 and has used ResNet-50 and PyTorch in many projects.",
+])
+def test_author_biographies_give_nothing(text):
+    out = run(text)
+    assert not {"model_architecture", "frameworks", "hardware"} & set(out), out

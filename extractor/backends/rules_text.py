@@ -8,6 +8,7 @@ import re
 
 from extractor.ingest.normalize import MappedText, normalize_folded
 from extractor.ingest.sentences import sentence_spans
+from extractor.statements import biography
 
 
 # --- text normalisation with an offset map ---------------------------------------------------
@@ -106,7 +107,7 @@ def has_verb_cue(sentence: str) -> bool:
 
 def about_other_work(sentence: str) -> bool:
     """True for sentences describing other studies, general knowledge or future plans."""
-    if _HYPOTHETICAL.search(sentence) or looks_like_reference(sentence):
+    if _HYPOTHETICAL.search(sentence) or looks_like_reference(sentence) or biography(sentence):
         return True
     own = _OWN.search(sentence)
     if own:
