@@ -127,13 +127,21 @@ def cited(sentence: str) -> bool:
     return bool(_CITE.search(sentence) and _PERFECT.search(sentence))
 
 
-def statement_reason(sentence: str, section: str | None = None,
-                     span: tuple[int, int] | None = None) -> str | None:
-    """Why the sentence (or the value at span) is not a statement of this study, or None."""
+def section_reason(sentence: str, section: str | None) -> str | None:
+    """Why a sentence of this section is not a statement of this study, or None."""
     if section in OTHER_SECTIONS:
         return f"in the {section} section"
     if section in WEAK_SECTIONS and not OWN.search(sentence):
         return f"in the {section} section without a first-person marker"
+    return None
+
+
+def statement_reason(sentence: str, section: str | None = None,
+                     span: tuple[int, int] | None = None) -> str | None:
+    """Why the sentence (or the value at span) is not a statement of this study, or None."""
+    reason = section_reason(sentence, section)
+    if reason:
+        return reason
     if hypothetical(sentence):
         return "hypothetical or future work"
     if biography(sentence):

@@ -192,3 +192,24 @@ def test_hardware_named_without_its_series_or_vendor(text, value):
 def test_author_biographies_give_nothing(text):
     out = run(text)
     assert not {"model_architecture", "frameworks", "hardware"} & set(out), out
+
+
+def test_section_labels_filter_general_statements():
+    # ingestion labels a chunk's section from real headings: the introduction's general
+    # statements ("there is increasing interest in CNNs") are no methods of this study, a
+    # related-work section is about other studies, and a first-person sentence still counts
+    from extractor.backends.base import GroupTask
+    from extractor.backends.rules import RulesBackend
+    from extractor.core import Passage
+    from test_rules import SCHEMA
+
+    def values(text, section):
+        p = [Passage(chunk_id=1, text=text, start=0, page=None, section=section)]
+        return {c.value for g in SCHEMA.groups
+                for c in RulesBackend().extract(GroupTask("d", g, p)).candidates}
+
+    general = "Convolutional neural networks were trained on such imagery to count the seals."
+    assert "CNN" in values(general, "methods")
+    assert "CNN" not in values(general, "introduction")
+    assert not values("ResNet-50 was trained by Lee on the bird images.", "related_work")
+    assert "ResNet-50" in values("We trained ResNet-50 on the bird images.", "introduction")

@@ -47,6 +47,7 @@ from extractor.backends.rules_text import (  # noqa: F401  (re-exported)
     normalise, sentences)
 from extractor.schemas.catalog import MAX_QUOTE_CHARS, MAX_VALUE_CHARS, FieldSpec
 from extractor.grounding import grounded
+from extractor.statements import section_reason
 from extractor.statements import cited
 
 DEFAULT_MAX_VALUES = 5
@@ -344,6 +345,8 @@ class RulesBackend(Backend):
             low = stext.lower()
             if about_other_work(stext):
                 continue
+            if section_reason(stext, p.section):
+                continue    # related work, or the introduction without "we"/"our"
             if cited(stext):
                 continue    # the shared statement filter: "Smith et al. [8] used ResNet-50"
             if f.negative and _mentions(low, f.negative):
