@@ -213,3 +213,10 @@ def test_section_labels_filter_general_statements():
     assert "CNN" not in values(general, "introduction")
     assert not values("ResNet-50 was trained by Lee on the bird images.", "related_work")
     assert "ResNet-50" in values("We trained ResNet-50 on the bird images.", "introduction")
+
+
+def test_settings_of_language_model_papers():
+    out = run("We fine-tuned the model with a maximum sequence length of 512 tokens, 500 warmup "
+              "steps, a LoRA rank of 16 and decoded with a beam size of 4.", "training")
+    assert {"maximum sequence length = 512", "warmup steps = 500", "LoRA rank = 16",
+            "beam size = 4"} <= set(out["hyperparameters"]), out
