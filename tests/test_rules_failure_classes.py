@@ -220,3 +220,13 @@ def test_settings_of_language_model_papers():
               "steps, a LoRA rank of 16 and decoded with a beam size of 4.", "training")
     assert {"maximum sequence length = 512", "warmup steps = 500", "LoRA rank = 16",
             "beam size = 4"} <= set(out["hyperparameters"]), out
+
+
+@pytest.mark.parametrize("text, value", [
+    ("We evaluated the embeddings on the FLIP benchmark that we downloaded.", "FLIP benchmark"),
+    ("The tagger was trained on the OntoNotes corpus and tested on our sentences.",
+     "OntoNotes corpus"),
+    ("Models were trained on the AAV datasets we prepared.", "AAV dataset"),
+])
+def test_named_benchmarks_and_corpora(text, value):
+    assert value in run(text).get("datasets", []), run(text)
