@@ -177,6 +177,10 @@ def test_a_package_named_in_quotes(text, value):
 @pytest.mark.parametrize("text, value", [
     ("The network was trained on an Nvidia 2070 super GPU with 8GB of memory.", "Nvidia 2070 super"),
     ("The runs used a machine with a 3.60 GHz Xeon processor and 64 GB of RAM.", "Xeon processor"),
+    ("All runs were carried out on a machine with an Intel i7 8th generation CPU and 16 GB RAM.",
+     "Intel i7 8th generation CPU"),
+    ("Predictions were run on a desktop PC with an Intel QuadCore CPU and a GTX 1070.",
+     "Intel QuadCore CPU"),
 ])
 def test_hardware_named_without_its_series_or_vendor(text, value):
     assert value in run(text).get("hardware", [])
