@@ -47,8 +47,7 @@ from extractor.backends.rules_text import (  # noqa: F401  (re-exported)
     normalise, sentences)
 from extractor.schemas.catalog import MAX_QUOTE_CHARS, MAX_VALUE_CHARS, FieldSpec
 from extractor.grounding import grounded
-from extractor.statements import section_reason
-from extractor.statements import cited
+from extractor.statements import cited, section_reason
 
 DEFAULT_MAX_VALUES = 5
 MIN_SENTENCE_WORDS = 4      # shorter "sentences" are headings or table cells

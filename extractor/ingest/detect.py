@@ -212,9 +212,8 @@ BOILERPLATE_MAX_CHARS = 400
 _BOILER_GATE = ("©", "(c", "(C", "ights reserved", "omepage", "ontents lists", "uthor", "mail",
                 "@", "ommons", "pen access", "ownloaded", "estrictions", "eceived",
                 "ccepted", "vailable online", "ublished by", "his article", "epartment",
-                "niversity", "nstitute", "aculty", "chool of", "aborator", "ollege", "entre", "ubmitted to",
-                "pecialty section",
-                "enter", "(20", "(19", "et al")
+                "niversity", "nstitute", "aculty", "chool of", "aborator", "ollege", "entre",
+                "enter", "(20", "(19", "et al", "ubmitted to", "pecialty section")
 
 
 def boilerplate_keys(text: str) -> tuple[str, ...]:
