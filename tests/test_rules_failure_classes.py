@@ -234,3 +234,14 @@ def test_settings_of_language_model_papers():
 ])
 def test_named_benchmarks_and_corpora(text, value):
     assert value in run(text).get("datasets", []), run(text)
+
+
+def test_data_link_after_downloaded_here_without_the_word_data_before_it():
+    text = ("We used the freely available canopy height maps of two teams (downloaded here: "
+            "https://example.org/canopy/maps/) for every plot.")
+    assert run(text, "availability").get("data_repository_url") == [
+        "https://example.org/canopy/maps"]
+    # a link with no data words around it is no data repository
+    assert "data_repository_url" not in run(
+        "The project is described at length online (available at https://example.org/about).",
+        "availability")
