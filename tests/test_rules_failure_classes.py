@@ -245,3 +245,10 @@ def test_data_link_after_downloaded_here_without_the_word_data_before_it():
     assert "data_repository_url" not in run(
         "The project is described at length online (available at https://example.org/about).",
         "availability")
+
+
+def test_perplexity_of_a_tsne_plot_is_no_metric():
+    assert "evaluation_metrics" not in run(
+        "Ordination of the activations was done with t-SNE using a perplexity of 30.")
+    assert run("We report the test perplexity of the language model we trained."
+               )["evaluation_metrics"] == ["perplexity"]
