@@ -256,3 +256,23 @@ def test_url_continuation_is_not_taken_for_ordinary_sentence_ends():
     assert not url_continues("we took 10 images.", "3 of them were blurred")
     assert not url_continues("e.g.", "10 images")
     assert not url_continues("at github.", "Com/user")
+
+
+def test_numbered_headings_glued_to_their_first_sentence_end_the_introduction():
+    # PDFs that set headings in the body font glue them to the first sentence; the methods of
+    # such a paper must not stay labelled "introduction" (whose sentences count only with "we")
+    from extractor.ingest.sections import SectionTracker
+    seq = ["1. Introduction", "Camera traps are used widely.",
+           "1. A New Dataset Of birds is released.",                 # a list item, not a section
+           "2. Related Works An important step in phenotyping is this.",
+           "3. Proposed Methodology In this section, we provide the details.",
+           "4. Experimental Work In this section, we introduce the experiments.",
+           "5. Results The detector found most of the birds."]
+    t = SectionTracker()
+    assert [t.feed(s, True) for s in seq] == [
+        "introduction", "introduction", "introduction", "related_work", "methods", "methods",
+        "results"]
+    t = SectionTracker()
+    assert [t.feed(s, True) for s in ["I. INTRODUCTION", "Birds decline.",
+                                      "II. Proposed Camera System The system is built here."]
+            ] == ["introduction", "introduction", "methods"]

@@ -21,13 +21,14 @@ SECTION_KINDS = ("front", "introduction", "related_work", "methods", "results", 
 _KINDS: list[tuple[str, str]] = [
     ("front", r"abstract|summary|keywords|highlights|graphical abstract"),
     ("introduction", r"introduction|background|motivation"),
-    ("related_work", r"related work|related studies|previous work|prior work|literature review|"
+    ("related_work", r"related works?|related studies|previous works?|prior works?|literature review|"
                      r"state of the art"),
     ("results", r"results(?: and discussion)?|evaluation|experiments? and results|"
                 r"experimental results|performance"),
     ("methods", r"(?:materials? and )?methods?(?: and materials?)?|methodology|study (?:area|site)s?|"
-                r"data(?:sets?)?(?: and methods)?|experiments?|experimental (?:setup|design)|"
-                r"implementation|approach|proposed method|model|training"),
+                r"data(?:sets?)?(?: and methods)?|experiments?|experimental (?:setup|design|work|settings?)|"
+                r"implementation|approach|proposed (?:method(?:ology)?|approach|framework|model)|model|"
+                r"training"),
     ("discussion", r"discussion|conclusions?|concluding remarks|limitations|future work|outlook|"
                    r"summary and conclusions?"),
     ("acknowledgements", r"acknowledge?ments?|funding|author contributions?|"
@@ -50,6 +51,12 @@ _LEAD = [(kind, re.compile(rf"^(?:{_NUM}(?:{words})|(?-i:[A-Z ]{{4,}})(?<=[A-Z])
          for kind, words in _KINDS]
 _PROSE = re.compile(r"\b(?:we|our|is|are|was|were|the|this|these)\b", re.I)
 _TOP_NUMBERED = re.compile(r"^(?:\d{1,2}|[IVX]{1,4})\.?\s+[A-Z][A-Za-z -]{2,60}$")
+# The same heading set in the body font and glued to its first sentence: a number after the
+# first (a "1." inside the introduction is a list item), two to six capitalised words, then a
+# sentence ("4. Experimental Work In this section, we ...").
+_TOP_GLUED = re.compile(r"^(?:[2-9]|[1-9]\d|I[IVX]{1,3}|[VX][IVX]{0,3})\.?\s+"
+                        r"(?:[A-Z][\w-]*:?\s(?:(?:and|of|for|the|in|on|to|with)\s)?){2,6}"
+                        r"(?=[A-Z][a-z]*\s)")
 
 
 def heading_kind(s: str) -> str | None:
@@ -83,8 +90,9 @@ class SectionTracker:
     def feed(self, s: str, para_start: bool) -> str:
         if para_start:
             k = heading_kind(s)
-            if k is None and self.kind in ("introduction", "related_work") and \
-                    _TOP_NUMBERED.match(s.strip()):
+            if k is None and self.kind in ("introduction", "related_work") and (
+                    _TOP_NUMBERED.match(s.strip())
+                    or (_TOP_GLUED.match(s) and _PROSE.search(s, 0, 300))):
                 k = "methods"
             if k is not None and not (k == "front" and self.kind not in ("front",)):
                 self.kind = k
