@@ -276,3 +276,15 @@ def test_numbered_headings_glued_to_their_first_sentence_end_the_introduction():
     assert [t.feed(s, True) for s in ["I. INTRODUCTION", "Birds decline.",
                                       "II. Proposed Camera System The system is built here."]
             ] == ["introduction", "introduction", "methods"]
+
+
+def test_an_abstract_after_the_introduction_heading_is_front_matter():
+    # reading order of some PDFs puts "1 | INTRODUCTION" before the abstract's block
+    from extractor.ingest.sections import SectionTracker
+    t = SectionTracker()
+    seq = ["1 | INTRODUCTION  Observing biodiversity is critical to ecology.",
+           "Abstract  1. Finding and counting animals is a challenge that we address.",
+           "2 | MATERIALS AND METHODS  2.1 | Approach  The tool was designed in 2015 and is used.",
+           "Summary", "The detector is run on every video."]
+    assert [t.feed(s, True) for s in seq] == ["introduction", "front", "methods", "methods",
+                                              "methods"]

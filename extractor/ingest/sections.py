@@ -46,7 +46,7 @@ _GLUED = {"front": "abstract", "introduction": "introduction", "methods": "(?:ma
           "results": "results", "discussion": "discussion(?: and conclusions?)?|conclusions?",
           "acknowledgements": "acknowledge?ments?", "references": "references"}
 _LEAD = [(kind, re.compile(rf"^(?:{_NUM}(?:{words})|(?-i:[A-Z ]{{4,}})(?<=[A-Z])(?=\s[A-Z][a-z])"
-                           + (rf"|(?:{_GLUED[kind]})(?=\s[A-Z])" if kind in _GLUED else "")
+                           + (rf"|(?:{_GLUED[kind]})(?=\s+(?:[A-Z]|\d\.\s))" if kind in _GLUED else "")
                            + r")\b", re.I))
          for kind, words in _KINDS]
 _PROSE = re.compile(r"\b(?:we|our|is|are|was|were|the|this|these)\b", re.I)
@@ -94,7 +94,9 @@ class SectionTracker:
                     _TOP_NUMBERED.match(s.strip())
                     or (_TOP_GLUED.match(s) and _PROSE.search(s, 0, 300))):
                 k = "methods"
-            if k is not None and not (k == "front" and self.kind not in ("front",)):
+            # the abstract may follow the introduction's heading in a PDF's reading order; other
+            # front-matter headings later in a paper ("Summary") do not end the section
+            if k is not None and not (k == "front" and self.kind not in ("front", "introduction")):
                 self.kind = k
         return self.kind
 
