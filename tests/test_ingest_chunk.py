@@ -288,3 +288,8 @@ def test_an_abstract_after_the_introduction_heading_is_front_matter():
            "Summary", "The detector is run on every video."]
     assert [t.feed(s, True) for s in seq] == ["introduction", "front", "methods", "methods",
                                               "methods"]
+    # a keywords block that the layout sets beside the introduction does not end it
+    t = SectionTracker()
+    assert [t.feed(s, True) for s in ["1 | INTRODUCTION  Birds are counted by people.",
+                                      "KEYWORDS", "Many studies used networks for this."]
+            ] == ["introduction", "introduction", "introduction"]

@@ -49,6 +49,7 @@ _LEAD = [(kind, re.compile(rf"^(?:{_NUM}(?:{words})|(?-i:[A-Z ]{{4,}})(?<=[A-Z])
                            + (rf"|(?:{_GLUED[kind]})(?=\s+(?:[A-Z]|\d\.\s))" if kind in _GLUED else "")
                            + r")\b", re.I))
          for kind, words in _KINDS]
+_ABSTRACT = re.compile(r"\s*abstract\b", re.I)
 _PROSE = re.compile(r"\b(?:we|our|is|are|was|were|the|this|these)\b", re.I)
 _TOP_NUMBERED = re.compile(r"^(?:\d{1,2}|[IVX]{1,4})\.?\s+[A-Z][A-Za-z -]{2,60}$")
 # The same heading set in the body font and glued to its first sentence: a number after the
@@ -94,9 +95,11 @@ class SectionTracker:
                     _TOP_NUMBERED.match(s.strip())
                     or (_TOP_GLUED.match(s) and _PROSE.search(s, 0, 300))):
                 k = "methods"
-            # the abstract may follow the introduction's heading in a PDF's reading order; other
-            # front-matter headings later in a paper ("Summary") do not end the section
-            if k is not None and not (k == "front" and self.kind not in ("front", "introduction")):
+            # front-matter headings later in a paper ("Keywords" set beside the introduction,
+            # "Summary") do not end the section, but the abstract may follow the introduction's
+            # heading in a PDF's reading order
+            if k is not None and not (k == "front" and self.kind != "front" and not (
+                    self.kind == "introduction" and _ABSTRACT.match(s))):
                 self.kind = k
         return self.kind
 
