@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import copy
 import importlib.util
 import json
 import math
@@ -194,18 +195,24 @@ def best_run(sentence: str, w: dict[str, float], max_words: int = 4) -> tuple[fl
     return best
 
 
-def value_trial(name, gold_dir, ex, scores, weights_for, keys, threshold, min_weight, cache):
+def rules_predictions(name: str, gold_dir: Path, cache: Path) -> dict:
+    """The rules backend's exported fields per gold paper of one set (run once per set)."""
     sys.path.insert(0, str(ROOT / "benchmarks"))
     import eval_sets
     from extractor import store
     from extractor.backends import make_backend
-    from extractor.evaluate import load_gold, score
+    from extractor.evaluate import load_gold
     from extractor.export import export_records
     from extractor.schemas.catalog import load_schema
-    gold = load_gold(gold_dir)
     res, _, _ = eval_sets.run_set(name, make_backend("rules"), cache)
     db = store.open_db(res["_db"])
-    pred = {r["doc_id"]: r["fields"] for r in export_records(db, load_schema(), sorted(gold))}
+    return {r["doc_id"]: r["fields"]
+            for r in export_records(db, load_schema(), sorted(load_gold(gold_dir)))}
+
+
+def value_trial(rules_pred, gold, ex, scores, weights_for, keys, threshold, min_weight):
+    from extractor.evaluate import score
+    pred = copy.deepcopy(rules_pred)
     by_doc = collections.defaultdict(list)
     for i, x in enumerate(ex):
         by_doc[x.doc_id].append(i)
@@ -308,12 +315,15 @@ def main() -> int:
         w_all = word_weights(gold_tr, set(tr_docs), tr)
         print("\n| set | top-sentence score >= | word weight >= | values added | status | P | R "
               "| F1 | halluc. |\n|---|---|---|---|---|---|---|---|---|")
+        sets = []
+        for name, gdir, ex, s, wf in (
+                ("train", ROOT / "benchmarks" / "gold-train", tr, s_tr, fold_w.get),
+                ("dev", SHARED / "gold-dev", de, s_enc, lambda d: w_all)):
+            sets.append((name, rules_predictions(name, gdir, cache), load_gold(gdir), ex, s, wf))
         for t in (0.5, 0.7, 0.9):
             for m in (2, 4, 6):
-                for name, gdir, ex, s, wf in (
-                        ("train", ROOT / "benchmarks" / "gold-train", tr, s_tr, fold_w.get),
-                        ("dev", SHARED / "gold-dev", de, s_enc, lambda d: w_all)):
-                    added, o = value_trial(name, gdir, ex, s, wf, keys, t, m, cache)
+                for name, rules_pred, gold, ex, s, wf in sets:
+                    added, o = value_trial(rules_pred, gold, ex, s, wf, keys, t, m)
                     print(f"| {name} | {t} | {m} | {added} | {o['status_accuracy']:.3f} | "
                           f"{o['precision']:.3f} | {o['recall']:.3f} | {o['f1']:.3f} | "
                           f"{o['hallucination_rate']:.3f} |", flush=True)
