@@ -77,6 +77,9 @@ class FieldSpec:
     foreign_values: frozenset[str] = field(default=frozenset(), hash=False, compare=False)
     # leading words dropped from a value's canonical form (vendor names: "NVIDIA GeForce")
     strip_prefixes: tuple[str, ...] = ()
+    # values that only name a family ("CNN", "Decision tree"): the rules backend drops them
+    # when the same paper gives the field a value outside this list ("ResNet-50")
+    generic: tuple[str, ...] = ()
     # longest value verification accepts (a longer "value" is a sentence, not a value)
     max_value_chars: int = 120
 
@@ -169,7 +172,7 @@ def build_schema(spec: SchemaSpec) -> Schema:
             case_sensitive=tuple(f.case_sensitive), max_values=f.max_values,
             own_work=f.own_work, settings_table=f.settings_table, descriptive=f.descriptive,
             value_pattern=f.value_pattern, strip_prefixes=tuple(f.strip_prefixes),
-            max_value_chars=f.max_value_chars))
+            generic=tuple(f.generic), max_value_chars=f.max_value_chars))
     by_group = _with_foreign_values(by_group)
     groups = [GroupSpec(name=g, description=str(d or ""), fields=fs)
               for g, d in spec.groups.items() if (fs := by_group[g])]

@@ -73,10 +73,12 @@ class FieldSpecModel(BaseModel):
     descriptive: bool = False
     value_pattern: str | None = None
     strip_prefixes: list[str] = []
+    generic: list[str] = []
     max_value_chars: int = Field(default=120, ge=1)
 
     _lists = field_validator("examples", "search_terms", "context", "negative", "block",
-                             "case_sensitive", "strip_prefixes", mode="before")(_listify)
+                             "case_sensitive", "strip_prefixes", "generic",
+                             mode="before")(_listify)
 
     @field_validator("vocabulary", mode="before")
     @classmethod

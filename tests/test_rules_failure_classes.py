@@ -252,3 +252,19 @@ def test_perplexity_of_a_tsne_plot_is_no_metric():
         "Ordination of the activations was done with t-SNE using a perplexity of 30.")
     assert run("We report the test perplexity of the language model we trained."
                )["evaluation_metrics"] == ["perplexity"]
+
+
+def test_a_family_name_gives_way_to_a_named_member():
+    # "CNN" beside "ResNet-50" says less than the member; alone it is the paper's answer
+    text = ("We trained a convolutional neural network, ResNet-50, on the labelled photographs "
+            "of the plots.")
+    assert run(text, "model").get("model_architecture") == ["ResNet-50"]
+    alone = run("We trained a convolutional neural network on the labelled photographs.", "model")
+    assert alone.get("model_architecture") == ["CNN"]
+
+
+def test_generic_values_are_part_of_the_schema_spec():
+    from extractor.schemas.catalog import load_schema
+    spec = {f.key: f for g in load_schema().groups for f in g.fields}
+    assert "CNN" in spec["model_architecture"].generic
+    assert spec["optimizer"].generic == ()
