@@ -37,6 +37,9 @@ class Pattern:
     # optional (rules backend): a hit whose sentence lacks the context words is not dropped but
     # kept as a fallback, reported only when the field has no other value in the document
     context_fallback: bool = False
+    # optional (rules backend): every hit is a fallback, reported only when the field has no
+    # other value in the document (an unnamed dataset described by its size)
+    fallback: bool = False
 
 
 @dataclass(frozen=True)
@@ -167,7 +170,8 @@ def build_schema(spec: SchemaSpec) -> Schema:
             examples=tuple(f.examples), search_terms=tuple(f.search_terms),
             vocabulary={k: tuple(v) for k, v in f.vocabulary.items()},
             patterns=tuple(Pattern(regex=p.regex, value=p.value, context=tuple(p.context),
-                                   context_fallback=p.context_fallback) for p in f.patterns),
+                                   context_fallback=p.context_fallback, fallback=p.fallback)
+                           for p in f.patterns),
             context=tuple(f.context), negative=tuple(f.negative), block=tuple(f.block),
             case_sensitive=tuple(f.case_sensitive), max_values=f.max_values,
             own_work=f.own_work, settings_table=f.settings_table, descriptive=f.descriptive,

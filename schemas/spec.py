@@ -44,6 +44,7 @@ class PatternSpec(BaseModel):
     value: str = "{0}"
     context: list[str] = []
     context_fallback: bool = False
+    fallback: bool = False
 
     _lists = field_validator("context", mode="before")(_listify)
 

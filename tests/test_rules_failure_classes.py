@@ -268,3 +268,28 @@ def test_generic_values_are_part_of_the_schema_spec():
     spec = {f.key: f for g in load_schema().groups for f in g.fields}
     assert "CNN" in spec["model_architecture"].generic
     assert spec["optimizer"].generic == ()
+
+
+def test_an_unnamed_dataset_is_described_by_its_size():
+    text = ("We collected a dataset of 4,210 camera trap images from the twelve stations. The "
+            "network was trained on the images of ten stations.")
+    assert run(text, "data").get("datasets") == ["4,210 camera trap images"]
+    # only a fallback: a named dataset in the same paper is the value
+    named = text + " It was pretrained on the ImageNet dataset that we downloaded."
+    assert run(named, "data").get("datasets") == ["ImageNet"]
+    # a count without a sentence about the data is no dataset
+    assert "datasets" not in run("The detector found 35 images with two animals.", "data")
+
+
+@pytest.mark.parametrize("text, value", [
+    ("The land cover map was reclassified into five classes before we trained the model.",
+     "reclassification"),
+    ("Categorical predictors were label encoded with LabelEncoder before training.",
+     "label encoding"),
+    ("We applied CLAHE to every frame before it was passed to the detector.",
+     "contrast enhancement"),
+    ("The drone images were orthorectified and mosaicked in a photogrammetry package.",
+     "orthorectification"),
+])
+def test_general_preprocessing_operations(text, value):
+    assert value in run(text, "data").get("preprocessing", [])

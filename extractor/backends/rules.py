@@ -95,7 +95,7 @@ def _compile(key: tuple) -> _Compiled:
     matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
     labels: dict[int, tuple[str, str]] = {}
     cs: dict[str, frozenset[str]] = {}
-    pats: dict[str, list[tuple[re.Pattern, str, tuple[str, ...], bool]]] = {}
+    pats: dict[str, list[tuple[re.Pattern, str, tuple[str, ...], bool, bool]]] = {}
     for fkey, vocab, patterns, case_sensitive, block in key:
         cs[fkey] = frozenset(case_sensitive)
         if block:
@@ -111,8 +111,8 @@ def _compile(key: tuple) -> _Compiled:
             labels[mid] = (fkey, canon)
             matcher.add(label, list(nlp.tokenizer.pipe(sorted(forms))))
         try:
-            pats[fkey] = [(re.compile(p.regex, re.I), p.value, p.context, p.context_fallback)
-                          for p in patterns]
+            pats[fkey] = [(re.compile(p.regex, re.I), p.value, p.context, p.context_fallback,
+                           p.fallback) for p in patterns]
         except re.error as e:
             raise ValueError(f"field {fkey!r}: bad pattern regex: {e}") from None
     return _Compiled(matcher, nlp, labels, cs, pats)
@@ -297,8 +297,8 @@ class RulesBackend(Backend):
         sents = sentences(norm)
         starts = [s for s, _ in sents]
         # field, value(s), start, end, sentence-context words, from the vocabulary?, context
-        # only decides between a full hit and a fallback hit?
-        raw: list[tuple[str, str | list[str], int, int, tuple[str, ...], bool, bool]] = []
+        # only decides between a full hit and a fallback hit?, always a fallback hit?
+        raw: list[tuple[str, str | list[str], int, int, tuple[str, ...], bool, bool, bool]] = []
         doc = comp.nlp.make_doc(norm.text)
         by_field: dict[str, list[tuple[int, int, str]]] = {}
         for mid, s, e in comp.matcher(doc):
@@ -321,23 +321,23 @@ class RulesBackend(Backend):
                     continue
                 taken.append((a, b))
                 if canon != _BLOCK:
-                    raw.append((fkey, canon, a, b, fields[fkey].context, True, False))
+                    raw.append((fkey, canon, a, b, fields[fkey].context, True, False, False))
         for fkey, plist in comp.patterns.items():
             if fkey not in fields:
                 continue
-            for rx, template, pctx, fallback in plist:
+            for rx, template, pctx, ctx_fallback, fallback in plist:
                 for m in rx.finditer(norm.text):
                     if m.end() > m.start():
                         raw.append((fkey, _fill(template, m), m.start(), m.end(), pctx, False,
-                                    fallback))
+                                    ctx_fallback, fallback))
         # A pattern hit is more specific than a vocabulary hit it overlaps in the same field
         # ("5-fold cross-validation" hides "cross-validation").
         pat_spans: dict[str, list[tuple[int, int]]] = {}
-        for fkey, _, a, b, _, is_vocab, _ in raw:
+        for fkey, _, a, b, _, is_vocab, _, _ in raw:
             if not is_vocab:
                 pat_spans.setdefault(fkey, []).append((a, b))
         out = []
-        for fkey, value, a, b, ctx, is_vocab, ctx_fallback in raw:
+        for fkey, value, a, b, ctx, is_vocab, ctx_fallback, fallback in raw:
             if is_vocab and any(a < pb and pa < b for pa, pb in pat_spans.get(fkey, ())):
                 continue
             f = fields[fkey]
@@ -360,6 +360,7 @@ class RulesBackend(Backend):
             weak = bool(ctx) and not _mentions(low, ctx)
             if weak and not ctx_fallback:
                 continue
+            weak = weak or fallback
             if f.own_work and not (_OWN.search(stext) or _PAST.search(stext)
                                    or _OWN_DATA.search(stext)):
                 continue
