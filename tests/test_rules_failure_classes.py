@@ -293,3 +293,12 @@ def test_an_unnamed_dataset_is_described_by_its_size():
 ])
 def test_general_preprocessing_operations(text, value):
     assert value in run(text, "data").get("preprocessing", [])
+
+
+def test_a_name_in_a_verbless_settings_line_counts_a_descriptive_heading_does_not():
+    out = run("Training settings of the detector\n\nFramework: PyTorch 1.12 with CUDA 11.6\n\n"
+              "Optimiser: Adam with default betas\n\n")
+    assert "PyTorch" in out.get("frameworks", [])
+    assert "Adam" in out.get("optimizer", [])
+    heading = run("3.2. Data augmentation and random horizontal flipping of the tiles\n\n")
+    assert "augmentation" not in heading
