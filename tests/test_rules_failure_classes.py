@@ -302,3 +302,19 @@ def test_a_name_in_a_verbless_settings_line_counts_a_descriptive_heading_does_no
     assert "Adam" in out.get("optimizer", [])
     heading = run("3.2. Data augmentation and random horizontal flipping of the tiles\n\n")
     assert "augmentation" not in heading
+
+
+def test_a_code_link_without_the_word_code_is_a_fallback():
+    text = ("The trained detector and the figures of this paper are at "
+            "https://github.com/somelab/nest-finder.")
+    out = run(text, "availability")
+    assert out.get("code_repository_url") == ["https://github.com/somelab/nest-finder"]
+    assert out.get("code_repository_platform") == ["GitHub"]
+
+
+def test_a_validation_loss_without_monitoring_words_is_a_fallback():
+    out = run("We kept the weights with the lowest validation loss of the run.", "training")
+    assert out.get("training_monitoring") == ["validation loss"]
+    out = run("The validation loss of the final model was 0.21 on the held-out tiles.",
+              "training")
+    assert out.get("training_monitoring") == ["validation loss"]

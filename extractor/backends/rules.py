@@ -256,6 +256,15 @@ class RulesBackend(Backend):
             for h in self._passage_hits(pi, p, fields, comp):
                 hits.setdefault((h.field, h.value.lower()), []).append(h)
         _merge_prefixes(hits)
+        # a fallback value that another field states in the same sentence with a full hit
+        # belongs to that field ("the images are available at github.com/x" is data, not code)
+        claimed = {(h.field, h.quote, h.value.lower()) for hs in hits.values() for h in hs
+                   if not h.weak}
+        for k in list(hits):
+            hits[k] = [h for h in hits[k] if not h.weak or not any(
+                q == h.quote and v == h.value.lower() and fk != h.field for fk, q, v in claimed)]
+            if not hits[k]:
+                del hits[k]
         out: list[Candidate] = []
         for key, f in fields.items():
             ranked = []
