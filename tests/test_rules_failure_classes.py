@@ -318,3 +318,12 @@ def test_a_validation_loss_without_monitoring_words_is_a_fallback():
     out = run("The validation loss of the final model was 0.21 on the held-out tiles.",
               "training")
     assert out.get("training_monitoring") == ["validation loss"]
+
+
+def test_a_count_of_training_epochs_is_the_fallback_stopping_criterion():
+    out = run("We used 120 training epochs and a batch size of 16 for the tiles.", "training")
+    assert out.get("stopping_criteria") == ["120 epochs"]
+    early = run("The network was trained with early stopping; it ran for 120 epochs at most.",
+                "training")
+    assert "120 epochs" not in early.get("stopping_criteria", [])
+    assert "early stopping" in early.get("stopping_criteria", [])
