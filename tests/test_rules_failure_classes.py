@@ -323,7 +323,7 @@ def test_a_validation_loss_without_monitoring_words_is_a_fallback():
 def test_a_count_of_training_epochs_is_the_fallback_stopping_criterion():
     out = run("We used 120 training epochs and a batch size of 16 for the tiles.", "training")
     assert out.get("stopping_criteria") == ["120 epochs"]
-    early = run("The network was trained with early stopping; it ran for 120 epochs at most.",
+    early = run("Training used early stopping on the validation loss, and we planned 300 epochs.",
                 "training")
-    assert "120 epochs" not in early.get("stopping_criteria", [])
+    assert "300 epochs" not in early.get("stopping_criteria", [])
     assert "early stopping" in early.get("stopping_criteria", [])
