@@ -83,6 +83,10 @@ class FieldSpec:
     # values that only name a family ("CNN", "Decision tree"): the rules backend drops them
     # when the same paper gives the field a value outside this list ("ResNet-50")
     generic: tuple[str, ...] = ()
+    # the rules backend reports a vocabulary hit in the paper's wording ("hydrophone"), not as
+    # its canonical value ("acoustic recorders"), for fields whose canonical values are
+    # category labels the paper's own words say more precisely
+    surface_values: bool = False
     # longest value verification accepts (a longer "value" is a sentence, not a value)
     max_value_chars: int = 120
 
@@ -176,7 +180,8 @@ def build_schema(spec: SchemaSpec) -> Schema:
             case_sensitive=tuple(f.case_sensitive), max_values=f.max_values,
             own_work=f.own_work, settings_table=f.settings_table, descriptive=f.descriptive,
             value_pattern=f.value_pattern, strip_prefixes=tuple(f.strip_prefixes),
-            generic=tuple(f.generic), max_value_chars=f.max_value_chars))
+            generic=tuple(f.generic), surface_values=f.surface_values,
+            max_value_chars=f.max_value_chars))
     by_group = _with_foreign_values(by_group)
     groups = [GroupSpec(name=g, description=str(d or ""), fields=fs)
               for g, d in spec.groups.items() if (fs := by_group[g])]

@@ -75,6 +75,7 @@ class FieldSpecModel(BaseModel):
     value_pattern: str | None = None
     strip_prefixes: list[str] = []
     generic: list[str] = []
+    surface_values: bool = False
     max_value_chars: int = Field(default=120, ge=1)
 
     _lists = field_validator("examples", "search_terms", "context", "negative", "block",

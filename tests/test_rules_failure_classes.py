@@ -327,3 +327,17 @@ def test_a_count_of_training_epochs_is_the_fallback_stopping_criterion():
                 "training")
     assert "300 epochs" not in early.get("stopping_criteria", [])
     assert "early stopping" in early.get("stopping_criteria", [])
+
+
+def test_descriptive_values_in_the_papers_wording_group_under_one_canonical_value():
+    from extractor.canonical import spec_canonical
+    from extractor.schemas.catalog import load_schema
+    text = ("We deployed hydrophones at four moorings. The hydrophone recordings were collected "
+            "every night, and a hydrophone was serviced monthly.")
+    out = run(text, "data")
+    assert out.get("data_collection") == ["hydrophones"]       # one value, the paper's word
+    spec = load_schema().field("data_collection")
+    assert spec_canonical(spec, "hydrophones") == "acoustic recorders"
+    # fields without the flag keep the canonical value
+    assert run("Images were resized and then normalized before training.",
+               "data").get("preprocessing") == ["resizing", "normalisation"]

@@ -141,6 +141,7 @@ class _Hit:
     vocab: bool = True        # from the vocabulary (else from a pattern)
     merged: bool = False      # folded in from a shorter value: counts, but its quote is not used
     weak: bool = False        # fallback hit: reported only if the field has no other value
+    canon: str = ""           # the value's canonical form when the value is the paper's wording
 
 
 def _quote_span(norm: _Norm, sent: tuple[int, int], match: tuple[int, int],
@@ -254,7 +255,7 @@ class RulesBackend(Backend):
         hits: dict[tuple[str, str], list[_Hit]] = {}
         for pi, p in enumerate(task.passages):
             for h in self._passage_hits(pi, p, fields, comp):
-                hits.setdefault((h.field, h.value.lower()), []).append(h)
+                hits.setdefault((h.field, (h.canon or h.value).lower()), []).append(h)
         _merge_prefixes(hits)
         # a fallback value that another field states in the same sentence with a full hit
         # belongs to that field ("the images are available at github.com/x" is data, not code)
@@ -389,8 +390,15 @@ class RulesBackend(Backend):
                           None)
             if chosen is None:
                 continue
+            canon = ""
+            if is_vocab and f.surface_values:
+                # the paper's wording ("hydrophone recordings"), grouped under its canonical
+                # value ("acoustic recorders") so spellings of one thing stay one value
+                surface = norm.text[a:b]
+                if grounded(surface, quote, (), strict=True):
+                    canon, chosen = chosen, surface
             out.append(_Hit(fkey, chosen, quote, (pi, a), bool(_OWN.search(stext)), is_vocab,
-                            weak=weak))
+                            weak=weak, canon=canon))
         for fkey, f in fields.items():
             if f.settings_table:
                 for t in table_hits(p.text, MAX_QUOTE_CHARS):
