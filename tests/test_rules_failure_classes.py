@@ -341,3 +341,9 @@ def test_descriptive_values_in_the_papers_wording_group_under_one_canonical_valu
     # fields without the flag keep the canonical value
     assert run("Images were resized and then normalized before training.",
                "data").get("preprocessing") == ["resizing", "normalisation"]
+
+
+def test_an_application_that_restates_the_task_gives_way_to_it():
+    text = ("We trained a classifier for species identification of the bees in the photographs, "
+            "and the classification reached 91% accuracy.")
+    assert run(text, "model").get("purpose") == ["classification"]
