@@ -95,6 +95,17 @@ def locate_quote(doc_text: str, quote: str, passages: list[Passage] | None = Non
             if hit:
                 s, e, how = hit
                 return QuoteMatch(p.start + s, p.start + e, how, p.chunk_id)
+    # A sentence longer than a chunk (no full stop in a table dump) is cut at white space, so a
+    # quote may run across two passages that were read and meet in the text: exact match only.
+    ordered = sorted(passages, key=lambda p: p.start)
+    for p, q in zip(ordered, ordered[1:]):
+        end = p.start + len(p.text)
+        if end <= q.start and not doc_text[end:q.start].strip():
+            joined = doc_text[p.start:q.start + len(q.text)]
+            hit = _find_in_text(joined, quote, False)
+            if hit and hit[1] > end - p.start:
+                s, e, how = hit
+                return QuoteMatch(p.start + s, p.start + e, how, p.chunk_id)
     return None
 
 

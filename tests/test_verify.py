@@ -88,3 +88,16 @@ def test_multi_word_field_terms_match_with_long_words():
     assert about_field("0.01", "the learning rate was set to 0.01", spec)
     assert about_field("0.01", "learning-rates of 0.01 were tried", spec)
     assert not about_field("0.01", "the rate of learning was 0.01", spec)
+
+
+def test_a_quote_across_two_adjacent_passages_of_an_overlong_sentence_is_found():
+    from extractor.ingest.chunk import make_chunks
+    filler = " ".join(["cell"] * 292)
+    text = "the " + filler + " All models were implemented in PyTorch. " + filler + " end"
+    passages = [Passage(c.ord, c.text, c.start, c.page) for c in make_chunks(text)]
+    assert not any("implemented in PyTorch" in p.text for p in passages)   # cut mid-sentence
+    m = locate_quote(text, "implemented in PyTorch", passages)
+    assert m is not None and text[m.start:m.end] == "implemented in PyTorch"
+    # only passages that were read and that meet in the text count
+    far = [p for p in passages if "PyTorch" not in p.text]
+    assert locate_quote(text, "implemented in PyTorch", far) is None
