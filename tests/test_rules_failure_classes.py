@@ -347,3 +347,28 @@ def test_an_application_that_restates_the_task_gives_way_to_it():
     text = ("We trained a classifier for species identification of the bees in the photographs, "
             "and the classification reached 91% accuracy.")
     assert run(text, "model").get("purpose") == ["classification"]
+
+
+def test_settings_configured_as_and_iteration_counts():
+    out = run("The batch size was configured as 8, and the maximum number of iterations was set "
+              "as 20,000 for the segmentation network.", "training")
+    assert "batch size = 8" in out["hyperparameters"]
+    assert "maximum number of iterations = 20,000" in out["hyperparameters"]
+
+
+@pytest.mark.parametrize("text, value", [
+    ("The plots were divided into training and test sets in a ratio of 3:1.", "3/1"),
+    ("Images were assigned to the training, validation and test subsets with proportions as "
+     "70:20:10.", "70/20/10"),
+])
+def test_split_ratios_written_with_colons(text, value):
+    assert value in run(text, "data").get("data_split", [])
+
+
+def test_stratified_sampling_is_bias_handling_and_error_matrices_are_postprocessing():
+    assert "stratified random sampling" in run(
+        "We used stratified random sampling so that every cover class had 300 reference points.",
+        "data").get("bias_handling", [])
+    out = run("We computed error matrices for each map and applied a cut-off threshold of 0.6 "
+              "to the predicted probabilities.", "evaluation")
+    assert {"error matrices", "cut-off threshold"} <= set(out.get("postprocessing", []))
