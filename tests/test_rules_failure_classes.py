@@ -372,3 +372,9 @@ def test_stratified_sampling_is_bias_handling_and_error_matrices_are_postprocess
     out = run("We computed error matrices for each map and applied a cut-off threshold of 0.6 "
               "to the predicted probabilities.", "evaluation")
     assert {"error matrices", "cut-off threshold"} <= set(out.get("postprocessing", []))
+
+
+def test_a_model_converted_to_an_inference_format_was_deployed():
+    out = run("The best network was then converted to TensorFlow Lite for the field units.",
+              "model")
+    assert out.get("deployment_process") == ["converted to TensorFlow Lite"]
