@@ -378,3 +378,8 @@ def test_a_model_converted_to_an_inference_format_was_deployed():
     out = run("The best network was then converted to TensorFlow Lite for the field units.",
               "model")
     assert out.get("deployment_process") == ["converted to TensorFlow Lite"]
+
+
+def test_both_of_two_epoch_counts_are_settings():
+    out = run("The two detectors were trained for 60 and 35 epochs, respectively.", "training")
+    assert {"epochs = 60", "epochs = 35"} <= set(out["hyperparameters"])
