@@ -80,8 +80,9 @@ class FieldSpec:
     foreign_values: frozenset[str] = field(default=frozenset(), hash=False, compare=False)
     # leading words dropped from a value's canonical form (vendor names: "NVIDIA GeForce")
     strip_prefixes: tuple[str, ...] = ()
-    # values that only name a family ("CNN", "Decision tree"): the rules backend drops them
-    # when the same paper gives the field a value outside this list ("ResNet-50")
+    # values that only name a family ("CNN", "Decision tree") or restate another value
+    # ("species identification" beside "classification"): the rules backend drops them when
+    # the same paper gives the field a value outside this list ("ResNet-50")
     generic: tuple[str, ...] = ()
     # the rules backend reports a vocabulary hit in the paper's wording ("hydrophone"), not as
     # its canonical value ("acoustic recorders"), for fields whose canonical values are
