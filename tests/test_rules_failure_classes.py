@@ -383,3 +383,12 @@ def test_a_model_converted_to_an_inference_format_was_deployed():
 def test_both_of_two_epoch_counts_are_settings():
     out = run("The two detectors were trained for 60 and 35 epochs, respectively.", "training")
     assert {"epochs = 60", "epochs = 35"} <= set(out["hyperparameters"])
+
+
+@pytest.mark.parametrize("text, value", [
+    ("Canopy heights were taken from GEDI footprints that we matched to the plots.", "GEDI"),
+    ("Land cover came from the ESA WorldCover map, which we resampled to 20 m.", "ESA WorldCover"),
+    ("Rainfall was taken from CHIRPS and aggregated to monthly totals by us.", "CHIRPS"),
+])
+def test_environmental_data_products_are_datasets(text, value):
+    assert value in run(text, "data").get("datasets", [])
