@@ -392,3 +392,13 @@ def test_both_of_two_epoch_counts_are_settings():
 ])
 def test_environmental_data_products_are_datasets(text, value):
     assert value in run(text, "data").get("datasets", [])
+
+
+@pytest.mark.parametrize("text, value", [
+    ("Fish schools were recorded with a split-beam echosounder that we towed along transects.",
+     "echosounder"),
+    ("Carbon fluxes were measured with an eddy covariance system at the site.", "eddy covariance"),
+    ("Farmers answered a questionnaire that we designed for the survey.", "questionnaire"),
+])
+def test_general_data_collection_methods(text, value):
+    assert value in run(text, "data").get("data_collection", [])
