@@ -402,3 +402,11 @@ def test_environmental_data_products_are_datasets(text, value):
 ])
 def test_general_data_collection_methods(text, value):
     assert value in run(text, "data").get("data_collection", [])
+
+
+def test_learning_rate_with_a_caret_a_decay_schedule_and_training_stopped_after_n_epochs():
+    out = run("We used a learning rate of 10^-5 with an exponential learning decay, and the "
+              "training was stopped after 70 epochs to prevent overfitting.", "training")
+    assert {"learning rate = 10^-5", "exponential learning decay", "epochs = 70"} <= set(
+        out["hyperparameters"])
+    assert "70 epochs" in out["stopping_criteria"]
