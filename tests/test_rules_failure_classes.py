@@ -410,3 +410,9 @@ def test_learning_rate_with_a_caret_a_decay_schedule_and_training_stopped_after_
     assert {"learning rate = 10^-5", "exponential learning decay", "epochs = 70"} <= set(
         out["hyperparameters"])
     assert "70 epochs" in out["stopping_criteria"]
+
+
+def test_adjusted_r2_is_a_metric_of_its_own():
+    out = run("We report the R2, the adjusted R2 and the RMSE of every model we fitted.",
+              "evaluation")
+    assert {"R2", "adjusted R2", "RMSE"} <= set(out["evaluation_metrics"])
