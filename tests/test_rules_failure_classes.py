@@ -429,3 +429,13 @@ def test_settings_of_transformer_and_language_model_papers():
     # a physical temperature is no setting
     assert "hyperparameters" not in run("Water temperature of 18 °C was recorded at each site "
                                         "we sampled.", "training")
+
+
+def test_names_of_other_fields_papers_hardware_library_and_adapters():
+    assert run("Models were trained on a single RTX 4090.").get("hardware") == ["RTX 4090"]
+    # variable names that look like GPUs are not hardware
+    assert "hardware" not in run("The variables V98, V99, V100 and V101 were measured by us.")
+    out = run("Our code is implemented with HuggingFace Transformers and PyTorch Lightning.")
+    assert "model_architecture" not in out          # the library is no architecture
+    assert "LoRA r = 8" in run("We fine-tune Llama-2-7B with LoRA (r = 8) for 3 epochs.",
+                               "training")["hyperparameters"]
