@@ -439,3 +439,14 @@ def test_names_of_other_fields_papers_hardware_library_and_adapters():
     assert "model_architecture" not in out          # the library is no architecture
     assert "LoRA r = 8" in run("We fine-tune Llama-2-7B with LoRA (r = 8) for 3 epochs.",
                                "training")["hyperparameters"]
+
+
+@pytest.mark.parametrize("text, value", [
+    ("We report the average of the F1-score computed over ten runs with different samples.",
+     "ten runs"),
+    ("The values we show are averages of 10 replicate runs of the model.",
+     "averages of 10 replicate runs"),
+    ("The analysis was iterated 10 times with randomly selected plots.", "10 times"),
+])
+def test_repeated_runs_in_more_wordings(text, value):
+    assert value in run(text, "evaluation").get("randomness", [])
