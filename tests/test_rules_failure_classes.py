@@ -450,3 +450,9 @@ def test_names_of_other_fields_papers_hardware_library_and_adapters():
 ])
 def test_repeated_runs_in_more_wordings(text, value):
     assert value in run(text, "evaluation").get("randomness", [])
+
+
+def test_data_formats_use_the_words_of_the_field_catalogue():
+    out = run("We classified Sentinel-2 satellite imagery and the plot records kept as tabular "
+              "data in a spreadsheet.", "data")
+    assert {"satellite raster", "tabular"} <= set(out.get("data_formats", []))
