@@ -456,3 +456,14 @@ def test_data_formats_use_the_words_of_the_field_catalogue():
     out = run("We classified Sentinel-2 satellite imagery and the plot records kept as tabular "
               "data in a spreadsheet.", "data")
     assert {"satellite raster", "tabular"} <= set(out.get("data_formats", []))
+
+
+@pytest.mark.parametrize("text, value", [
+    ("The learning rate of 0.01 was chosen in preliminary experiments that we ran on two sites.",
+     "preliminary experiments"),
+    # in the paper's wording (surface_values), stored under "iterative testing"
+    ("The kernel size was iteratively adjusted by us until the loss stopped falling.",
+     "iteratively adjusted"),
+])
+def test_informal_tuning_methods(text, value):
+    assert value in run(text, "training").get("hyperparameter_tuning", [])
