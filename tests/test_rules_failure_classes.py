@@ -467,3 +467,13 @@ def test_data_formats_use_the_words_of_the_field_catalogue():
 ])
 def test_informal_tuning_methods(text, value):
     assert value in run(text, "training").get("hyperparameter_tuning", [])
+
+
+def test_augmentation_used_without_a_named_technique_is_a_fallback():
+    out = run("Data augmentation was applied to the training set before we trained the network.",
+              "data")
+    assert out.get("augmentation") == ["data augmentation"]
+    named = run("Data augmentation (random horizontal flips) was applied to the training set "
+                "before we trained the network.", "data")
+    assert "data augmentation" not in named.get("augmentation", [])
+    assert "augmentation" not in run("No data augmentation was applied in this study.", "data")
