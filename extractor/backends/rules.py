@@ -371,7 +371,7 @@ class RulesBackend(Backend):
             # statement; a name in one is a table row or list item ("Framework: PyTorch"), and
             # annotators count it (every set gained F1 when names skipped this check: dev
             # 0.560 -> 0.564, train 0.419 -> 0.428, full 0.421 -> 0.431).
-            if is_vocab and not has_verb_cue(stext) and (
+            if (is_vocab or fallback) and not has_verb_cue(stext) and (
                     f.descriptive or any(looks_like_reference(norm.text[x:y])
                                          for x, y in sents[max(si - 1, 0):si + 2])):
                 continue    # (a verbless title between the parts of a reference entry)
