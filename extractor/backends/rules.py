@@ -259,11 +259,14 @@ class RulesBackend(Backend):
         _merge_prefixes(hits)
         # a fallback value that another field states in the same sentence with a full hit
         # belongs to that field ("the images are available at github.com/x" is data, not code)
-        claimed = {(h.field, h.quote, h.value.lower()) for hs in hits.values() for h in hs
-                   if not h.weak}
+        claimed: dict[tuple[str, str], set[str]] = {}
+        for hs in hits.values():
+            for h in hs:
+                if not h.weak:
+                    claimed.setdefault((h.quote, h.value.lower()), set()).add(h.field)
         for k in list(hits):
-            hits[k] = [h for h in hits[k] if not h.weak or not any(
-                q == h.quote and v == h.value.lower() and fk != h.field for fk, q, v in claimed)]
+            hits[k] = [h for h in hits[k] if not h.weak
+                       or not claimed.get((h.quote, h.value.lower()), set()) - {h.field}]
             if not hits[k]:
                 del hits[k]
         out: list[Candidate] = []
