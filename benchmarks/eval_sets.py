@@ -46,16 +46,18 @@ def cached_db(name: str, cache: Path) -> Path:
     return path
 
 
-def run_set(name: str, backend, cache: Path, fields=None) -> tuple[dict, float, int]:
+def run_set(name: str, backend, cache: Path, fields=None,
+            schema=None) -> tuple[dict, float, int]:
     gold = SETS[name][0]
+    schema = schema or load_schema()
     work = Path(tempfile.mkdtemp()) / f"{name}.db"
     shutil.copy(cached_db(name, cache), work)
     db = store.open_db(str(work))
     ids = sorted(p.stem for p in gold.glob("*.json"))
     t0 = time.monotonic()
-    run_extraction(db, backend, load_schema(), Settings(top_k=None, docs=ids, fields=fields))
+    run_extraction(db, backend, schema, Settings(top_k=None, docs=ids, fields=fields))
     seconds = time.monotonic() - t0
-    res = evaluate_db(db, gold, load_schema(), fields)
+    res = evaluate_db(db, gold, schema, fields)
     res["_db"] = str(work)
     return res, seconds, len(ids)
 
