@@ -324,12 +324,32 @@ ONE_VALUE = [
     # in the paper's wording (surface_values), stored under "iterative testing"
     case("The kernel size was iteratively adjusted by us until the loss stopped falling.",
          "training", "hyperparameter_tuning", "iteratively adjusted", "tuning: iterative"),
+    # settings written as code, a count in a settings line, optimizer constants, the loss
+    case("Our final detector used n_estimators = 300 with the remaining options left as default.",
+         "training", "hyperparameters", "n_estimators = 300", "settings: snake_case"),
+    case("The classifier was run in the cloud with numberOfTrees: 150 and bagFraction: 0.5.",
+         "training", "hyperparameters", "numberOfTrees = 150", "settings: camelCase"),
+    case("Number of iterations 6000 Number of classes 4", "training", "hyperparameters",
+         "Number of iterations = 6000", "settings: iterations without a verb"),
+    case("We trained with Adam (β1 = 0.9, β2 = 0.98) on the labelled tiles.",
+         "training", "hyperparameters", "β2 = 0.98", "settings: Adam betas"),
+    case("The segmentation network was trained with a Dice loss on the masks we drew.",
+         "training", "hyperparameters", "loss = Dice", "settings: the loss"),
 ]
 
 
 @pytest.mark.parametrize("text, group, field, value", ONE_VALUE)
 def test_a_general_wording_gives_its_value(text, group, field, value):
     assert value in run(text, group).get(field, [])
+
+
+@pytest.mark.parametrize("text", [
+    "The model reached mAP: 0.71 on the test tiles that we held out.",     # a metric, not code
+    "We counted the birds with camera_traps in 2019.",                     # no value assigned
+])
+def test_code_style_settings_need_a_name_and_a_value(text):
+    assert not [v for v in run(text, "training").get("hyperparameters", []) if "=" in v
+                and v.split(" = ")[0] in text.replace(":", " ")], run(text, "training")
 
 
 def test_a_name_in_a_verbless_settings_line_counts_a_descriptive_heading_does_not():
