@@ -343,6 +343,20 @@ def test_a_general_wording_gives_its_value(text, group, field, value):
     assert value in run(text, group).get(field, [])
 
 
+def test_accuracy_as_a_goal_is_no_metric_accuracy_as_a_measure_is():
+    out = run("These augmentations were meant to improve the accuracy of the detector we trained.",
+              "evaluation")
+    assert "accuracy" not in out.get("evaluation_metrics", [])
+    out = run("We measured the accuracy of each model on the held-out plots.", "evaluation")
+    assert "accuracy" in out.get("evaluation_metrics", [])
+
+
+def test_kappa_is_stored_in_the_word_annotators_share():
+    # "kappa" is inside "Cohen's kappa", "kappa coefficient" and "kappa statistic" alike
+    out = run("Agreement with the field plots was measured with the kappa coefficient.", "evaluation")
+    assert out.get("evaluation_metrics") == ["kappa"]
+
+
 @pytest.mark.parametrize("text", [
     "The model reached mAP: 0.71 on the test tiles that we held out.",     # a metric, not code
     "We counted the birds with camera_traps in 2019.",                     # no value assigned
