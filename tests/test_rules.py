@@ -59,7 +59,7 @@ def test_backend_identity():
      "model_architecture", "ResNet-50"),
     ("We fine-tuned a ResNet50 that had been pretrained on ImageNet.", "datasets", "ImageNet"),
     ("The images were randomly split into training and test sets with an 80/20 ratio.",
-     "data_split", "80/20 split"),
+     "data_split", "80/20"),
     ("Model skill was assessed with 10-fold cross-validation on the pooled plots.",
      "generalizability", "10-fold cross-validation"),
     ("Training images were augmented by random horizontal flipping and rotation.",

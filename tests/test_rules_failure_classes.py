@@ -343,6 +343,14 @@ def test_a_general_wording_gives_its_value(text, group, field, value):
     assert value in run(text, group).get(field, [])
 
 
+def test_a_split_ratio_is_stored_bare():
+    # annotators qualify a ratio ("70/30 train/test split per site"): the bare ratio is inside
+    # every such wording, "70/30 split" is inside none of them
+    out = run("The plots were split into 70/30 training and test subsets by site.", "data")
+    assert "70/30" in out["data_split"]
+    assert not [v for v in out["data_split"] if v.startswith("70/30 ")]
+
+
 def test_accuracy_as_a_goal_is_no_metric_accuracy_as_a_measure_is():
     out = run("These augmentations were meant to improve the accuracy of the detector we trained.",
               "evaluation")
