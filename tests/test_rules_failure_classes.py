@@ -351,6 +351,13 @@ def test_a_split_ratio_is_stored_bare():
     assert not [v for v in out["data_split"] if v.startswith("70/30 ")]
 
 
+def test_flipping_is_stored_as_flip_and_thousands_of_iterations_count():
+    out = run("Each tile was randomly flipped before it was fed to the network we trained.", "data")
+    assert out["augmentation"] == ["flip"]
+    out = run("Training of the detector was stopped after 90K iterations.", "training")
+    assert "90K iterations" in out["stopping_criteria"]
+
+
 def test_accuracy_as_a_goal_is_no_metric_accuracy_as_a_measure_is():
     out = run("These augmentations were meant to improve the accuracy of the detector we trained.",
               "evaluation")
