@@ -297,9 +297,9 @@ def test_split_ratio_phrasings():
 
 def test_context_fallback_hit_only_when_nothing_better():
     bare = "The detector reached high recall on the training and test sets we used."
-    assert run(bare, "data")["data_split"] == ["training and test sets"]
+    assert run(bare, "data")["data_split"] == ["train/test"]
     both = bare + " The quadrat images were randomly split 75/25 into training and test parts."
-    assert "training and test sets" not in run(both, "data")["data_split"]
+    assert "train/test" not in run(both, "data")["data_split"]
 
 
 def test_context_fallback_schema_key(tmp_path):

@@ -351,6 +351,16 @@ def test_a_split_ratio_is_stored_bare():
     assert not [v for v in out["data_split"] if v.startswith("70/30 ")]
 
 
+@pytest.mark.parametrize("text, value", [
+    ("The images were randomly divided into training and test sets.", "train/test"),
+    ("The plots were split into training and validation datasets.", "train/validation"),
+    ("Records were split into training, validation and test sets at random.",
+     "train/validation/test"),
+])
+def test_the_sets_of_a_split_are_named_as_fields_md_names_them(text, value):
+    assert value in run(text, "data")["data_split"]
+
+
 def test_flipping_is_stored_as_flip_and_thousands_of_iterations_count():
     out = run("Each tile was randomly flipped before it was fed to the network we trained.", "data")
     assert out["augmentation"] == ["flip"]
