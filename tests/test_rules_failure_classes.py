@@ -385,6 +385,10 @@ def test_kappa_is_stored_in_the_word_annotators_share():
 @pytest.mark.parametrize("text", [
     "The model reached mAP: 0.71 on the test tiles that we held out.",     # a metric, not code
     "We counted the birds with camera_traps in 2019.",                     # no value assigned
+    "Batch normalisation (arXiv:1502.03167) was used in every block we trained.",   # an id
+    "Training ran until mrcnn_class_loss = 0.0031 and val_acc = 0.91 were logged.",  # results
+    "Each record had a contributor_id = 950 that we kept.",                 # a record id
+    "The settings were max_depth3 = 7 in the table we give.",             # a table's digit glued
 ])
 def test_code_style_settings_need_a_name_and_a_value(text):
     assert not [v for v in run(text, "training").get("hyperparameters", []) if "=" in v
