@@ -361,6 +361,13 @@ def test_the_sets_of_a_split_are_named_as_fields_md_names_them(text, value):
     assert value in run(text, "data")["data_split"]
 
 
+def test_a_method_in_the_present_passive_is_this_studys_a_general_claim_is_not():
+    out = run("Training involves random sampling, so the experiment is performed 10 times and "
+              "the mean is reported.", "evaluation")
+    assert out.get("randomness") == ["10 times"]
+    assert "randomness" not in run("Random seeds are important in deep learning.", "evaluation")
+
+
 def test_flipping_is_stored_as_flip_and_thousands_of_iterations_count():
     out = run("Each tile was randomly flipped before it was fed to the network we trained.", "data")
     assert out["augmentation"] == ["flip"]

@@ -40,6 +40,11 @@ _OWN = re.compile(r"\b(we|our|us|this (?:study|work|paper|research|article)|the 
 # its tool ("implemented in Detectron2 (Wu et al., 2019)") stays.
 # Past tense marks a report of what was done ("were annotated", "had been labelled").
 _PAST = re.compile(r"\b(?:was|were|had)\b", re.I)
+# Methods sections also write what was done in the present passive ("the experiment is
+# performed 10 times", "the seed is set to 5"); a general claim ("seeds are important") is not.
+_METHOD_PRESENT = re.compile(r"\b(?:is|are)\s(?:\w+ly\s)?(?:performed|repeated|run|set|fixed|"
+                             r"averaged|used|trained|conducted|carried\sout|applied|computed|"
+                             r"calculated|initiali[sz]ed|evaluated)\b", re.I)
 # A sentence describing the study's own data set in the present tense ("the training dataset
 # contains 700 images, in which each animal is annotated ...") is about this study too.
 _OWN_DATA = re.compile(r"\b(?:the|this|each)\s(?:training|test|testing|validation)\s(?:data\s?set|data|"
