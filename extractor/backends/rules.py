@@ -43,8 +43,8 @@ from extractor.backends.base import Backend, Candidate, GroupOutput, GroupTask, 
 from extractor.backends import rules_phrases
 from extractor.backends.rules_table import table_hits
 from extractor.backends.rules_text import (  # noqa: F401  (re-exported)
-    _METHOD_PRESENT, _OWN, _OWN_DATA, _PAST, _SPACE, _Norm, about_other_work, has_verb_cue,
-    looks_like_reference, normalise, sentences)
+    _OWN, _OWN_DATA, _PAST, _SPACE, _Norm, about_other_work, has_verb_cue, looks_like_reference,
+    normalise, sentences, states_own_work)
 from extractor.schemas.catalog import MAX_QUOTE_CHARS, MAX_VALUE_CHARS, FieldSpec
 from extractor.grounding import grounded
 from extractor.statements import cited, section_reason
@@ -382,8 +382,7 @@ class RulesBackend(Backend):
             if weak and not ctx_fallback:
                 continue
             weak = weak or fallback
-            if f.own_work and not (_OWN.search(stext) or _PAST.search(stext)
-                                   or _OWN_DATA.search(stext) or _METHOD_PRESENT.search(stext)):
+            if f.own_work and not states_own_work(stext):
                 continue
             quote = _quote_span(norm, sent, (a, min(b, sent[1])), p.text)
             values = [value] if isinstance(value, str) else value

@@ -202,14 +202,13 @@ def states_field(sentence: str, key: str, section: str | None = None,
     classifier scores (default: the shipped classifier, extractor.relevance); cross-validation
     passes a classifier that did not see the paper."""
     from extractor import relevance
-    from extractor.backends.rules_text import (_OWN, _OWN_DATA, _PAST, about_other_work,
-                                               has_verb_cue)
+    from extractor.backends.rules_text import about_other_work, has_verb_cue, states_own_work
     from extractor.statements import statement_reason
     if len(sentence.split()) < 4 or _CAPTION.match(sentence) or not has_verb_cue(sentence):
         return False        # a heading, caption or table row
     if about_other_work(sentence) or statement_reason(sentence, section):
         return False        # other work, general knowledge, cited, hypothetical or negated
-    if not (_OWN.search(sentence) or _PAST.search(sentence) or _OWN_DATA.search(sentence)):
+    if not states_own_work(sentence):
         return False        # present-tense general statements ("X is reevaluated ...")
     if scorer is None:
         return relevance.classifier_says(sentence, key)

@@ -76,6 +76,13 @@ _HYPOTHETICAL = re.compile(r"\b(?:future (?:work|research|studies|development)|i
                            r"we (?:plan|intend|aim) to)\b", re.I)
 
 
+def states_own_work(sentence: str) -> bool:
+    """Does the sentence say what this study did: a first-person marker, the past tense, the
+    study's own data sets, or the present passive of a methods section?"""
+    return bool(_OWN.search(sentence) or _PAST.search(sentence) or _OWN_DATA.search(sentence)
+                or _METHOD_PRESENT.search(sentence))
+
+
 # Reference-list entries that slipped into the text: "Lin, T.-Y., Goyal, P., ..." (APA) or
 # "Yosinski J, Clune J, Bengio Y (2014)" (Vancouver), or volume(issue):pages.
 _REF_APA = re.compile(r"\b[A-Z][A-Za-z'\u2019-]+,\s(?:[A-Z]\.\s?-?){1,3}(?:,|\s?&|\sand\b|\s\()")
