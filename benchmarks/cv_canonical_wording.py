@@ -22,22 +22,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import eval_sets as E  # noqa: E402
-from extractor import store  # noqa: E402
 from extractor.backends import make_backend  # noqa: E402
-from extractor.evaluate import load_gold, match_values  # noqa: E402
-from extractor.export import export_records  # noqa: E402
+from extractor.evaluate import match_values  # noqa: E402
 from extractor.schemas.catalog import load_schema  # noqa: E402
 
 
 def predictions(name: str, cache: Path) -> tuple[dict, dict]:
     """(pred, gold): values per doc and field of the rules backend on one gold set."""
-    schema = load_schema()
     res, _, _ = E.run_set(name, make_backend("rules"), cache)
-    db = store.open_db(res["_db"])
-    gold = load_gold(E.SETS[name][0])
-    pred = {r["doc_id"]: {k: v.get("values") or [] for k, v in r["fields"].items()}
-            for r in export_records(db, schema, sorted(gold))}
-    return pred, gold
+    pred, gold = E.exported(name, res["_db"])
+    return {d: {k: v.get("values") or [] for k, v in fs.items()} for d, fs in pred.items()}, gold
 
 
 def tp(pred: dict, gold: dict, docs, renames: dict) -> int:

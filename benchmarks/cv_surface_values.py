@@ -20,10 +20,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import eval_sets  # noqa: E402
 
-from extractor import store  # noqa: E402
 from extractor.backends import make_backend  # noqa: E402
-from extractor.evaluate import load_gold, match_values  # noqa: E402
-from extractor.export import export_records  # noqa: E402
+from extractor.evaluate import match_values  # noqa: E402
 from extractor.schemas.catalog import DEFAULT_SCHEMA, load_schema  # noqa: E402
 
 SCHEMA_FILE = eval_sets.ROOT / "schemas" / f"{DEFAULT_SCHEMA}.yaml"
@@ -45,9 +43,7 @@ def counts(name: str, schema_path: Path, cache: Path) -> dict[tuple[str, str], t
     """(paper, field) -> (tp, predicted, gold) for one schema variant."""
     schema = load_schema(str(schema_path))
     res, _, _ = eval_sets.run_set(name, make_backend("rules"), cache, schema=schema)
-    gold = load_gold(eval_sets.SETS[name][0])
-    db = store.open_db(res["_db"])
-    pred = {r["doc_id"]: r["fields"] for r in export_records(db, schema, sorted(gold))}
+    pred, gold = eval_sets.exported(name, res["_db"], schema)
     out = {}
     for doc, fields in gold.items():
         for f, g in fields.items():

@@ -195,19 +195,14 @@ def best_run(sentence: str, w: dict[str, float], max_words: int = 4) -> tuple[fl
     return best
 
 
-def rules_predictions(name: str, gold_dir: Path, cache: Path) -> dict:
-    """The rules backend's exported fields per gold paper of one set (run once per set)."""
+def rules_predictions(name: str, cache: Path) -> tuple[dict, dict]:
+    """(pred, gold): the rules backend's exported fields per gold paper of one set, and its gold
+    (run once per set)."""
     sys.path.insert(0, str(ROOT / "benchmarks"))
     import eval_sets
-    from extractor import store
     from extractor.backends import make_backend
-    from extractor.evaluate import load_gold
-    from extractor.export import export_records
-    from extractor.schemas.catalog import load_schema
     res, _, _ = eval_sets.run_set(name, make_backend("rules"), cache)
-    db = store.open_db(res["_db"])
-    return {r["doc_id"]: r["fields"]
-            for r in export_records(db, load_schema(), sorted(load_gold(gold_dir)))}
+    return eval_sets.exported(name, res["_db"])
 
 
 def value_trial(rules_pred, gold, ex, scores, weights_for, keys, threshold, min_weight):
@@ -315,11 +310,9 @@ def main() -> int:
         w_all = word_weights(gold_tr, set(tr_docs), tr)
         print("\n| set | top-sentence score >= | word weight >= | values added | status | P | R "
               "| F1 | halluc. |\n|---|---|---|---|---|---|---|---|---|")
-        sets = []
-        for name, gdir, ex, s, wf in (
-                ("train", ROOT / "benchmarks" / "gold-train", tr, s_tr, fold_w.get),
-                ("dev", SHARED / "gold-dev", de, s_enc, lambda d: w_all)):
-            sets.append((name, rules_predictions(name, gdir, cache), load_gold(gdir), ex, s, wf))
+        sets = [(name, *rules_predictions(name, cache), ex, s, wf)
+                for name, ex, s, wf in (("train", tr, s_tr, fold_w.get),
+                                        ("dev", de, s_enc, lambda d: w_all))]
         for t in (0.5, 0.7, 0.9):
             for m in (2, 4, 6):
                 for name, rules_pred, gold, ex, s, wf in sets:

@@ -62,12 +62,19 @@ def run_set(name: str, backend, cache: Path, fields=None,
     return res, seconds, len(ids)
 
 
-def show(name: str, db_path: str, field: str) -> None:
+def exported(name: str, db_path: str, schema=None) -> tuple[dict, dict]:
+    """(pred, gold) of one set: every gold paper's exported fields from a run's database (as
+    `methex export` writes them), and the gold annotations."""
     from extractor.evaluate import load_gold
     from extractor.export import export_records
-    db = store.open_db(db_path)
     gold = load_gold(SETS[name][0])
-    pred = {r["doc_id"]: r["fields"] for r in export_records(db, load_schema(), sorted(gold))}
+    db = store.open_db(db_path)
+    return ({r["doc_id"]: r["fields"]
+             for r in export_records(db, schema or load_schema(), sorted(gold))}, gold)
+
+
+def show(name: str, db_path: str, field: str) -> None:
+    pred, gold = exported(name, db_path)
     for doc in sorted(gold):
         g = gold[doc].get(field, {})
         p = pred.get(doc, {}).get(field, {})

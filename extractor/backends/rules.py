@@ -43,8 +43,8 @@ from extractor.backends.base import Backend, Candidate, GroupOutput, GroupTask, 
 from extractor.backends import rules_phrases
 from extractor.backends.rules_table import table_hits
 from extractor.backends.rules_text import (  # noqa: F401  (re-exported)
-    _OWN, _OWN_DATA, _PAST, _SPACE, _Norm, about_other_work, has_verb_cue, looks_like_reference,
-    normalise, sentences, states_own_work)
+    _OWN, _SPACE, _Norm, about_other_work, has_verb_cue, looks_like_reference, normalise,
+    sentences, states_own_work)
 from extractor.schemas.catalog import MAX_QUOTE_CHARS, MAX_VALUE_CHARS, FieldSpec
 from extractor.grounding import grounded
 from extractor.statements import cited, section_reason
