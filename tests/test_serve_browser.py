@@ -66,6 +66,17 @@ def _rows(drv) -> list[str]:
     return [a.text for a in drv.find_elements(By.CSS_SELECTOR, "table.papers tbody td:first-child a")]
 
 
+def _click_and_load(drv, element) -> None:
+    """Click a link or submit button and wait until the next page replaced this one: reading
+    right after the click can catch the old page's elements as they go (a stale reference)."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+    old = drv.find_element(By.TAG_NAME, "html")
+    element.click()
+    WebDriverWait(drv, 10).until(ec.staleness_of(old))
+
+
 def _current_field(drv) -> str:
     from selenium.webdriver.common.by import By
     return drv.find_element(By.CSS_SELECTOR, ".item.current").get_attribute("data-field")
@@ -85,7 +96,7 @@ def test_filter_open_review_reload_export(served, browser, tmp_path):
     Select(drv.find_element(By.NAME, "wf")).select_by_value("frameworks")
     Select(drv.find_element(By.NAME, "wo")).select_by_value("=")
     drv.find_element(By.NAME, "wv").send_keys("pytorch")
-    drv.find_element(By.CSS_SELECTOR, "form.filter button").click()
+    _click_and_load(drv, drv.find_element(By.CSS_SELECTOR, "form.filter button"))
     assert _rows(drv) == ["paper_a", "paper_b", XSS_ID]
     assert "frameworks=pytorch" in drv.find_element(By.CSS_SELECTOR, ".chips").text
 
@@ -165,7 +176,7 @@ def test_field_overview_bar_opens_matching_papers(served, browser):
     labels = [t.text for t in chart.find_elements(By.CSS_SELECTOR, "text.label")]
     counts = [t.text for t in chart.find_elements(By.CSS_SELECTOR, "text.count")]
     assert dict(zip(labels, counts)) == {"PyTorch": "3", "scikit-learn": "1"}
-    chart.find_element(By.CSS_SELECTOR, "a rect.bar").click()
+    _click_and_load(drv, chart.find_element(By.CSS_SELECTOR, "a rect.bar"))
     assert _rows(drv) == ["paper_a", "paper_b", XSS_ID]
 
 
