@@ -247,6 +247,22 @@ def test_data_link_after_downloaded_here_without_the_word_data_before_it():
         "availability")
 
 
+def test_data_source_named_with_its_link_and_centre():
+    text = ("Monthly rainfall layers were sourced from the Northern Plains Climate Data Center "
+            "(http://www.npcdc.example.org/), and land cover maps were provided by a regional "
+            "portal (https://maps.example.net/landcover).")
+    out = run(text, "availability")
+    assert out.get("data_repository_url") == ["http://www.npcdc.example.org",
+                                              "https://maps.example.net/landcover"]
+    assert out.get("data_repository_platform") == ["Northern Plains Climate Data Center"]
+    # a host cut by the PDF gives no link, and a centre needs its capitalised name
+    out = run("Rainfall grids were obtained from the survey office (http://www.rain -grids.org).",
+              "availability")
+    assert "data_repository_url" not in out
+    assert "data_repository_platform" not in run(
+        "All of the records were kept in the data center of the station.", "availability")
+
+
 def test_perplexity_of_a_tsne_plot_is_no_metric():
     assert "evaluation_metrics" not in run(
         "Ordination of the activations was done with t-SNE using a perplexity of 30.")
