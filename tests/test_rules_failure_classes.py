@@ -263,6 +263,15 @@ def test_data_source_named_with_its_link_and_centre():
         "All of the records were kept in the data center of the station.", "availability")
 
 
+def test_a_name_keeps_the_papers_spelling_of_hyphens():
+    out = run("We fine-tuned EfficientNetB0, Faster RCNN and MobileNet-V2 on the trap images.",
+              "model")
+    assert out["model_architecture"] == ["EfficientNetB0", "Faster RCNN", "MobileNet-V2"]
+    # another word is not a spelling: the vocabulary's name stays
+    assert run("We trained a convolutional neural network on the images.",
+               "model")["model_architecture"] == ["CNN"]
+
+
 def test_perplexity_of_a_tsne_plot_is_no_metric():
     assert "evaluation_metrics" not in run(
         "Ordination of the activations was done with t-SNE using a perplexity of 30.")

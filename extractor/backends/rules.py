@@ -208,6 +208,16 @@ def _merge_prefixes(hits: dict[tuple[str, str], list["_Hit"]]) -> None:
             hits[target].extend(moved)
 
 
+def _respelling(surface: str, canon: str) -> bool:
+    """The same words with hyphens that join or part letters elsewhere ("Faster RCNN",
+    "Faster R-CNN"; "EfficientNetB0"), so that the words differ once letters and digits are
+    read apart. A word written in two ("mix up" for "mixup") is the plain word, not a spelling
+    of the name, and case or a letter-digit hyphen ("ESM-2") changes no word."""
+    key = lambda v: re.sub(r"[\-\u2010\u2011_]+", "", v.casefold())
+    words = lambda v: re.findall(r"[a-z]+|\d+", v.casefold())
+    return key(surface) == key(canon) and words(surface) != words(canon)
+
+
 def _canonical(f: FieldSpec, value: str) -> str:
     """A pattern value that starts with a known vocabulary phrase is that phrase's canonical
     value ("ImageNet dataset" -> "ImageNet", "BirdCLEF 2021 data set" -> "BirdCLEF")."""
@@ -386,17 +396,20 @@ class RulesBackend(Backend):
                 continue
             quote = _quote_span(norm, sent, (a, min(b, sent[1])), p.text)
             values = [value] if isinstance(value, str) else value
+            canons = {}
             if not is_vocab and f.vocabulary:
-                values = [_canonical(f, v) for v in values]
+                canons = {v: _canonical(f, v) for v in values}
+                values = [v if _respelling(v, c) else c for v, c in canons.items()]
             chosen = next((v for v in values if grounded(v, quote, f.aliases(v), strict=True)),
                           None)
             if chosen is None:
                 continue
-            canon = ""
-            if is_vocab and f.surface_values:
-                # the paper's wording ("hydrophone recordings"), grouped under its canonical
-                # value ("acoustic recorders") so spellings of one thing stay one value
-                surface = norm.text[a:b]
+            canon = canons.get(chosen, "") if canons.get(chosen) != chosen else ""
+            surface = norm.text[a:b]
+            if is_vocab and (f.surface_values or _respelling(surface, chosen)):
+                # the paper's wording ("hydrophone recordings"; for any field its spelling of
+                # the name, "Faster RCNN" for "Faster R-CNN", which annotators copy), grouped
+                # under its canonical value so spellings of one thing stay one value
                 if grounded(surface, quote, (), strict=True):
                     canon, chosen = chosen, surface
             out.append(_Hit(fkey, chosen, quote, (pi, a), bool(_OWN.search(stext)), is_vocab,
