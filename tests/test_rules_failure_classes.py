@@ -272,6 +272,15 @@ def test_a_name_keeps_the_papers_spelling_of_hyphens():
                "model")["model_architecture"] == ["CNN"]
 
 
+def test_a_metric_is_reported_under_the_name_the_paper_gives_it():
+    out = run("We report the true positive rate and the true negative rate of the detector, and "
+              "AP50 and AP75 for the boxes.", "evaluation")
+    assert set(out["evaluation_metrics"]) == {"true positive rate", "true negative rate",
+                                              "AP50", "AP75"}
+    assert run("We report recall and specificity for each class.",
+               "evaluation")["evaluation_metrics"] == ["recall", "specificity"]
+
+
 def test_perplexity_of_a_tsne_plot_is_no_metric():
     assert "evaluation_metrics" not in run(
         "Ordination of the activations was done with t-SNE using a perplexity of 30.")
