@@ -281,6 +281,15 @@ def test_a_metric_is_reported_under_the_name_the_paper_gives_it():
                "evaluation")["evaluation_metrics"] == ["recall", "specificity"]
 
 
+def test_the_abbreviation_names_an_elevation_model_and_the_longer_name_wins():
+    out = run("We resampled the digital elevation model and the DSM of each plot to 10 m and "
+              "stacked them with the image bands.", "data")
+    assert {"DEM", "digital surface model"} <= set(out["data_formats"])
+    out = run("We trained a random forest and an extreme gradient boosting (XGB) model on the "
+              "plot features.", "model")
+    assert set(out["model_architecture"]) == {"Random forest", "XGBoost"}
+
+
 def test_perplexity_of_a_tsne_plot_is_no_metric():
     assert "evaluation_metrics" not in run(
         "Ordination of the activations was done with t-SNE using a perplexity of 30.")
