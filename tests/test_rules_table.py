@@ -48,3 +48,25 @@ def test_misaligned_or_implausible_tables_give_nothing():
 def test_numbers_in_parentheses_and_years_are_skipped():
     t = "Learning rate Batch size\n\nAdam (Kingma and Ba, 2015) 0.0001 8"
     assert [h.value for h in table_hits(t, 300)] == ["learning rate = 0.0001", "batch size = 8"]
+
+
+CELLS = ("Table 3 lists how the detector was trained.\n\nLearning rate\n\nBatch size\n\n"
+         "Warmup rounds\n\n0.002\n\n12\n\n300\n\nTable 3. Detector settings.")
+
+
+def test_one_cell_per_paragraph_with_a_header_of_its_own_name():
+    hits = table_hits(CELLS, 300)
+    assert [h.value for h in hits] == ["learning rate = 0.002", "batch size = 12",
+                                       "warmup rounds = 300"]
+    for h in hits:
+        assert CELLS[h.start:h.end].startswith(h.value.split(" = ")[0].capitalize())
+        assert CELLS[h.start:h.end].endswith(h.value.split(" = ")[1])
+
+
+def test_cells_that_do_not_line_up_give_nothing():
+    # one number fewer than names: no pair is trusted
+    assert table_hits(CELLS.replace("\n\n300", ""), 300) == []
+    # a column title among the names ("Value") takes a number of its own: misaligned
+    assert table_hits(CELLS.replace("Warmup rounds", "Warmup rounds\n\nValue"), 300) == []
+    # a run needs two known numeric names: headers alone are no settings table
+    assert table_hits("Species\n\nSites\n\n12\n\n300", 300) == []

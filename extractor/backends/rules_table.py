@@ -13,6 +13,12 @@ names, is read row by row: the k-th number belongs to the k-th numeric name. Any
 line up (more or fewer numbers, an epoch count that is not an integer, a learning rate of 5) drops
 the whole table: a misaligned table would give wrong pairs, and a wrong value is worse than none.
 The quote runs from the name to its value, so it holds both (at most MAX_QUOTE_CHARS).
+
+PDF text also gives each cell a paragraph of its own ("Learning rate", "Batch size",
+"Subdivisions", then "0.001", "16", "64"). A run of such name paragraphs, started by a known
+name, may hold other short capitalised headers (a setting we have no name for, labelled by its
+own words), and the run of number-only paragraphs after it is read the same way: as many numbers
+as numeric names, or nothing.
 """
 from __future__ import annotations
 
@@ -45,6 +51,8 @@ _NUMBER = re.compile(
     r"(?<![\w.\-/])(\d+(?:\.\d+)?(?:\s?[x×]\s?10\s?[-−–]\s?\d+|\s?e\s?[-−–]\s?\d+)?"
     r"(?:\s?[×x]\s?\d+)?%?)(?![\w.]\w|[\-/]\d)")
 _PARA = re.compile(r"\n\s*\n")
+# a header cell of one to three capitalised words ("Subdivisions", "Anchor scales")
+_HEADER = re.compile(r"\s*((?-i:[A-Z])[a-z]+(?:[\s-][a-z]+){0,2})\s*")
 
 
 @dataclass
@@ -84,6 +92,8 @@ def _outside_parens(par: str) -> list[re.Match]:
 
 def _plausible(kind: str, v: str) -> bool:
     s = v.replace(" ", "")
+    if kind == "any":
+        return not re.search(r"[x×]", s)
     if kind == "size":
         return bool(re.fullmatch(r"\d{2,4}[x×]\d{2,4}|\d{2,4}", s))
     if re.search(r"[x×](?!10[-−–])", s):
@@ -99,6 +109,34 @@ def _plausible(kind: str, v: str) -> bool:
     return 0 < f < 1      # a rate or decay
 
 
+def _header_cell(par: str, base: int) -> tuple[str, str, int, int] | None:
+    """A short capitalised header without digits ("Subdivisions"): a setting of its own name."""
+    m = _HEADER.fullmatch(par)
+    if not m:
+        return None
+    return (" ".join(m.group(1).lower().split()), "any", base + m.start(1), base + m.end(1))
+
+
+def _numbers_only(par: str) -> list[re.Match] | None:
+    """The numbers of a paragraph made of nothing else ("16"), else None."""
+    nums = list(_NUMBER.finditer(par))
+    rest = _NUMBER.sub("", par)
+    return nums if nums and not rest.strip() else None
+
+
+def _pair(names, nums, base_of, max_quote: int) -> list[TableHit]:
+    """The k-th number to the k-th numeric name, if they line up and every value is plausible;
+    base_of(m) is the text offset of the paragraph a number was found in."""
+    numeric = [n for n in names if n[0]]
+    if len([n for n in numeric if n[1] != "any"]) < 2 or len(nums) != len(numeric):
+        return []
+    pairs = [(n, base_of(m) + m.end(), m.group(1)) for n, m in zip(numeric, nums)]
+    if not all(_plausible(n[1], v) for n, _, v in pairs):
+        return []
+    return [TableHit(f"{label} = {' '.join(v.split())}", ns, ve)
+            for (label, _, ns, _), ve, v in pairs if ve - ns <= max_quote]
+
+
 def table_hits(text: str, max_quote: int) -> list[TableHit]:
     """Name = value pairs from column-wise hyperparameter tables in ``text``."""
     paras = []
@@ -108,20 +146,39 @@ def table_hits(text: str, max_quote: int) -> list[TableHit]:
         pos = m.end()
     paras.append((pos, len(text)))
     out: list[TableHit] = []
-    for (a, b), (c, d) in zip(paras, paras[1:]):
+    i = 0
+    while i < len(paras) - 1:
+        a, b = paras[i]
         names = _names(text[a:b], a)
-        if not names or len(names) < 2:
+        if not names:
+            i += 1
             continue
-        numeric = [n for n in names if n[0]]
-        if len(numeric) < 2:
-            continue
-        nums = _outside_parens(text[c:d])
-        if len(nums) != len(numeric):
-            continue
-        pairs = [(n, c + m.start(), c + m.end(), m.group(1)) for n, m in zip(numeric, nums)]
-        if not all(_plausible(n[1], v) for n, _, _, v in pairs):
-            continue
-        for (label, _, ns, _), _, ve, v in pairs:
-            if ve - ns <= max_quote:
-                out.append(TableHit(f"{label} = {' '.join(v.split())}", ns, ve))
+        # names paragraph, then its values paragraph
+        c, d = paras[i + 1]
+        hits = _pair(names, _outside_parens(text[c:d]), lambda m, c=c: c, max_quote)
+        if not hits:
+            # one cell per paragraph: a run of names (and headers), then a run of numbers
+            j = i + 1
+            while j < len(paras):
+                more = _names(text[slice(*paras[j])], paras[j][0])
+                cell = None if more else _header_cell(text[slice(*paras[j])], paras[j][0])
+                if not (more or cell):
+                    break
+                names = names + (more or [cell])
+                j += 1
+            nums: list[tuple[int, re.Match]] = []
+            while j < len(paras):
+                got = _numbers_only(text[slice(*paras[j])])
+                if got is None:
+                    break
+                nums += [(paras[j][0], m) for m in got]
+                j += 1
+            starts = {id(m): base for base, m in nums}
+            hits = _pair(names, [m for _, m in nums], lambda m: starts[id(m)], max_quote)
+            if hits:
+                out += hits
+                i = j
+                continue
+        out += hits
+        i += 1
     return out
