@@ -64,6 +64,21 @@ def test_paragraph_breaks_and_extra_breaks_end_sentences():
     assert texts(t, breaks=[9]) == ["A heading", "We trained a model."]
 
 
+def test_a_sentence_runs_on_across_a_page_break_inside_it():
+    prose = "Having settled on a batch size of twelve and up to two hundred epochs for the"
+    t = f"{prose}\n\nnetwork, we trained it on the plots. Then we stopped."
+    assert texts(t) == [f"{prose}\n\nnetwork, we trained it on the plots.", "Then we stopped."]
+    # the same break folded by the normaliser (an extra break offset)
+    flat = t.replace("\n\n", " ")
+    assert texts(flat, breaks=[len(prose)]) == [flat[:flat.index(" Then")], "Then we stopped."]
+    # table cells in lower case, a short paragraph or a next paragraph without a sentence end
+    # still end where they break
+    assert texts("site\n\nvideo") == ["site", "video"]
+    assert texts(f"{prose}\n\nseafloor, water column, laboratory photo") == [
+        prose, "seafloor, water column, laboratory photo"]
+    assert texts(f"{prose}.\n\nnetwork ends here.") == [f"{prose}.", "network ends here."]
+
+
 def test_offsets_map_back_to_the_text_and_a_range_can_be_split():
     t = "  First one here.   Second, e.g. this; and more.\n\nThird at 0.5 m.  "
     spans = sentence_spans(t, clauses=True)

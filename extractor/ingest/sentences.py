@@ -13,7 +13,9 @@ A sentence ends
       - a single letter (an initial: "J. Smith", "A. thaliana"), or
       - a URL or DOI cut after a dot by a line break ("doi.org/10.5061/dryad. 7h44j",
         urlcut.url_continues);
-  * at a paragraph break (a blank line in ``text``) and at any offset listed in ``breaks``;
+  * at a paragraph break (a blank line in ``text``) and at any offset listed in ``breaks``,
+    unless the sentence runs on across it (a lower-case word or a comma before the break and a
+    lower-case word after it: a page or column break inside a sentence);
   * at the end of the text.
 A "." inside a token ("0.001", "3.5", "www.example.org", "e.g.,") is never an end: an end needs
 white space after it. Text with no end is one sentence.
@@ -32,6 +34,8 @@ _END = re.compile(r"[.!?]\s+(?=[A-Z0-9(\[\"\u201c])")
 _CLAUSE_END = re.compile(r"[.!?;]\s+(?=[A-Z0-9(\[\"\u201c])")
 _PARAGRAPH = re.compile(r"\n[^\S\n]*\n\s*")
 _LAST_WORD = re.compile(r"[A-Za-z.]+$")
+_PROSE_WORDS = 8      # a paragraph this long is prose, not a table cell or a heading
+_SENTENCE_END = re.compile(r"[.!?](?:\s|$)")
 # Words a "." follows without ending the sentence (lower case, inner dots kept: "e.g").
 ABBREVIATIONS = frozenset("al e.g i.e fig figs eq eqs vs approx ca no ref refs sect sec tab cf "
                           "resp et mr dr st ver vol pp".split())
@@ -42,6 +46,23 @@ def _abbreviation(text: str, dot: int) -> bool:
     w = _LAST_WORD.search(text, max(0, dot - 12), dot)
     word = w.group().lower().strip(".") if w else ""
     return word in ABBREVIATIONS or (len(word) == 1 and word.isalpha())
+
+
+def _runs_on(text: str, a: int, b: int, prev: int, nxt: int) -> bool:
+    """Does the sentence run on across the paragraph break text[a:b]? A page or column break
+    inside a sentence ("... for training the" / "network, we used ... images.") leaves a
+    lower-case word or a comma before it, at the end of a paragraph of prose, and a lower-case
+    word after it that starts the sentence's end (table cells are short or end no sentence).
+    ``prev``/``nxt``: where the paragraph before the break starts and the one after it ends."""
+    i = a
+    while i > 0 and text[i - 1].isspace():
+        i -= 1
+    j = b
+    while j < len(text) and text[j].isspace():
+        j += 1
+    return (i > 0 and j < len(text) and (text[i - 1].islower() or text[i - 1] == ",")
+            and text[j].islower() and len(text[prev:i].split()) >= _PROSE_WORDS
+            and _SENTENCE_END.search(text, j, nxt) is not None)
 
 
 def sentence_spans(text: str, clauses: bool = False, breaks: Iterable[int] = (),
@@ -58,8 +79,14 @@ def sentence_spans(text: str, clauses: bool = False, breaks: Iterable[int] = (),
             if url_continues(text[cuts[-1]:p + 1], text[m.end():min(hi, m.end() + 80)]):
                 continue    # "doi.org/10.5061/dryad. 7h44j": a URL cut by a line break
         cuts.append(p + 1)
-    cuts.extend(m.start() for m in _PARAGRAPH.finditer(text, lo, hi))
-    cuts.extend(b for b in breaks if lo < b < hi)
+    paragraphs = sorted([(m.start(), m.end()) for m in _PARAGRAPH.finditer(text, lo, hi)]
+                        + [(b, b) for b in breaks if lo < b < hi])
+    prev = lo
+    for k, (a, b) in enumerate(paragraphs):
+        nxt = paragraphs[k + 1][0] if k + 1 < len(paragraphs) else hi
+        if not _runs_on(text, a, b, prev, nxt):
+            cuts.append(a)
+        prev = b
     cuts = sorted(set(cuts)) + [hi]
     out = []
     for a, b in zip(cuts, cuts[1:]):
