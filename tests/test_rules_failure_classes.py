@@ -290,6 +290,18 @@ def test_the_abbreviation_names_an_elevation_model_and_the_longer_name_wins():
     assert set(out["model_architecture"]) == {"Random forest", "XGBoost"}
 
 
+def test_a_metric_defined_by_its_formula_or_heading_a_column_of_numbers():
+    out = run("RMSE =\n\nthe square root of the mean squared difference\n\nwhere n is the number "
+              "of plots.", "evaluation")
+    assert out.get("evaluation_metrics") == ["RMSE"]
+    out = run("Table 4. Scores per site.\n\nR2\n\n0.71 0.83 0.64\n\n0.55 0.62 0.58",
+              "evaluation")
+    assert out.get("evaluation_metrics") == ["R2"]
+    # a name alone on a line with words after it is a heading, still no statement
+    assert "evaluation_metrics" not in run("Accuracy\n\nThe plots were visited twice.",
+                                           "evaluation")
+
+
 def test_perplexity_of_a_tsne_plot_is_no_metric():
     assert "evaluation_metrics" not in run(
         "Ordination of the activations was done with t-SNE using a perplexity of 30.")

@@ -208,6 +208,19 @@ def _merge_prefixes(hits: dict[tuple[str, str], list["_Hit"]]) -> None:
             hits[target].extend(moved)
 
 
+_NUMBERS_ROW = re.compile(r"\s*[-−–+]?\d+(?:\.\d+)?%?(?:\s+[-−–+]?\d+(?:\.\d+)?%?)*(?=\s|$)")
+
+
+def _defined_or_tabulated(text: str, sent: tuple[int, int], a: int, b: int) -> bool:
+    """A short "sentence" that states a name after all: a formula defining it ("RMSE = ..."), or
+    a table's column header above a row of numbers ("R2" then "0.76 0.91 0.84")."""
+    after = text[b:sent[1]]
+    if text[sent[0]:a].strip() == "" and re.match(r"\s*(?:\([^)]{0,12}\)\s*)?=", after):
+        return True
+    return (text[sent[0]:a].strip() == "" and after.strip() == ""
+            and bool(_NUMBERS_ROW.match(text, sent[1])))
+
+
 def _respelling(surface: str, canon: str) -> bool:
     """The same words with hyphens that join or part letters elsewhere ("Faster RCNN",
     "Faster R-CNN"; "EfficientNetB0"), so that the words differ once letters and digits are
@@ -379,7 +392,11 @@ class RulesBackend(Backend):
             if f.negative and _mentions(low, f.negative):
                 continue
             if is_vocab and len(stext.split()) < MIN_SENTENCE_WORDS:
-                continue
+                if f.descriptive or si + 1 >= len(sents) or not _defined_or_tabulated(
+                        norm.text, sent, a, b):
+                    continue
+                # the quote holds the formula or the row of numbers too
+                sent = (sent[0], sents[si + 1][1])
             # A descriptive word in a verbless line is a heading ("Data augmentation"), not a
             # statement; a name in one is a table row or list item ("Framework: PyTorch"), and
             # annotators count it (every set gained F1 when names skipped this check: dev
