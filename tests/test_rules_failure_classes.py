@@ -297,6 +297,7 @@ def test_a_metric_defined_by_its_formula_or_heading_a_column_of_numbers():
     out = run("Table 4. Scores per site.\n\nR2\n\n0.71 0.83 0.64\n\n0.55 0.62 0.58",
               "evaluation")
     assert out.get("evaluation_metrics") == ["R2"]
+    assert run("MAE (kg/ha)\n\n12.1 9.8 14.0", "evaluation").get("evaluation_metrics") == ["MAE"]
     # a name alone on a line with words after it is a heading, still no statement
     assert "evaluation_metrics" not in run("Accuracy\n\nThe plots were visited twice.",
                                            "evaluation")

@@ -214,11 +214,13 @@ _NUMBERS_ROW = re.compile(r"\s*[-−–+]?\d+(?:\.\d+)?%?(?:\s+[-−–+]?\d+(?:
 def _defined_or_tabulated(text: str, sent: tuple[int, int], a: int, b: int) -> bool:
     """A short "sentence" that states a name after all: a formula defining it ("RMSE = ..."), or
     a table's column header above a row of numbers ("R2" then "0.76 0.91 0.84")."""
-    after = text[b:sent[1]]
-    if text[sent[0]:a].strip() == "" and re.match(r"\s*(?:\([^)]{0,12}\)\s*)?=", after):
+    if text[sent[0]:a].strip():
+        return False
+    # the name, perhaps its unit or symbol in brackets ("RMSE (mg/g)"), then "=" or the end
+    m = re.match(r"\s*(?:\([^)]{0,12}\)\s*)?(?:(=)|$)", text[b:sent[1]])
+    if m and m.group(1):
         return True
-    return (text[sent[0]:a].strip() == "" and after.strip() == ""
-            and bool(_NUMBERS_ROW.match(text, sent[1])))
+    return bool(m) and bool(_NUMBERS_ROW.match(text, sent[1]))
 
 
 def _respelling(surface: str, canon: str) -> bool:
