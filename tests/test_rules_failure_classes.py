@@ -303,6 +303,15 @@ def test_a_metric_defined_by_its_formula_or_heading_a_column_of_numbers():
                                            "evaluation")
 
 
+def test_reference_entries_with_dotted_initials_or_document_type_marks_are_no_statements():
+    for ref in ["[7] Lindqvist K., Okafor B., Reyes M. (2019) DenseNet-121 for reef survey imagery.",
+                "Counting fish with a YOLOv5 detector[J]. Aquacultural Engineering, 2021."]:
+        assert "model_architecture" not in run(ref, "model"), ref
+    # an author named in a sentence of this study is not a reference entry
+    assert run("We trained the DenseNet-121 of Lindqvist K. on our images.",
+               "model")["model_architecture"] == ["DenseNet-121"]
+
+
 def test_perplexity_of_a_tsne_plot_is_no_metric():
     assert "evaluation_metrics" not in run(
         "Ordination of the activations was done with t-SNE using a perplexity of 30.")

@@ -91,9 +91,18 @@ _REF_VOL = re.compile(r"\b\d{1,4}\s?\(\d{1,3}\)\s?[:,]\s?\d+\s?[-\u2013]\s?\d+|"
                       r"\b(?:doi:|doi\.org/)\s?10\.\d{4,}")
 
 
+# "Ronneberger O., Fischer P." (surname, initials with dots), and the document-type marks of
+# the Chinese standard GB/T 7714 ("... model[J]. Remote Sens.", "[C]", "[M]", "[D]", "[EB/OL]")
+_REF_DOTTED = re.compile(r"\b[A-Z][a-z'\u2019-]+\s[A-Z]\.(?:\s?-?[A-Z]\.)*,\s[A-Z][a-z'\u2019-]+\s[A-Z]\.")
+_REF_GBT = re.compile(r"\[(?:J|C|M|D|R|P|S|N|EB/OL|J/OL)\]")
+
+
 def looks_like_reference(sentence: str) -> bool:
     """True for bibliography entries (author lists, volume/pages, DOIs with authors)."""
-    authors = len(_REF_APA.findall(sentence)) + 2 * len(_REF_VAN.findall(sentence))
+    if _REF_GBT.search(sentence):
+        return True
+    authors = (len(_REF_APA.findall(sentence)) + 2 * len(_REF_VAN.findall(sentence))
+               + 2 * len(_REF_DOTTED.findall(sentence)))
     return authors >= 2 or (authors >= 1 and bool(_REF_VOL.search(sentence)))
 
 
