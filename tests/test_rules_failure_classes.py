@@ -16,6 +16,17 @@ def test_split_with_percentages_after_each_set():
     assert "60/20/20" in out.get("data_split", [])
 
 
+def test_split_percentages_after_sets_named_without_a_set_noun():
+    out = run("The cleaned records were divided into training (80%), validation (10%), and test "
+              "sets (10%).", "data")
+    assert "80/10/10" in out.get("data_split", [])
+    out = run("The images were split in two sections (the training section which represents "
+              "about 70% and the testing section which is about 30%).", "data")
+    assert "70/30" in out.get("data_split", [])
+    assert "data_split" not in run("Training took 70% of the time while the test run took 30% "
+                                   "of it.", "data")
+
+
 def test_counts_of_model_parts_are_hyperparameters():
     out = run("We trained a random forest in which the number of trees was set to 500 and the "
               "maximum depth was 12.", "training")
