@@ -27,6 +27,19 @@ def test_split_percentages_after_sets_named_without_a_set_noun():
                                    "of it.", "data")
 
 
+def test_counts_that_are_not_the_training_length_are_no_settings():
+    for text in ["The detector had almost no gain in mAP at 9 epochs.",
+                 "The patience parameter is set at 10 epochs for every phase.",
+                 "The weights were saved every 10,000 iterations during training.",
+                 "We trained for 20 epochs with 500 steps each.",
+                 "The base learning rate was 0.005 (30/3 epochs)."]:
+        values = run(text, "training").get("hyperparameters", [])
+        assert not any(v.startswith(("epochs = 9", "epochs = 10", "iterations =", "steps =",
+                                     "epochs = 3")) for v in values), (text, values)
+    assert "epochs = 20" in run("We trained for 20 epochs with 500 steps each.",
+                                "training")["hyperparameters"]
+
+
 def test_counts_of_model_parts_are_hyperparameters():
     out = run("We trained a random forest in which the number of trees was set to 500 and the "
               "maximum depth was 12.", "training")
