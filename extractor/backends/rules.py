@@ -423,7 +423,9 @@ class RulesBackend(Backend):
                           None)
             if chosen is None:
                 continue
-            canon = canons.get(chosen, "") if canons.get(chosen) != chosen else ""
+            # a pattern value kept in the paper's spelling is grouped under its canonical value
+            canon = canons.get(chosen, chosen)
+            canon = "" if canon == chosen else canon
             surface = norm.text[a:b]
             if is_vocab and (f.surface_values or _respelling(surface, chosen)):
                 # the paper's wording ("hydrophone recordings"; for any field its spelling of

@@ -14,8 +14,9 @@ A sentence ends
       - a URL or DOI cut after a dot by a line break ("doi.org/10.5061/dryad. 7h44j",
         urlcut.url_continues);
   * at a paragraph break (a blank line in ``text``) and at any offset listed in ``breaks``,
-    unless the sentence runs on across it (a lower-case word or a comma before the break and a
-    lower-case word after it: a page or column break inside a sentence);
+    unless the sentence runs on across it: a page or column break inside a sentence leaves a
+    paragraph of prose (8+ words) ending in a lower-case word or a comma, and a next paragraph
+    that starts with a lower-case word and ends the sentence (table cells do neither);
   * at the end of the text.
 A "." inside a token ("0.001", "3.5", "www.example.org", "e.g.,") is never an end: an end needs
 white space after it. Text with no end is one sentence.
