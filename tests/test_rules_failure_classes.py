@@ -60,6 +60,14 @@ def test_thousands_and_powers_of_ten_stay_whole():
 # --- names outside the vocabulary --------------------------------------------------------------
 
 
+def test_a_variant_named_by_a_prefix_on_a_known_model_is_that_variant():
+    out = run("The proposed KNO-LSTM model was compared with a 1D-CNN and a Bi-LSTM.", "model")
+    assert set(out["model_architecture"]) == {"KNO-LSTM", "1D-CNN", "Bi-LSTM"}
+    # a one-letter prefix is part of a vocabulary name, and "-based" is no variant
+    out = run("We trained Mask R-CNN and a CNN-based detector on the plots.", "model")
+    assert set(out["model_architecture"]) == {"Mask R-CNN", "CNN"}
+
+
 def test_gpu_model_named_before_gpu():
     out = run("All models were trained on an NVIDIA A10G GPU with 24 GB of memory.")
     assert out.get("hardware") == ["NVIDIA A10G"]
