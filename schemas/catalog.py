@@ -88,6 +88,9 @@ class FieldSpec:
     # its canonical value ("acoustic recorders"), for fields whose canonical values are
     # category labels the paper's own words say more precisely
     surface_values: bool = False
+    # names coordinated with a value of this field ("ESM2, ProtT5 and Ankh") are values too
+    # (rules backend; extractor/backends/rules_lists.py)
+    list_siblings: bool = False
     # longest value verification accepts (a longer "value" is a sentence, not a value)
     max_value_chars: int = 120
 
@@ -182,6 +185,7 @@ def build_schema(spec: SchemaSpec) -> Schema:
             own_work=f.own_work, settings_table=f.settings_table, descriptive=f.descriptive,
             value_pattern=f.value_pattern, strip_prefixes=tuple(f.strip_prefixes),
             generic=tuple(f.generic), surface_values=f.surface_values,
+            list_siblings=f.list_siblings,
             max_value_chars=f.max_value_chars))
     by_group = _with_foreign_values(by_group)
     groups = [GroupSpec(name=g, description=str(d or ""), fields=fs)

@@ -76,6 +76,7 @@ class FieldSpecModel(BaseModel):
     strip_prefixes: list[str] = []
     generic: list[str] = []
     surface_values: bool = False
+    list_siblings: bool = False
     max_value_chars: int = Field(default=120, ge=1)
 
     _lists = field_validator("examples", "search_terms", "context", "negative", "block",

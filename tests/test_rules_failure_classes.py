@@ -93,6 +93,47 @@ def test_named_models_with_a_digit_outside_the_vocabulary(text, name):
     assert name in run(text).get("model_architecture", [])
 
 
+def test_names_listed_beside_a_known_model_are_models():
+    out = run("We fine-tuned ESM2, ProtT5 and Ankh on the labelled families.", "model")
+    assert out["model_architecture"] == ["ESM2", "ProtT5", "Ankh"]
+    out = run("The forecasts were compared with four baselines (ARIMA, Holt, ETS, and TBATS), "
+              "and with an LSTM.", "model")
+    assert {"Holt", "ETS", "TBATS"} <= set(out["model_architecture"])
+    out = run("We compared Support Vector Machines, Deep Neural Networks and Random Forests on "
+              "the plots.", "model")
+    assert "Deep Neural Networks" in out["model_architecture"]
+
+
+@pytest.mark.parametrize("text, wrong", [
+    # a pointer into the paper, a citation of its own, a keyword line, another field's value,
+    # words glued by the PDF, a name longer than a name
+    ("As Figure 3b, MLP 1 and ResNet-50 show, the plots differ.", "3b"),
+    ("Mask R-CNN joins Faster R-CNN and FCN [19] with a mask branch we trained.", "FCN"),
+    ("Keywords: Coleoptera, convolutional neural network, domain adaptation", "Coleoptera"),
+    ("We trained ResNet-50 and Adam in PyTorch on the plots.", "Adam"),
+    ("We compared the ResNet-50 andSwinT models on the plots.", "andSwinT"),
+    ("We trained ResNet-50 and The Very Large Forest Model Family on the plots.", "The Very"),
+    ("We compared ResNet-50 and IJKLM3NOPQMRNP on the plots.", "IJKLM3NOPQMRNP"),
+])
+def test_list_members_that_are_no_models(text, wrong):
+    values = run(text, "model").get("model_architecture", [])
+    assert not any(wrong in v for v in values), values
+
+
+def test_hyphenated_gpu_named_before_gpus():
+    assert run("The detector was trained on two TITAN-X GPUs.", "software").get(
+        "hardware") == ["TITAN-X"]
+    assert "hardware" not in run("Each COVID-19 GPU job was logged by the scheduler.",
+                                 "software")
+
+
+def test_rf_is_random_forest_in_capitals_only():
+    assert run("We compared kNN, SVM and RF on the plots.", "model")["model_architecture"] == [
+        "k-nearest neighbours", "Support vector machine", "Random forest"]
+    assert "model_architecture" not in run("The rf signal was logged by the receiver we built.",
+                                           "model")
+
+
 def test_the_second_word_of_a_known_name_is_no_model():
     out = run("We trained the Inception V3 model on the labelled images.")
     assert "V3" not in out.get("model_architecture", [])

@@ -41,12 +41,14 @@ from functools import lru_cache
 
 from extractor.backends.base import Backend, Candidate, GroupOutput, GroupTask, Passage, option
 from extractor.backends import rules_phrases
+from extractor.backends.rules_lists import siblings
 from extractor.backends.rules_table import table_hits
 from extractor.backends.rules_text import (  # noqa: F401  (re-exported)
     _OWN, _SPACE, _Norm, about_other_work, has_verb_cue, looks_like_reference, normalise,
     sentences, states_own_work)
 from extractor.schemas.catalog import MAX_QUOTE_CHARS, MAX_VALUE_CHARS, FieldSpec
 from extractor.grounding import grounded
+from extractor.ingest.normalize import normalize_for_match
 from extractor.statements import cited, section_reason
 
 DEFAULT_MAX_VALUES = 5
@@ -246,6 +248,30 @@ def _canonical(f: FieldSpec, value: str) -> str:
     return best
 
 
+def _list_siblings(text: str, sents: list[tuple[int, int]], starts: list[int], raw: list,
+                   fields: dict[str, FieldSpec]) -> list:
+    """Raw hits for the names listed beside a hit of a `list_siblings` field (rules_lists):
+    pattern hits with the anchor's context words, so every later filter applies to them.
+    A span any hit already covers (this field's or another's) gives nothing."""
+    taken = [(a, b) for _, _, a, b, *_ in raw]
+    out: list = []
+    for fkey, _, a, b, ctx, _, _, fallback in raw:
+        if not fields[fkey].list_siblings or fallback:
+            continue
+        si = bisect.bisect_right(starts, a) - 1
+        if si < 0 or text[sents[si][0]:sents[si][0] + 8].lower().startswith("keyword"):
+            continue    # a keyword line lists topics of every kind
+        for sa, sb in siblings(text, a, b, sents[si]):
+            if any(sa < tb and ta < sb for ta, tb in taken):
+                continue
+            name = text[sa:sb]
+            if normalize_for_match(name) in fields[fkey].foreign_values:
+                continue
+            taken.append((sa, sb))
+            out.append((fkey, name, sa, sb, ctx, False, False, False))
+    return out
+
+
 class RulesBackend(Backend):
     """Deterministic extraction from the schema's vocabularies and patterns."""
 
@@ -368,6 +394,7 @@ class RulesBackend(Backend):
                     if m.end() > m.start():
                         raw.append((fkey, _fill(template, m), m.start(), m.end(), pctx, False,
                                     ctx_fallback, fallback))
+        raw += _list_siblings(norm.text, sents, starts, raw, fields)
         # A pattern hit is more specific than a vocabulary hit it overlaps in the same field
         # ("5-fold cross-validation" hides "cross-validation").
         pat_spans: dict[str, list[tuple[int, int]]] = {}
