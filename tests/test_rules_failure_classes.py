@@ -216,6 +216,35 @@ def test_general_model_names_outside_deep_learning():
 
 
 @pytest.mark.parametrize("text, field, values", [
+    ("Our proposed model, FoldMixer, outperforms the baselines on every family.",
+     "model_architecture", ["FoldMixer"]),
+    ("The answers were written by GPT-4o for every question we posed.", "model_architecture",
+     ["GPT-4o"]),
+    ("We scored every ranking with NDCG@10 and Recall@20 on the held-out queries.",
+     "evaluation_metrics", ["NDCG@10", "Recall@20"]),
+    ("We used the ProteinGym substitution benchmark for every assay.", "datasets",
+     ["ProteinGym substitution benchmark"]),
+    ("The encoder was pre-trained on UniRef50 and fine-tuned on the CATH 4.2 split.", "datasets",
+     ["UniRef50", "CATH 4.2"]),
+    ("We trained on our own sentences and evaluated on WikiText-103 and LAMBADA.", "datasets",
+     ["WikiText-103", "LAMBADA"]),
+    ("We ran each experiment with five random seeds and report the mean score.", "randomness",
+     ["five random seeds"]),
+])
+def test_names_and_counts_of_machine_learning_papers(text, field, values):
+    assert run(text).get(field) == values
+
+
+@pytest.mark.parametrize("text", [
+    "The network was trained on RGB images and tested on CPU.",
+    "The classifier was trained on NDVI time series of each plot.",
+    "The detector was trained on GPUs that the institute rents.",
+])
+def test_what_a_model_was_trained_on_is_no_dataset_unless_named(text):
+    assert "datasets" not in run(text), run(text)
+
+
+@pytest.mark.parametrize("text, field, values", [
     ("We fine-tuned RoBERTa and DeBERTa on the labelled sentences with the AdamW optimizer.",
      "model_architecture", {"RoBERTa", "DeBERTa"}),
     ("The summaries were scored with ROUGE-L and BLEU against the reference texts we wrote.",
