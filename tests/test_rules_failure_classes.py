@@ -235,6 +235,18 @@ def test_names_and_counts_of_machine_learning_papers(text, field, values):
     assert run(text).get(field) == values
 
 
+@pytest.mark.parametrize("text, field, values", [
+    ("We apply dropout of 0.1 and weight decay of 0.01.", "hyperparameters",
+     ["dropout = 0.1", "weight decay = 0.01"]),
+    ("We split the sentences into 80% training, 10% validation and 10% test.", "data_split",
+     ["80/10/10"]),
+    ("We train for 100k steps with a batch size of 256 and a linear warmup of 10k steps.",
+     "hyperparameters", ["steps = 100k", "batch size = 256", "warmup steps = 10k"]),
+])
+def test_settings_as_machine_learning_papers_write_them(text, field, values):
+    assert run(text).get(field) == values
+
+
 @pytest.mark.parametrize("text", [
     "The network was trained on RGB images and tested on CPU.",
     "The classifier was trained on NDVI time series of each plot.",
