@@ -247,6 +247,23 @@ def test_settings_as_machine_learning_papers_write_them(text, field, values):
     assert run(text).get(field) == values
 
 
+@pytest.mark.parametrize("text, field, values", [
+    ("All abstracts were lowercased, tokenized with SentencePiece and truncated to 512 tokens.",
+     "preprocessing", ["lowercasing", "tokenization", "truncation"]),
+    ("Stop words were removed and the remaining words were lemmatized with spaCy.",
+     "preprocessing", ["stop word removal", "lemmatization"]),
+    ("Two expert annotators labelled each sentence we sampled.", "annotation_methods",
+     ["expert annotation"]),
+])
+def test_text_preprocessing_and_annotation_of_nlp_papers(text, field, values):
+    assert run(text).get(field) == values
+
+
+def test_numerical_precision_is_no_metric():
+    assert "evaluation_metrics" not in run("We used mixed-precision training with gradient "
+                                           "checkpointing on every run.")
+
+
 @pytest.mark.parametrize("text", [
     "The network was trained on RGB images and tested on CPU.",
     "The classifier was trained on NDVI time series of each plot.",
