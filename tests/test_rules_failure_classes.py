@@ -259,6 +259,20 @@ def test_text_preprocessing_and_annotation_of_nlp_papers(text, field, values):
     assert run(text).get(field) == values
 
 
+@pytest.mark.parametrize("text, field, values", [
+    ("The EEG signals were band-pass filtered between 1 and 40 Hz and downsampled to 128 Hz.",
+     "preprocessing", ["band-pass filtering", "downsampling to 128 Hz"]),
+    ("Counts per cell were normalized with Scanpy before the clustering we ran.", "frameworks",
+     ["Scanpy"]),
+    ("We trained an SVC and a LogisticRegression model with scikit-learn.", "model_architecture",
+     ["Support vector machine", "Logistic regression"]),
+    ("The sentence labels were collected through Amazon Mechanical Turk.", "annotation_methods",
+     ["crowdsourced annotation"]),
+])
+def test_signals_cells_and_estimators_of_other_fields(text, field, values):
+    assert run(text).get(field) == values
+
+
 def test_numerical_precision_is_no_metric():
     assert "evaluation_metrics" not in run("We used mixed-precision training with gradient "
                                            "checkpointing on every run.")
