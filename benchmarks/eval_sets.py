@@ -1,5 +1,6 @@
-"""Score one offline backend on the three gold sets at once: gold-dev (validation), gold-train
-(corpus excerpts the rules were never tuned on) and gold-full (full-text PDFs).
+"""Score one offline backend on the gold sets at once: gold-dev (validation), gold-train
+(corpus excerpts), gold-full (full-text PDFs) and, on request, the invented papers of other
+fields (syn-t to tune on, syn-v to validate).
 
 Each set is ingested once into a cached database (``--cache``, default a temp folder), copied
 for every run, extracted with the real pipeline (retrieve -> backend -> verify -> store) and
@@ -28,10 +29,15 @@ from extractor.schemas.catalog import load_schema
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "benchmark"
+SYNTH = ROOT / "benchmarks" / "synthetic-other"
 SETS = {
     "dev": (SHARED / "gold-dev", SHARED / "corpus", ".txt"),
     "train": (ROOT / "benchmarks" / "gold-train", SHARED / "corpus", ".txt"),
     "full": (ROOT / "benchmarks" / "gold-full", SHARED / "pdfs-full", ".pdf"),
+    # invented papers of other fields (benchmarks/synthetic-other/README.md): a tuning and a
+    # validation half
+    "syn-t": (SYNTH / "gold-tune", SYNTH / "texts", ".txt"),
+    "syn-v": (SYNTH / "gold-val", SYNTH / "texts", ".txt"),
 }
 
 
