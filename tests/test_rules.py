@@ -208,8 +208,9 @@ def test_own_work_field_skips_general_statements():
 def test_named_dataset_pattern_and_canonical_mapping():
     vals = run("We trained the detector on the Kelpwatch dataset and pretrained it on the "
                "ImageNet dataset.", "data")["datasets"]
-    assert "Kelpwatch dataset" in vals and "ImageNet" in vals
-    assert "ImageNet dataset" not in vals
+    # the name alone: annotators write "Kelpwatch (kelp canopy maps)", not "Kelpwatch dataset"
+    assert "Kelpwatch" in vals and "ImageNet" in vals
+    assert "ImageNet dataset" not in vals and "Kelpwatch dataset" not in vals
 
 
 def test_prefix_values_fold_into_the_specific_one():

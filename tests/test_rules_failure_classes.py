@@ -273,6 +273,20 @@ def test_signals_cells_and_estimators_of_other_fields(text, field, values):
     assert run(text).get(field) == values
 
 
+def test_settings_in_pipe_tables():
+    # PDF-to-Markdown converters write tables with pipes
+    out = run("Setting | Value\nLearning rate | 1e-5\nBatch size | 16\nMax. epochs | 10\n"
+              "Weight decay | 0.01", "training")
+    assert out["hyperparameters"] == ["learning rate = 1e-5", "batch size = 16", "epochs = 10",
+                                      "weight decay = 0.01"]
+
+
+def test_epochs_without_improvement_are_no_training_length():
+    out = run("Training ran for at most 150 epochs and stopped when the validation Dice had not "
+              "improved for 15 epochs.", "training")
+    assert out["hyperparameters"] == ["epochs = 150"]
+
+
 def test_numerical_precision_is_no_metric():
     assert "evaluation_metrics" not in run("We used mixed-precision training with gradient "
                                            "checkpointing on every run.")
@@ -374,10 +388,10 @@ def test_settings_of_language_model_papers():
 
 
 @pytest.mark.parametrize("text, value", [
+    # "FLIP" alone is a flip (augmentation), so the kind word stays
     ("We evaluated the embeddings on the FLIP benchmark that we downloaded.", "FLIP benchmark"),
-    ("The tagger was trained on the OntoNotes corpus and tested on our sentences.",
-     "OntoNotes corpus"),
-    ("Models were trained on the AAV datasets we prepared.", "AAV dataset"),
+    ("The tagger was trained on the OntoNotes corpus and tested on our sentences.", "OntoNotes"),
+    ("Models were trained on the AAV datasets we prepared.", "AAV"),
 ])
 def test_named_benchmarks_and_corpora(text, value):
     assert value in run(text).get("datasets", []), run(text)

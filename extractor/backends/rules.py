@@ -446,7 +446,10 @@ class RulesBackend(Backend):
             if not is_vocab and f.vocabulary:
                 canons = {v: _canonical(f, v) for v in values}
                 values = [v if _respelling(v, c) else c for v, c in canons.items()]
-            chosen = next((v for v in values if grounded(v, quote, f.aliases(v), strict=True)),
+            # a template alternative that is another field's known value ("FLIP" is a flip, so
+            # "FLIP benchmark") is skipped, as verification would reject it
+            chosen = next((v for v in values if grounded(v, quote, f.aliases(v), strict=True)
+                           and (is_vocab or normalize_for_match(v) not in f.foreign_values)),
                           None)
             if chosen is None:
                 continue
