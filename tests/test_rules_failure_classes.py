@@ -287,6 +287,15 @@ def test_epochs_without_improvement_are_no_training_length():
     assert out["hyperparameters"] == ["epochs = 150"]
 
 
+def test_libraries_outside_the_vocabulary_named_as_libraries():
+    out = run("Metrics were computed with the MONAI library, and the adapters came from the PEFT "
+              "and NeuralHydrology libraries.", "software")
+    assert out["frameworks"] == ["MONAI", "PEFT", "NeuralHydrology"]
+    # a concept called a framework, and a general kind of library, name no software
+    assert "frameworks" not in run("Each hyperparameter in the PBP framework has a clear "
+                                   "meaning, unlike an ML library we tried.", "software")
+
+
 def test_numerical_precision_is_no_metric():
     assert "evaluation_metrics" not in run("We used mixed-precision training with gradient "
                                            "checkpointing on every run.")
