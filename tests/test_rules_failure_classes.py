@@ -607,7 +607,7 @@ def test_flipping_is_stored_as_flip_and_thousands_of_iterations_count():
     out = run("Each tile was randomly flipped before it was fed to the network we trained.", "data")
     assert out["augmentation"] == ["flip"]
     out = run("Training of the detector was stopped after 90K iterations.", "training")
-    assert "90K iterations" in out["stopping_criteria"]
+    assert "iterations = 90K" in out["stopping_criteria"]
 
 
 def test_accuracy_as_a_goal_is_no_metric_accuracy_as_a_measure_is():
@@ -664,10 +664,11 @@ def test_a_validation_loss_without_monitoring_words_is_a_fallback():
 
 def test_a_count_of_training_epochs_is_the_fallback_stopping_criterion():
     out = run("We used 120 training epochs and a batch size of 16 for the tiles.", "training")
-    assert out.get("stopping_criteria") == ["120 epochs"]
+    # worded as annotators' "fixed number of epochs (120)" reads: the count and its unit
+    assert out.get("stopping_criteria") == ["epochs = 120"]
     early = run("Training used early stopping on the validation loss, and we planned 300 epochs.",
                 "training")
-    assert "300 epochs" not in early.get("stopping_criteria", [])
+    assert "epochs = 300" not in early.get("stopping_criteria", [])
     assert "early stopping" in early.get("stopping_criteria", [])
 
 
@@ -723,7 +724,7 @@ def test_learning_rate_with_a_caret_a_decay_schedule_and_training_stopped_after_
               "training was stopped after 70 epochs to prevent overfitting.", "training")
     assert {"learning rate = 10^-5", "exponential learning decay", "epochs = 70"} <= set(
         out["hyperparameters"])
-    assert "70 epochs" in out["stopping_criteria"]
+    assert "epochs = 70" in out["stopping_criteria"]
 
 
 def test_adjusted_r2_is_a_metric_of_its_own():

@@ -309,14 +309,16 @@ class RulesBackend(Backend):
                 hits.setdefault((h.field, (h.canon or h.value).lower()), []).append(h)
         _merge_prefixes(hits)
         # a fallback value that another field states in the same sentence with a full hit
-        # belongs to that field ("the images are available at github.com/x" is data, not code)
+        # belongs to that field ("the images are available at github.com/x" is data, not code);
+        # a setting may be two fields' value ("epochs = 120" is a setting and when training
+        # stopped)
         claimed: dict[tuple[str, str], set[str]] = {}
         for hs in hits.values():
             for h in hs:
                 if not h.weak:
                     claimed.setdefault((h.quote, h.value.lower()), set()).add(h.field)
         for k in list(hits):
-            hits[k] = [h for h in hits[k] if not h.weak
+            hits[k] = [h for h in hits[k] if not h.weak or " = " in h.value
                        or not claimed.get((h.quote, h.value.lower()), set()) - {h.field}]
             if not hits[k]:
                 del hits[k]
