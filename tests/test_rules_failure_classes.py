@@ -230,6 +230,11 @@ def test_general_model_names_outside_deep_learning():
      ["WikiText-103", "LAMBADA"]),
     ("We ran each experiment with five random seeds and report the mean score.", "randomness",
      ["five random seeds"]),
+    # "different" is dropped, as annotators write "five random seeds (mean reported)"
+    ("Each setting was trained with five different random seeds, and we report the mean.",
+     "randomness", ["five random seeds"]),
+    ("For each game we run three independent seeds of every agent.", "randomness",
+     ["three independent seeds"]),
 ])
 def test_names_and_counts_of_machine_learning_papers(text, field, values):
     assert run(text).get(field) == values
