@@ -53,7 +53,7 @@ def test_thousands_and_powers_of_ten_stay_whole():
               "training")
     assert "iterations = 22,000" in out["hyperparameters"]
     assert "iterations = 000" not in out["hyperparameters"]
-    assert "weight decay = 10−6" in out["hyperparameters"]
+    assert "weight decay = 1e-6" in out["hyperparameters"]
     assert "weight decay = 10" not in out["hyperparameters"]
 
 
@@ -299,6 +299,21 @@ def test_libraries_outside_the_vocabulary_named_as_libraries():
     # a concept called a framework, and a general kind of library, name no software
     assert "frameworks" not in run("Each hyperparameter in the PBP framework has a clear "
                                    "meaning, unlike an ML library we tried.", "software")
+
+
+@pytest.mark.parametrize("text, value", [
+    ("Adam was used with a learning rate equal to 10−3 for every run.", "learning rate = 1e-3"),
+    ("We used a learning rate of 5 × 10^-4 for the encoder.", "learning rate = 5e-4"),
+    ("The weight decay was set to 5 × 10 −4 for all layers.", "weight decay = 5e-4"),
+])
+def test_powers_of_ten_are_written_as_annotators_write_them(text, value):
+    assert value in run(text, "training")["hyperparameters"]
+
+
+def test_a_range_is_no_power_of_ten():
+    from extractor.backends.rules import e_notation
+    assert e_notation("iterations = 10–20") == "iterations = 10–20"
+    assert e_notation("batch size = 10-50") == "batch size = 10-50"
 
 
 def test_numerical_precision_is_no_metric():
@@ -727,7 +742,7 @@ def test_both_of_two_epoch_counts_are_settings():
 def test_learning_rate_with_a_caret_a_decay_schedule_and_training_stopped_after_n_epochs():
     out = run("We used a learning rate of 10^-5 with an exponential learning decay, and the "
               "training was stopped after 70 epochs to prevent overfitting.", "training")
-    assert {"learning rate = 10^-5", "exponential learning decay", "epochs = 70"} <= set(
+    assert {"learning rate = 1e-5", "exponential learning decay", "epochs = 70"} <= set(
         out["hyperparameters"])
     assert "epochs = 70" in out["stopping_criteria"]
 

@@ -171,6 +171,20 @@ _URLISH = re.compile(r"(?:https?://|www\.|(?:doi\.org|github\.|gitlab\.|zenodo\.
 _FIELD_REF = re.compile(r"\{(\d+)\}")
 
 
+# a power of ten as PDFs give it ("10−3" with a minus sign, "5 × 10^-4", "10 −5"); "10-3" and
+# "10–3" are left alone, as they may be ranges
+_POW10 = re.compile(r"(?:(\d+(?:\.\d+)?)\s?[x×*]\s?)?(?<![\d.])10\s?(?:\^\s?[-−–]|−|(?<=[x×*]\s10)-|(?<=[x×*]10)-)\s?(\d{1,2})(?![\d.])")
+_E_SPACED = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s?[eE]\s?[-−–]\s?(\d{1,2})(?![\d.])")
+
+
+def e_notation(value: str) -> str:
+    """Powers of ten in a value written as annotators write them: "learning rate = 10−3" ->
+    "learning rate = 1e-3", "5 × 10^-4" -> "5e-4", "1 e −5" -> "1e-5". Verification reads
+    both spellings as one number."""
+    value = _POW10.sub(lambda m: f"{m.group(1) or 1}e-{m.group(2)}", value)
+    return _E_SPACED.sub(lambda m: f"{m.group(1)}e-{m.group(2)}", value)
+
+
 def _fill(template: str, m: re.Match) -> list[str]:
     """Values for a regex hit; an alternative naming a group that did not match is skipped."""
     groups = [m.group(0), *[(g or "") for g in m.groups()]]
@@ -458,6 +472,8 @@ class RulesBackend(Backend):
             # a pattern value kept in the paper's spelling is grouped under its canonical value
             canon = canons.get(chosen, chosen)
             canon = "" if canon == chosen else canon
+            if not is_vocab:
+                chosen = e_notation(chosen)
             surface = norm.text[a:b]
             if is_vocab and (f.surface_values or _respelling(surface, chosen)):
                 # the paper's wording ("hydrophone recordings"; for any field its spelling of
