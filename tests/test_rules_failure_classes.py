@@ -310,6 +310,13 @@ def test_powers_of_ten_are_written_as_annotators_write_them(text, value):
     assert value in run(text, "training")["hyperparameters"]
 
 
+def test_warm_up_keeps_the_papers_spelling():
+    assert "warm-up ratio = 0.06" in run("We used a warm-up ratio of 0.06 and a batch size of 16.",
+                                         "training")["hyperparameters"]
+    assert "warmup steps = 500" in run("Training used 500 warmup steps and a batch size of 16.",
+                                       "training")["hyperparameters"]
+
+
 def test_a_range_is_no_power_of_ten():
     from extractor.backends.rules import e_notation
     assert e_notation("iterations = 10–20") == "iterations = 10–20"
