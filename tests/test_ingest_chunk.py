@@ -293,3 +293,25 @@ def test_an_abstract_after_the_introduction_heading_is_front_matter():
     assert [t.feed(s, True) for s in ["1 | INTRODUCTION  Birds are counted by people.",
                                       "KEYWORDS", "Many studies used networks for this."]
             ] == ["introduction", "introduction", "introduction"]
+
+
+def _paper(headings: list[str]) -> str:
+    parts = ["Counting herons with a small network", "Keywords: herons; counting; networks"]
+    for k, h in enumerate(headings):
+        parts += [h, "Earlier counts relied on observers in boats across the marsh."
+                  if k == 0 else methods_paragraph(k, 2)]
+    return normalize("\n\n".join(parts))
+
+
+def test_a_whole_paper_saved_as_text_is_chunked_by_section():
+    chunks = make_chunks(_paper(["1 Introduction", "2 Methods", "3 Results", "4 Discussion"]))
+    assert [c.section for c in chunks] == ["front", "introduction", "methods", "results",
+                                           "discussion"]
+    # the introduction's first paragraph is no longer front matter with the keywords
+    assert "observers in boats" in chunks[1].text
+
+
+def test_an_excerpt_with_headings_out_of_order_keeps_its_chunks():
+    # paragraphs of an excerpt come in any order: one chunk, as before
+    chunks = make_chunks(_paper(["2 Methods", "1 Introduction", "3 Results"]))
+    assert [c.section for c in chunks] == ["front"]

@@ -9,8 +9,9 @@ Pipeline per page: paragraphs ("\\n\\n"-separated) -> units -> labelled units ->
 * Longer or mixed paragraphs (prose with reference entries glued on, as PDF extraction produces)
   are split into sentences by the project's one splitter (sentences.py) and every sentence is
   labelled on its own.
-* Every unit also gets its section kind (sections.py). In a PDF a chunk never spans two sections;
-  in a text file (excerpts, paragraphs in any order) chunks are cut as before and take the
+* Every unit also gets its section kind (sections.py). In a PDF a chunk never spans two sections,
+  nor in a text file whose headings run in a paper's order (a whole paper saved as text); in
+  other text files (excerpts, paragraphs in any order) chunks are cut as before and take the
   section of their first unit.
 * Labels: "ref" (reference-list entry), "boiler" (publisher furniture) or "text". Chunks are
   runs of units with one label on one page, 800-1,500 characters where the text allows (a
@@ -252,12 +253,16 @@ def make_chunks(text: str, page_starts: list[int] | None = None) -> list[Chunk]:
                                 is_reference=label == "ref", is_boilerplate=label == "boiler",
                                 section=section))
 
-    for u in _units(text, page_starts):
+    units = _units(text, page_starts)
+    # sections cut chunks in PDFs, and in a text file that reads as a whole paper (its headings
+    # run introduction -> methods -> results ... in order), not in excerpts of paragraphs
+    by_section = bool(page_starts) or reads_in_order(units)
+    for u in units:
         pieces = _hard_split(text, u.start, u.end) if u.end - u.start > CHUNK_MAX else [(u.start, u.end)]
         for k, (a, b) in enumerate(pieces):
             boundary = u.para_start and k == 0
             if (cur is not None and cur[2] == u.label and cur[3] == u.page
-                    and (cur[4] == u.section or not page_starts)
+                    and (cur[4] == u.section or not by_section)
                     and b - cur[0] <= CHUNK_MAX
                     # a full chunk ends at a paragraph break, unless the next paragraph is only
                     # a scrap (a wrapped line, a page number) that would make a chunk of its own
@@ -268,6 +273,21 @@ def make_chunks(text: str, page_starts: list[int] | None = None) -> list[Chunk]:
                 cur = [a, b, u.label, u.page, u.section]
     flush()
     return chunks
+
+
+_ORDER = {"introduction": 0, "related_work": 1, "methods": 2, "results": 3, "discussion": 4,
+          "references": 5}
+
+
+def reads_in_order(units: list[_Unit]) -> bool:
+    """Do the units' sections run through at least three of introduction, methods, results,
+    discussion and references, each after the one before (a whole paper, not an excerpt)?"""
+    seen: list[int] = []
+    for u in units:
+        k = _ORDER.get(u.section)
+        if k is not None and (not seen or seen[-1] != k):
+            seen.append(k)
+    return len(set(seen)) >= 3 and seen == sorted(seen)
 
 
 def page_of(page_starts: list[int], offset: int) -> int | None:
