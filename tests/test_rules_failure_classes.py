@@ -317,6 +317,13 @@ def test_warm_up_keeps_the_papers_spelling():
                                        "training")["hyperparameters"]
 
 
+def test_a_number_ending_the_row_above_is_no_epoch_count():
+    out = run("Optimizer: AdamW\nBatch size: 64\nEpochs: 50", "training")
+    assert out["hyperparameters"] == ["batch size = 64", "epochs = 50"]
+    assert "evaluation_metrics" not in run("The models were served in 16-bit precision on "
+                                           "four A100 GPUs.")
+
+
 def test_a_range_is_no_power_of_ten():
     from extractor.backends.rules import e_notation
     assert e_notation("iterations = 10–20") == "iterations = 10–20"
