@@ -335,6 +335,23 @@ def test_numerical_precision_is_no_metric():
                                            "checkpointing on every run.")
 
 
+@pytest.mark.parametrize("text, values", [
+    ("1) Kvasir-SEG contains 1,000 polyp images of varied resolution.", ["Kvasir-SEG"]),
+    ("QM9 contains about 134k small organic molecules with their properties.", ["QM9"]),
+    ("The detector was evaluated on VisDrone-DET and trained on our images.", ["VisDrone-DET"]),
+])
+def test_named_sets_described_by_their_size_or_use(text, values):
+    assert run(text, "data").get("datasets") == values
+
+
+@pytest.mark.parametrize("text", [
+    "Table 2 contains 12 rows of scores for each site.",
+    "The FourLoom network has 0.41 M parameters and trains quickly on one card.",
+])
+def test_sizes_of_tables_and_models_name_no_dataset(text):
+    assert "datasets" not in run(text, "data")
+
+
 @pytest.mark.parametrize("text", [
     "The network was trained on RGB images and tested on CPU.",
     "The classifier was trained on NDVI time series of each plot.",
