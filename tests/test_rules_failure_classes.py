@@ -292,6 +292,15 @@ def test_epochs_without_improvement_are_no_training_length():
     assert out["hyperparameters"] == ["epochs = 150"]
 
 
+def test_a_library_and_the_library_built_on_it_are_two_values():
+    out = run("The implementation uses PyTorch 2.1 and PyTorch Lightning 2.0 on one card.",
+              "software")
+    assert out["frameworks"] == ["PyTorch", "PyTorch Lightning"]
+    # a network family beside its member is still one value
+    assert run("We used a ResNet for the first trials and the final ResNet-50 on our images.",
+               "model")["model_architecture"] == ["ResNet-50"]
+
+
 def test_libraries_outside_the_vocabulary_named_as_libraries():
     out = run("Metrics were computed with the MONAI library, and the adapters came from the PEFT "
               "and NeuralHydrology libraries.", "software")

@@ -207,6 +207,12 @@ def _fill(template: str, m: re.Match) -> list[str]:
     return out
 
 
+# fields whose known values name things of their own even when one starts another ("PyTorch"
+# and "PyTorch Lightning", "TensorFlow" and "TensorFlow Lite" are two libraries; "ResNet" in a
+# paper on "ResNet-50" is the same network)
+_OWN_PREFIX_FIELDS = frozenset({"frameworks"})
+
+
 def _merge_prefixes(hits: dict[tuple[str, str], list["_Hit"]]) -> None:
     """Fold a value into a longer value of the same field and origin (vocabulary or pattern)
     that starts with its words ("ResNet" into "ResNet-50", "60/40" into "60/40 split")."""
@@ -215,7 +221,8 @@ def _merge_prefixes(hits: dict[tuple[str, str], list["_Hit"]]) -> None:
         w = words[k]
         origin = hits[k][0].vocab
         longer = [o for o in hits if o[0] == k[0] and o != k and len(words[o]) > len(w)
-                  and words[o][:len(w)] == w and hits[o][0].vocab == origin]
+                  and words[o][:len(w)] == w and hits[o][0].vocab == origin
+                  and not (origin and k[0] in _OWN_PREFIX_FIELDS)]
         if w and longer:
             target = max(longer, key=lambda o: len(hits[o]))
             moved = hits.pop(k)
