@@ -11,7 +11,9 @@ of a long enumeration (spaCy's sentencizer, which does not, cost value F1 on gol
 * a spaCy PhraseMatcher (blank English tokenizer, attr LOWER) over each field's vocabulary
   (canonical value -> aliases; spelling variants such as "ResNet-50"/"ResNet50"/"ResNet 50"
   are generated), and
-* each field's regex patterns (case-insensitive), whose value template names the groups, and
+* each field's regex patterns (case-insensitive), whose value template names the groups,
+* for `list_siblings` fields, the names coordinated with such a hit ("ESM2, ProtT5 and Ankh";
+  rules_lists.py), and
 * for `settings_table` fields, column-wise name/value tables (rules_table.py).
 
 A hit is dropped when its sentence
@@ -173,7 +175,8 @@ _FIELD_REF = re.compile(r"\{(\d+)\}")
 
 # a power of ten as PDFs give it ("10−3" with a minus sign, "5 × 10^-4", "10 −5"); "10-3" and
 # "10–3" are left alone, as they may be ranges
-_POW10 = re.compile(r"(?:(\d+(?:\.\d+)?)\s?[x×*]\s?)?(?<![\d.])10\s?(?:\^\s?[-−–]|−|(?<=[x×*]\s10)-|(?<=[x×*]10)-)\s?(\d{1,2})(?![\d.])")
+_POW10 = re.compile(r"(?:(\d+(?:\.\d+)?)\s?[x×*]\s?)?(?<![\d.])10\s?"
+                    r"(?:\^\s?[-−–]|−|(?<=[x×*]\s10)-|(?<=[x×*]10)-)\s?(\d{1,2})(?![\d.])")
 _E_SPACED = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s?[eE]\s?[-−–]\s?(\d{1,2})(?![\d.])")
 
 

@@ -1,9 +1,11 @@
 """Names listed beside a known value: "fine-tuned ESM2, ProtT5 and Ankh" names three models
 when one of them is known.
 
-Papers name their models, datasets, metrics and hardware in coordinated lists, and the
+Papers name their models (and datasets, metrics, hardware) in coordinated lists, and the
 vocabulary knows only some of the members; a list's members are things of one kind, so the
-known member vouches for the others. A sibling must look like a name (a capital after its first
+known member vouches for the others. Fields opt in with the schema flag `list_siblings` (on
+for model_architecture only: for the other name fields lists mix kinds, and F1 fell there;
+BENCHMARKS.md, eighth round). A sibling must look like a name (a capital after its first
 letter, a digit, or a capitalised word that does not open the sentence), be at most
 MAX_TOKENS words, and be joined to the chain by a comma, "and", "or" or "&". The caller checks
 what every value of the field must pass (statement filters, grounding, another field's known
@@ -24,8 +26,8 @@ that those it its their table tab fig figs figure figures section sec eq eqs equ
 supplementary however moreover furthermore finally first second third then thus also while
 when where which both all each other others several many some various respectively e.g i.e
 etc et al using based see compared versus vs method methods approach approaches baseline
-baselines data set sets gpu gpus cpu cpus tpu tpus test tests training validation january february march april may june july august september
-october november december""".split())
+baselines data set sets gpu gpus cpu cpus tpu tpus test tests training validation january
+february march april may june july august september october november december""".split())
 # kind words after a name ("TITAN-X GPUs", "GFP tasks", "ESM2 models"): the name is the words
 # before them, unless the kind word is capitalised as part of it ("Deep Neural Networks")
 _HEADS = frozenset("gpu gpus cpu cpus tpu tpus cards card models model networks network "
