@@ -1,6 +1,6 @@
 """Score one offline backend on the gold sets at once: gold-dev (validation), gold-train
 (corpus excerpts), gold-full (full-text PDFs) and, on request, the invented papers of other
-fields (syn-t to tune on, syn-v to validate).
+fields (syn-t to tune on, syn-v to validate; syn-tp and syn-vp: the same papers as PDFs).
 
 Each set is ingested once into a cached database (``--cache``, default a temp folder), copied
 for every run, extracted with the real pipeline (retrieve -> backend -> verify -> store) and
@@ -30,6 +30,7 @@ from extractor.schemas.catalog import load_schema
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "benchmark"
 SYNTH = ROOT / "benchmarks" / "synthetic-other"
+SYNTH_PDF = Path(tempfile.gettempdir()) / "methex_synthetic_pdfs"
 SETS = {
     "dev": (SHARED / "gold-dev", SHARED / "corpus", ".txt"),
     "train": (ROOT / "benchmarks" / "gold-train", SHARED / "corpus", ".txt"),
@@ -38,6 +39,9 @@ SETS = {
     # validation half
     "syn-t": (SYNTH / "gold-tune", SYNTH / "texts", ".txt"),
     "syn-v": (SYNTH / "gold-val", SYNTH / "texts", ".txt"),
+    # the same papers rendered as two-column PDFs on first use (render_synthetic_pdfs.py)
+    "syn-tp": (SYNTH / "gold-tune", SYNTH_PDF, ".pdf"),
+    "syn-vp": (SYNTH / "gold-val", SYNTH_PDF, ".pdf"),
 }
 
 
@@ -45,6 +49,9 @@ def cached_db(name: str, cache: Path) -> Path:
     gold, src, ext = SETS[name]
     path = cache / f"{name}.db"
     if not path.exists():
+        if src == SYNTH_PDF and not any(src.glob("*.pdf")):
+            from render_synthetic_pdfs import render
+            render(SYNTH / "texts", src)
         ids = sorted(p.stem for p in gold.glob("*.json"))
         db = store.open_db(str(path))
         ingest_paths(db, [src / f"{i}{ext}" for i in ids])
