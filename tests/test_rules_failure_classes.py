@@ -339,6 +339,17 @@ def test_a_range_is_no_power_of_ten():
     assert e_notation("batch size = 10-50") == "batch size = 10-50"
 
 
+@pytest.mark.parametrize("text, tool", [
+    ("The comments were labelled by three trained annotators in Label Studio.", "Label Studio"),
+    ("Activity boundaries were marked by two annotators in ELAN from the video.", "ELAN"),
+    ("Calls were annotated manually in Raven Pro by one of us.", "Raven Pro"),
+])
+def test_annotation_tools_of_text_audio_and_video(text, tool):
+    assert tool in run(text, "data")["annotation_methods"]
+    assert "annotation_methods" not in run("The elan of the field team was high all season.",
+                                           "data")
+
+
 def test_numerical_precision_is_no_metric():
     assert "evaluation_metrics" not in run("We used mixed-precision training with gradient "
                                            "checkpointing on every run.")
