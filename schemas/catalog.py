@@ -91,6 +91,9 @@ class FieldSpec:
     # names coordinated with a value of this field ("ESM2, ProtT5 and Ankh") are values too
     # (rules backend; extractor/backends/rules_lists.py)
     list_siblings: bool = False
+    # a known value that starts another ("ResNet" in "ResNet-50") is folded into it (rules
+    # backend); off where such values name different things ("PyTorch", "PyTorch Lightning")
+    fold_prefixes: bool = True
     # longest value verification accepts (a longer "value" is a sentence, not a value)
     max_value_chars: int = 120
 
@@ -185,7 +188,7 @@ def build_schema(spec: SchemaSpec) -> Schema:
             own_work=f.own_work, settings_table=f.settings_table, descriptive=f.descriptive,
             value_pattern=f.value_pattern, strip_prefixes=tuple(f.strip_prefixes),
             generic=tuple(f.generic), surface_values=f.surface_values,
-            list_siblings=f.list_siblings,
+            list_siblings=f.list_siblings, fold_prefixes=f.fold_prefixes,
             max_value_chars=f.max_value_chars))
     by_group = _with_foreign_values(by_group)
     groups = [GroupSpec(name=g, description=str(d or ""), fields=fs)

@@ -77,6 +77,7 @@ class FieldSpecModel(BaseModel):
     generic: list[str] = []
     surface_values: bool = False
     list_siblings: bool = False
+    fold_prefixes: bool = True
     max_value_chars: int = Field(default=120, ge=1)
 
     _lists = field_validator("examples", "search_terms", "context", "negative", "block",

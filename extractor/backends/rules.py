@@ -210,22 +210,19 @@ def _fill(template: str, m: re.Match) -> list[str]:
     return out
 
 
-# fields whose known values name things of their own even when one starts another ("PyTorch"
-# and "PyTorch Lightning", "TensorFlow" and "TensorFlow Lite" are two libraries; "ResNet" in a
-# paper on "ResNet-50" is the same network)
-_OWN_PREFIX_FIELDS = frozenset({"frameworks"})
-
-
-def _merge_prefixes(hits: dict[tuple[str, str], list["_Hit"]]) -> None:
+def _merge_prefixes(hits: dict[tuple[str, str], list["_Hit"]],
+                    fields: dict[str, FieldSpec]) -> None:
     """Fold a value into a longer value of the same field and origin (vocabulary or pattern)
-    that starts with its words ("ResNet" into "ResNet-50", "60/40" into "60/40 split")."""
+    that starts with its words ("ResNet" into "ResNet-50", "60/40" into "60/40 split"); known
+    values of a field with `fold_prefixes` off stay apart ("PyTorch", "PyTorch Lightning")."""
     words = {k: re.findall(r"[a-z]+|\d+(?:\.\d+)?", k[1]) for k in hits}
     for k in sorted(hits, key=lambda k: len(words[k])):
         w = words[k]
         origin = hits[k][0].vocab
+        if origin and not fields[k[0]].fold_prefixes:
+            continue
         longer = [o for o in hits if o[0] == k[0] and o != k and len(words[o]) > len(w)
-                  and words[o][:len(w)] == w and hits[o][0].vocab == origin
-                  and not (origin and k[0] in _OWN_PREFIX_FIELDS)]
+                  and words[o][:len(w)] == w and hits[o][0].vocab == origin]
         if w and longer:
             target = max(longer, key=lambda o: len(hits[o]))
             moved = hits.pop(k)
@@ -275,8 +272,9 @@ def _canonical(f: FieldSpec, value: str) -> str:
 def _list_siblings(text: str, sents: list[tuple[int, int]], starts: list[int], raw: list,
                    fields: dict[str, FieldSpec]) -> list:
     """Raw hits for the names listed beside a hit of a `list_siblings` field (rules_lists):
-    pattern hits with the anchor's context words, so every later filter applies to them.
-    A span any hit already covers (this field's or another's) gives nothing."""
+    pattern hits with the anchor's context words, so every later filter applies to them (as
+    pattern values, another field's known value is dropped there). A span any hit already
+    covers (this field's or another's) gives nothing."""
     taken = [(a, b) for _, _, a, b, *_ in raw]
     out: list = []
     for fkey, _, a, b, ctx, _, _, fallback in raw:
@@ -288,11 +286,8 @@ def _list_siblings(text: str, sents: list[tuple[int, int]], starts: list[int], r
         for sa, sb in siblings(text, a, b, sents[si]):
             if any(sa < tb and ta < sb for ta, tb in taken):
                 continue
-            name = text[sa:sb]
-            if normalize_for_match(name) in fields[fkey].foreign_values:
-                continue
             taken.append((sa, sb))
-            out.append((fkey, name, sa, sb, ctx, False, False, False))
+            out.append((fkey, text[sa:sb], sa, sb, ctx, False, False, False))
     return out
 
 
@@ -331,7 +326,7 @@ class RulesBackend(Backend):
         for pi, p in enumerate(task.passages):
             for h in self._passage_hits(pi, p, fields, comp):
                 hits.setdefault((h.field, (h.canon or h.value).lower()), []).append(h)
-        _merge_prefixes(hits)
+        _merge_prefixes(hits, fields)
         # a fallback value that another field states in the same sentence with a full hit
         # belongs to that field ("the images are available at github.com/x" is data, not code);
         # a setting may be two fields' value ("epochs = 120" is a setting and when training
