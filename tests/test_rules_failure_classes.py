@@ -841,3 +841,25 @@ def test_augmentation_used_without_a_named_technique_is_a_fallback():
                 "before we trained the network.", "data")
     assert "data augmentation" not in named.get("augmentation", [])
     assert "augmentation" not in run("No data augmentation was applied in this study.", "data")
+
+
+def test_an_initial_learning_rate_is_the_learning_rate_a_maximum_keeps_its_word():
+    out = run("We optimised the detector with SGD using an initial learning rate of 0.02.",
+              "training")
+    assert "learning rate = 0.02" in out["hyperparameters"]
+    out = run("The one-cycle schedule used a maximum learning rate of 3e-3 for the encoder.",
+              "training")
+    assert "maximum learning rate = 3e-3" in out["hyperparameters"]
+
+
+def test_dropout_and_gradient_clipping_as_settings_rows_and_clauses_state_them():
+    assert run("Dropout (projection head) | 0.15", "training")["hyperparameters"] == \
+        ["dropout = 0.15"]
+    assert run("Dropout after the pooling layer: 0.35", "training")["hyperparameters"] == \
+        ["dropout = 0.35"]
+    out = run("We trained the tagger with Adam, and gradients were clipped to a maximum norm "
+              "of 2.5.", "training")
+    assert "gradient clipping = 2.5" in out["hyperparameters"]
+    # a clipped signal is no setting of the training
+    assert "hyperparameters" not in run("Amplitudes above the sensor range were clipped to "
+                                        "zero in our recordings.", "training")
