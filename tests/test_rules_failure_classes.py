@@ -863,3 +863,18 @@ def test_dropout_and_gradient_clipping_as_settings_rows_and_clauses_state_them()
     # a clipped signal is no setting of the training
     assert "hyperparameters" not in run("Amplitudes above the sensor range were clipped to "
                                         "zero in our recordings.", "training")
+
+
+def test_signal_conditioning_is_preprocessing_in_its_own_words():
+    out = run("All waveforms were resampled to 50 Hz, demeaned and detrended before we picked "
+              "the arrivals.", "data")
+    assert {"demeaning", "detrending"} <= set(out["preprocessing"])
+    out = run("Each channel was then downsampled from 1000 Hz to 125 Hz by us.", "data")
+    assert out["preprocessing"] == ["downsampling from 1000 Hz to 125 Hz"]
+    out = run("All covariates were standardised to zero mean and unit variance.", "data")
+    assert out["preprocessing"] == ["standardisation"]
+    # a standardised protocol is no z-score
+    assert "preprocessing" not in run("Divers followed a standardised survey protocol that we "
+                                      "designed.", "data")
+    out = run("Daily sequences were built with a sliding window of 90 days.", "data")
+    assert out["preprocessing"] == ["sliding window"]
