@@ -878,3 +878,12 @@ def test_signal_conditioning_is_preprocessing_in_its_own_words():
                                       "designed.", "data")
     out = run("Daily sequences were built with a sliding window of 90 days.", "data")
     assert out["preprocessing"] == ["sliding window"]
+
+
+def test_a_regulariser_in_a_settings_row_counts_a_heading_does_not():
+    out = run("Encoder dropout (attention) | 0.15", "training")
+    assert out.get("regularization") == ["dropout"]
+    assert "regularization" not in run("Dropout and weight decay", "training")
+    # a keyword line before the next numbered heading is no settings row
+    assert "data_collection" not in run("Forest mapping; deep learning; optical imagery\n"
+                                        "1. Introduction\nWe mapped the forest.", "data")
