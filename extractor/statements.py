@@ -113,6 +113,23 @@ _NEG_AFTER = re.compile(r"\s*(?:\w+\s){0,3}(?:is|are|was|were|did|does|do|has|ha
                         r"(?:not|never)\b", re.I)
 
 
+# The value itself denied, next to it: "we did not apply early stopping", "no data
+# augmentation", "without dropout", "dropout was not used". Narrower than negated(): a
+# negation elsewhere in the clause ("when the validation loss did not improve") keeps it.
+_DENIED_BEFORE = re.compile(
+    r"(?:\b(?:did|do|does|was|were|is|are)\s(?:not|never)|\b(?:didn|don|doesn|wasn|weren)['\u2019]t|"
+    r"\bnever)\s(?:\w+ly\s)?(?:use|apply|employ|perform|adopt|include|used|applied|employed|"
+    r"performed|adopted|included)\s(?:any\s)?$|\b(?:no|without)\s(?:any\s)?(?:\w+\s)?$", re.I)
+_DENIED_AFTER = re.compile(r"\s(?:was|were|is|are)\s(?:not|never)\s(?:\w+ly\s)?(?:used|applied|"
+                           r"performed|employed|adopted|needed|necessary)\b", re.I)
+
+
+def denied(sentence: str, start: int, end: int) -> bool:
+    """Is the value at sentence[start:end] denied right beside it (see _DENIED_BEFORE)?"""
+    return bool(_DENIED_BEFORE.search(sentence[max(0, start - 60):start])
+                or _DENIED_AFTER.match(sentence, end))
+
+
 def hypothetical(sentence: str) -> bool:
     """Future work, recommendations and conditionals: nothing the study did."""
     return bool(_HYPOTHETICAL.search(sentence))

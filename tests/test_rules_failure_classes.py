@@ -887,3 +887,18 @@ def test_a_regulariser_in_a_settings_row_counts_a_heading_does_not():
     # a keyword line before the next numbered heading is no settings row
     assert "data_collection" not in run("Forest mapping; deep learning; optical imagery\n"
                                         "1. Introduction\nWe mapped the forest.", "data")
+
+
+@pytest.mark.parametrize("text", [
+    "The number of epochs was fixed in advance; we did not apply early stopping.",
+    "Our network was trained without dropout on the full training set.",
+    "Early stopping was not used, because the loss curves were flat for us.",
+])
+def test_a_value_denied_beside_it_is_dropped(text):
+    assert "regularization" not in run(text, "training")
+
+
+def test_a_negation_elsewhere_in_the_clause_keeps_the_value():
+    out = run("We used early stopping when the validation loss did not improve for 8 epochs.",
+              "training")
+    assert out["regularization"] == ["early stopping"]

@@ -51,7 +51,7 @@ from extractor.backends.rules_text import (  # noqa: F401  (re-exported)
 from extractor.schemas.catalog import MAX_QUOTE_CHARS, MAX_VALUE_CHARS, FieldSpec
 from extractor.grounding import grounded
 from extractor.ingest.normalize import normalize_for_match
-from extractor.statements import cited, section_reason
+from extractor.statements import cited, denied, section_reason
 
 DEFAULT_MAX_VALUES = 5
 MIN_SENTENCE_WORDS = 4      # shorter "sentences" are headings or table cells
@@ -445,6 +445,8 @@ class RulesBackend(Backend):
                 continue    # related work, or the introduction without "we"/"our"
             if cited(stext):
                 continue    # the shared statement filter: "Smith et al. [8] used ResNet-50"
+            if denied(stext, a - sent[0], b - sent[0]):
+                continue    # "we did not apply early stopping"
             if f.negative and _mentions(low, f.negative):
                 continue
             if is_vocab and len(stext.split()) < MIN_SENTENCE_WORDS:
