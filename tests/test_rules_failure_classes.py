@@ -902,3 +902,9 @@ def test_a_negation_elsewhere_in_the_clause_keeps_the_value():
     out = run("We used early stopping when the validation loss did not improve for 8 epochs.",
               "training")
     assert out["regularization"] == ["early stopping"]
+
+
+def test_training_stopped_on_a_validation_score_is_early_stopping_as_regularisation():
+    out = run("Fine-tuning was stopped early when the validation F1 had not improved for four "
+              "epochs.", "training")
+    assert out["regularization"] == ["early stopping"]
