@@ -908,3 +908,9 @@ def test_training_stopped_on_a_validation_score_is_early_stopping_as_regularisat
     out = run("Fine-tuning was stopped early when the validation F1 had not improved for four "
               "epochs.", "training")
     assert out["regularization"] == ["early stopping"]
+
+
+def test_a_model_number_named_with_its_vendor_elsewhere_is_one_value():
+    out = run("Training was run on four NVIDIA RTX A5000 GPUs; one A5000 took 40 minutes per "
+              "run for us.")
+    assert out["hardware"] == ["NVIDIA RTX A5000"]

@@ -223,6 +223,11 @@ def _merge_prefixes(hits: dict[tuple[str, str], list["_Hit"]],
             continue
         longer = [o for o in hits if o[0] == k[0] and o != k and len(words[o]) > len(w)
                   and words[o][:len(w)] == w and hits[o][0].vocab == origin]
+        # a model number named with its vendor and series elsewhere is that name ("A6000" in
+        # "NVIDIA RTX A6000"): fields whose values carry vendor prefixes fold suffixes too
+        if w and not longer and fields[k[0]].strip_prefixes:
+            longer = [o for o in hits if o[0] == k[0] and o != k and len(words[o]) > len(w)
+                      and words[o][-len(w):] == w]
         if w and longer:
             target = max(longer, key=lambda o: len(hits[o]))
             moved = hits.pop(k)
