@@ -315,3 +315,12 @@ def test_an_excerpt_with_headings_out_of_order_keeps_its_chunks():
     # paragraphs of an excerpt come in any order: one chunk, as before
     chunks = make_chunks(_paper(["2 Methods", "1 Introduction", "3 Results"]))
     assert [c.section for c in chunks] == ["front"]
+
+
+def test_an_ieee_entry_with_et_al_is_a_reference_even_cut_short():
+    # IEEE entries start with the initials; a page or column break may cut the venue off
+    assert detect.looks_like_reference(
+        '[7] K. Varga Molnar et al., "GraphTides: Learning tidal gauges with graph networks," '
+        'Ocean Model')
+    assert not detect.looks_like_reference(
+        "K. Varga Molnar and colleagues trained our graph network on the tidal gauges.")

@@ -57,7 +57,7 @@ def unreadable_reason(text: str) -> str | None:
 _NAME = r"[A-Z][\w'’\-]+(?: [A-Z][\w'’\-]+)?"
 _INITIALS = r"(?:[A-Z]\.[ -]?){1,3}"
 # Where an entry starts: optional number, then "Surname, A. B.," / "Surname, A. et al." /
-# "Surname AB," (Vancouver) / "A. B. Surname," (IEEE)
+# "Surname AB," (Vancouver) / "A. B. Surname," or "A. B. Surname et al." (IEEE)
 _NOT_NAMES = (r"(?!(?:Appendix|Table|Figure|Fig|Section|Supplementary|Step|Eq|Equation|Phase|Class|"
               r"Type|Model|Group|Stage|Part|Experiment|Case|Scenario|Layer|Block|Level|Site|Area|"
               r"Zone|Plot|Region|Species|Batch|Dataset|Task|Method|Test)\b)")
@@ -65,7 +65,7 @@ _ENTRY_START = re.compile(
     r"^(?:\[\d{1,3}\]\s*|\d{1,3}\.\s+|•\s*)?" + _NOT_NAMES +
     rf"(?:{_NAME},\s{_INITIALS}(?:,|\s?&|\s?et al|\sand\b)"
     rf"|{_NAME} [A-Z]{{1,3}}(?:,|\s\(|\.\s)"
-    rf"|{_INITIALS}{_NAME},)"
+    rf"|{_INITIALS}{_NAME}(?:,|\set al\.))"
 )
 # Signals of a reference entry, each with a weight. They are searched once over a whole document
 # (RefSignals), and most start with a literal so the regex engine can skip text quickly.
