@@ -914,3 +914,12 @@ def test_a_model_number_named_with_its_vendor_elsewhere_is_one_value():
     out = run("Training was run on four NVIDIA RTX A5000 GPUs; one A5000 took 40 minutes per "
               "run for us.")
     assert out["hardware"] == ["NVIDIA RTX A5000"]
+
+
+def test_a_datasets_image_count_with_sizes_is_no_input_size_and_patience_is_no_epoch_count():
+    out = run("The archive holds 740 images of 512 × 384 pixels from 20 clinics.", "training")
+    assert "hyperparameters" not in out
+    out = run("We trained with a batch size of 16 patches of 128 × 128 pixels.", "training")
+    assert "patch size = 128 × 128" in out["hyperparameters"]
+    out = run("Early stopping on the validation loss, patience 7 epochs", "training")
+    assert "epochs = 7" not in out.get("hyperparameters", [])
