@@ -25,10 +25,10 @@ SPEC = {f.key: f for f in SCHEMA.fields}
      "92 and 45 epochs"),
     ("generalizability", "We evaluated the model with 5-fold cross-validation on held-out sites.",
      "5-fold cross-validation on held-out sites"),
-    ("preprocessing", "All crops were resized to 224 x 224 pixels and normalized to zero mean.",
-     "resized to 224 x 224 pixels"),
-    ("preprocessing", "All crops were resized to 224 x 224 pixels and normalized to zero mean.",
-     "normalized to zero mean"),
+    ("preprocessing", "All crops were resized to 224 x 224 pixels and normalized per spectral "
+     "band.", "resized to 224 x 224 pixels"),
+    ("preprocessing", "All crops were resized to 224 x 224 pixels and normalized per spectral "
+     "band.", "normalized per spectral band"),
 ])
 def test_phrase_is_the_clause_around_the_field_word(field, sentence, value):
     got = sentence_phrases(sentence, SPEC[field])
