@@ -324,3 +324,21 @@ def test_an_ieee_entry_with_et_al_is_a_reference_even_cut_short():
         'Ocean Model')
     assert not detect.looks_like_reference(
         "K. Varga Molnar and colleagues trained our graph network on the tidal gauges.")
+
+
+def test_a_heading_on_its_own_line_in_a_text_file_is_its_own_paragraph(tmp_path):
+    from extractor.ingest.pipeline import parse_bytes
+    from extractor.ingest.sections import separate_headings
+    raw = ("We mapped reefs from drone photographs of our own.\n\n"
+           "Data and Code Availability\n"
+           "The scripts are available on GitHub at https://github.com/reef-lab/maps.\n"
+           "3.2 Training settings\n"
+           "All networks were trained for 40 epochs.\n"
+           "1. Images were resized to 512 pixels.\n"
+           "A second list item follows here.\n")
+    out = separate_headings(raw)
+    assert "Availability\n\nThe scripts" in out and "settings\n\nAll networks" in out
+    assert "pixels.\nA second" in out        # a numbered sentence is no heading
+    doc = parse_bytes(tmp_path / "paper.txt", raw.encode())
+    # no sentence of the stored text starts with the heading's words
+    assert "Availability\n\nThe scripts" in doc.text

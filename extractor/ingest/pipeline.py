@@ -25,7 +25,7 @@ from extractor.ingest import detect, hyphens, ocr
 from extractor.ingest.chunk import make_chunks
 from extractor.ingest.normalize import normalize
 from extractor.ingest.pdf import extract_pdf
-from extractor.ingest.sections import text_title
+from extractor.ingest.sections import separate_headings, text_title
 from extractor.ingest.text import decode_text
 from extractor.ingest.types import IngestError, ParsedDocument
 
@@ -137,7 +137,7 @@ def parse_bytes(path: Path, data: bytes) -> ParsedDocument:
             reason = "no text layer (no extractable text on any page)"
     else:
         raw, note = decode_text(data, name)
-        doc.text, doc.reason = normalize(raw, hyphens.vocabulary(raw)), note
+        doc.text, doc.reason = normalize(separate_headings(raw), hyphens.vocabulary(raw)), note
         doc.title = text_title(raw)      # the raw text: its line breaks show the title block
         reason = detect.unreadable_reason(doc.text)
     if reason:

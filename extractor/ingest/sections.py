@@ -60,6 +60,33 @@ _TOP_GLUED = re.compile(r"^(?:[2-9]|[1-9]\d|I[IVX]{1,3}|[VX][IVX]{0,3})\.?\s+"
                         r"(?=[A-Z][a-z]*\s)")
 
 
+# A numbered heading on a line of its own ("2.5 Training settings", "B. Preprocessing", "IV.
+# DISCUSSION"): no digit after the number, no sentence end.
+_NUMBERED_LINE = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2}){0,2}\.?|[IVX]{1,4}\.|[A-H]\.)\s+[A-Z][A-Za-z&,'\u2019 -]{2,60}$")
+
+
+def _heading_line(line: str) -> bool:
+    s = line.strip()
+    return bool(s) and len(s) <= 70 and (
+        any(pat.match(s) for _, pat in _HEADING) or bool(_NUMBERED_LINE.match(s)))
+
+
+def separate_headings(text: str) -> str:
+    """A heading on a line of its own, followed by its paragraph after a single line break
+    ("Data and Code Availability" / "The code is on GitHub ..."), becomes a paragraph of its
+    own, so that no sentence starts with the heading's words (plain-text files; a PDF's
+    layout already sets headings apart)."""
+    if "\n" not in text:
+        return text
+    lines = text.split("\n")
+    out = []
+    for i, line in enumerate(lines):
+        out.append(line)
+        if i + 1 < len(lines) and lines[i + 1].strip() and _heading_line(line):
+            out.append("")
+    return "\n".join(out)
+
+
 def heading_kind(s: str) -> str | None:
     """The section kind a heading starts, or None if ``s`` does not open with a known heading."""
     s = s.strip()
