@@ -923,3 +923,10 @@ def test_a_datasets_image_count_with_sizes_is_no_input_size_and_patience_is_no_e
     assert "patch size = 128 × 128" in out["hyperparameters"]
     out = run("Early stopping on the validation loss, patience 7 epochs", "training")
     assert "epochs = 7" not in out.get("hyperparameters", [])
+
+
+def test_lora_alpha_and_rank_in_a_clause_are_settings():
+    out = run("We used LoRA with rank r = 4 and alpha = 8 on the value projections.", "training")
+    assert {"LoRA rank = 4", "LoRA alpha = 8"} <= set(out["hyperparameters"])
+    out = run("LoRA rank 16 / LoRA alpha 32", "training")
+    assert "LoRA alpha = 32" in out["hyperparameters"]
