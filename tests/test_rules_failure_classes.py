@@ -930,3 +930,8 @@ def test_lora_alpha_and_rank_in_a_clause_are_settings():
     assert {"LoRA rank = 4", "LoRA alpha = 8"} <= set(out["hyperparameters"])
     out = run("LoRA rank 16 / LoRA alpha 32", "training")
     assert "LoRA alpha = 32" in out["hyperparameters"]
+
+
+def test_values_scaled_to_the_unit_range_are_scaling_as_a_noun():
+    out = run("Pixel values of every crop were scaled to [0, 1] by us.", "data")
+    assert out["preprocessing"] == ["scaling to [0, 1]"]
