@@ -935,3 +935,13 @@ def test_lora_alpha_and_rank_in_a_clause_are_settings():
 def test_values_scaled_to_the_unit_range_are_scaling_as_a_noun():
     out = run("Pixel values of every crop were scaled to [0, 1] by us.", "data")
     assert out["preprocessing"] == ["scaling to [0, 1]"]
+
+
+def test_postprocessing_of_ml_papers_attributions_thresholds_and_ensembles():
+    out = run("At inference the logits are upsampled to the original image size and thresholded "
+              "at 0.4 by us.", "evaluation")
+    assert {"upsampling to original image size", "thresholding at 0.4"} <= \
+        set(out["postprocessing"])
+    out = run("We computed attributions with integrated gradients for 100 test images.",
+              "evaluation")
+    assert out["postprocessing"] == ["integrated gradients"]
