@@ -945,3 +945,12 @@ def test_postprocessing_of_ml_papers_attributions_thresholds_and_ensembles():
     out = run("We computed attributions with integrated gradients for 100 test images.",
               "evaluation")
     assert out["postprocessing"] == ["integrated gradients"]
+
+
+def test_held_out_units_and_other_domains_are_generalisability():
+    out = run("We performed leave-one-site-out cross-validation over the twelve reefs.",
+              "evaluation")
+    assert out["generalizability"] == ["leave-one-site-out cross-validation"]
+    out = run("We also evaluated the tagger on an out-of-domain test set of clinical notes.",
+              "evaluation")
+    assert out["generalizability"] == ["out-of-domain"]
