@@ -954,3 +954,12 @@ def test_held_out_units_and_other_domains_are_generalisability():
     out = run("We also evaluated the tagger on an out-of-domain test set of clinical notes.",
               "evaluation")
     assert out["generalizability"] == ["out-of-domain"]
+
+
+def test_modalities_of_other_fields_are_data_formats_a_bare_sequence_is_not():
+    assert run("We collected 8,000 tweets about heat waves for our corpus.",
+               "data")["data_formats"] == ["text"]
+    assert run("Protein sequences were downloaded by us from UniProt.",
+               "data")["data_formats"] == ["protein sequences"]
+    assert "data_formats" not in run("We trained the LSTM with mini-batches of 64 sequences.",
+                                     "data")
