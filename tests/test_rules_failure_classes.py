@@ -963,3 +963,11 @@ def test_modalities_of_other_fields_are_data_formats_a_bare_sequence_is_not():
                "data")["data_formats"] == ["protein sequences"]
     assert "data_formats" not in run("We trained the LSTM with mini-batches of 64 sequences.",
                                      "data")
+
+
+def test_a_models_cost_is_a_metric_a_videos_frame_rate_is_not():
+    out = run("We report mAP, GFLOPs and the frame rate (FPS) of each detector on the Jetson board.",
+              "evaluation")
+    assert {"GFLOPs", "FPS"} <= set(out["evaluation_metrics"])
+    out = run("Five frames per second were extracted by us from every video.", "evaluation")
+    assert "evaluation_metrics" not in out
