@@ -971,3 +971,9 @@ def test_a_models_cost_is_a_metric_a_videos_frame_rate_is_not():
     assert {"GFLOPs", "FPS"} <= set(out["evaluation_metrics"])
     out = run("Five frames per second were extracted by us from every video.", "evaluation")
     assert "evaluation_metrics" not in out
+
+
+def test_a_significance_test_comparing_models_is_reported_with_the_metrics():
+    out = run("Differences between the two taggers were tested by us with McNemar's test.",
+              "evaluation")
+    assert out["evaluation_metrics"] == ["McNemar's test"]
