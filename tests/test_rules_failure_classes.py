@@ -977,3 +977,11 @@ def test_a_significance_test_comparing_models_is_reported_with_the_metrics():
     out = run("Differences between the two taggers were tested by us with McNemar's test.",
               "evaluation")
     assert out["evaluation_metrics"] == ["McNemar's test"]
+
+
+def test_a_plain_name_used_as_a_library_is_a_framework():
+    assert run("Saliency maps were computed by us using the Captax library.")["frameworks"] == \
+        ["Captax"]
+    assert run("Records were parsed with the edfio Python package by us.")["frameworks"] == \
+        ["edfio"]
+    assert "frameworks" not in run("We used the same package for all runs of the models.")
