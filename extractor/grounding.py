@@ -48,7 +48,10 @@ _SCI = re.compile(r"(?:(\d+(?:\.\d+)?)\s*(?:[x×*]\s*10\s*\^?\s*|e\s*)|\b10\s*\^
 _NUM = re.compile(r"\d+(?:\.\d+)?")
 _SPELLING = [(re.compile(p), r) for p, r in (
     (r"(?<=[a-z]{3})is(ation|er|ed|ing|es|e)\b", r"iz\1"), (r"(?<=[a-z]{2})yse\b", "yze"),
-    (r"(?<=[a-z]{3})our\b", "or"), (r"(?<=[a-z]{2})tre\b", "ter"))]
+    (r"(?<=[a-z]{3})our\b", "or"), (r"(?<=[a-z]{2})tre\b", "ter"),
+    # a step named as a noun grounds in its verb: "conversion" in "converted" (the stemmer
+    # leaves "convers")
+    (r"(?<=[a-z]{2})ersion\b", "ert"))]
 
 # snowballstemmer objects keep state between calls: one per thread (verification runs in the
 # --concurrency worker threads; a shared one raised IndexError now and then)

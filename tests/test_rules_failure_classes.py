@@ -985,3 +985,9 @@ def test_a_plain_name_used_as_a_library_is_a_framework():
     assert run("Records were parsed with the edfio Python package by us.")["frameworks"] == \
         ["edfio"]
     assert "frameworks" not in run("We used the same package for all runs of the models.")
+
+
+def test_a_model_converted_for_inference_is_named_as_the_step():
+    out = run("For the field unit, our network was exported to ONNX and converted into a TensorRT "
+              "engine.")
+    assert out["deployment_process"] == ["export to ONNX", "conversion to TensorRT"]
