@@ -782,7 +782,7 @@ def test_stratified_sampling_is_bias_handling_and_error_matrices_are_postprocess
 def test_a_model_converted_to_an_inference_format_was_deployed():
     out = run("The best network was then converted to TensorFlow Lite for the field units.",
               "model")
-    assert out.get("deployment_process") == ["converted to TensorFlow Lite"]
+    assert out.get("deployment_process") == ["conversion to TensorFlow Lite"]
 
 
 def test_both_of_two_epoch_counts_are_settings():
