@@ -334,7 +334,7 @@ def test_statistical_resampling_is_not_preprocessing():
 @pytest.mark.parametrize("text,value", [
     ("Each orthomosaic was divided into 48 non-overlapping tiles before training.", "tiling"),
     ("Pixel values were rescaled to the range [0, 1] for every band.", "rescaling to [0, 1]"),
-    ("All inputs were scaled between 0 and 1 before training.", "scaled to [0, 1]"),
+    ("All inputs were scaled between 0 and 1 before training.", "scaling to [0, 1]"),
     ("The crops were rescaled to 256 × 256 pixels for the classifier.", "rescaling to 256 × 256"),
     ("Log-mel spectrograms were computed from each 3 s frog call clip.", "spectrogram conversion"),
     ("We masked cloud-contaminated pixels in every Landsat scene.", "cloud masking"),
