@@ -991,3 +991,11 @@ def test_a_model_converted_for_inference_is_named_as_the_step():
     out = run("For the field unit, our network was exported to ONNX and converted into a TensorRT "
               "engine.")
     assert out["deployment_process"] == ["export to ONNX", "conversion to TensorRT"]
+
+
+def test_runs_with_different_seeds_have_no_fixed_seed():
+    out = run("Each detector was trained by us four times with different random seeds.",
+              "evaluation")
+    assert "fixed random seed" not in out.get("randomness", [])
+    out = run("We fixed the random seed to 7 for all our experiments.", "evaluation")
+    assert out["randomness"] == ["fixed random seed"]
