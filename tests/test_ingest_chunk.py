@@ -342,3 +342,15 @@ def test_a_heading_on_its_own_line_in_a_text_file_is_its_own_paragraph(tmp_path)
     doc = parse_bytes(tmp_path / "paper.txt", raw.encode())
     # no sentence of the stored text starts with the heading's words
     assert "Availability\n\nThe scripts" in doc.text
+
+
+def test_an_availability_heading_glued_to_its_paragraph_is_set_apart():
+    from extractor.ingest.sections import heading_kind, separate_glued_headings
+    text = ("We mapped reefs.\n\nCode and Data Availability The scripts and the trained weights "
+            "are available on GitHub at https://github.com/reef-lab/maps, and we share them.")
+    out = separate_glued_headings(text)
+    assert "Code and Data Availability\n\nThe scripts" in out
+    assert heading_kind("CODE AND DATA AVAILABILITY") == "acknowledgements"
+    # a sentence that merely starts with a capitalised word is no heading
+    prose = "Data were collected by divers at ten sites, and we share the records with you."
+    assert separate_glued_headings(prose) == prose

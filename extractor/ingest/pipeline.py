@@ -25,7 +25,7 @@ from extractor.ingest import detect, hyphens, ocr
 from extractor.ingest.chunk import make_chunks
 from extractor.ingest.normalize import normalize
 from extractor.ingest.pdf import extract_pdf
-from extractor.ingest.sections import separate_headings, text_title
+from extractor.ingest.sections import separate_glued_headings, separate_headings, text_title
 from extractor.ingest.text import decode_text
 from extractor.ingest.types import IngestError, ParsedDocument
 
@@ -111,7 +111,7 @@ def parse_bytes(path: Path, data: bytes) -> ParsedDocument:
             raise IngestError(f"{name}: not a PDF (no %PDF header)")
         pdf = extract_pdf(data, name)
         vocab = hyphens.vocabulary("\n".join(pdf.pages))   # decides line-end hyphens
-        parts = [normalize(p, vocab) for p in pdf.pages]
+        parts = [separate_glued_headings(normalize(p, vocab)) for p in pdf.pages]
         text_parts, starts, pos = [], [], 0
         for part in parts:
             if text_parts and part:

@@ -32,7 +32,7 @@ _KINDS: list[tuple[str, str]] = [
     ("discussion", r"discussion|conclusions?|concluding remarks|limitations|future work|outlook|"
                    r"summary and conclusions?"),
     ("acknowledgements", r"acknowledge?ments?|funding|author contributions?|"
-                         r"(?:data|code|software) (?:and code )?availability(?: statement)?|"
+                         r"(?:data|code|software)(?: and (?:data|code|software))? availability(?: statement)?|"
                          r"conflicts? of interest|competing interests|declarations?|ethics"),
     ("references", r"references(?: cited)?|bibliography|literature cited|works cited"),
     ("appendix", r"appendix(?: [A-Z\d])?|appendices|supplementary (?:material|information)s?|"
@@ -44,7 +44,9 @@ _HEADING = [(kind, re.compile(rf"^{_NUM}?(?:{words})\s*:?$", re.I)) for kind, wo
 # sentence starts "Methods We ..."), per kind.
 _GLUED = {"front": "abstract", "introduction": "introduction", "methods": "(?:materials and )?methods",
           "results": "results", "discussion": "discussion(?: and conclusions?)?|conclusions?",
-          "acknowledgements": "acknowledge?ments?", "references": "references"}
+          "acknowledgements": "acknowledge?ments?|(?:data|code|software)(?: and (?:data|code|software))? "
+                              "availability(?: statement)?|competing interests|conflicts? of interest",
+          "references": "references"}
 _LEAD = [(kind, re.compile(rf"^(?:{_NUM}(?:{words})|(?-i:[A-Z ]{{4,}})(?<=[A-Z])(?=\s[A-Z][a-z])"
                            + (rf"|(?:{_GLUED[kind]})(?=\s+(?:[A-Z]|\d\.\s))" if kind in _GLUED else "")
                            + r")\b", re.I))
@@ -85,6 +87,30 @@ def separate_headings(text: str) -> str:
         if i + 1 < len(lines) and lines[i + 1].strip() and _heading_line(line):
             out.append("")
     return "\n".join(out)
+
+
+def _glued_lead_end(para: str) -> int | None:
+    """Where a known heading glued to its paragraph's first sentence ends ("Data and Code
+    Availability The source code ..."), or None."""
+    if len(para.strip()) <= 70:
+        return None     # a heading paragraph of its own, or a short line
+    for kind, pat in _LEAD:
+        m = pat.match(para)
+        if m and _lead_is_heading(m.group(), kind) and _PROSE.search(para, m.end(), m.end() + 300):
+            return m.end()
+    return None
+
+
+def separate_glued_headings(text: str) -> str:
+    """A known heading that a PDF set in the body font, glued to the first sentence of its
+    paragraph, becomes a paragraph of its own, so that no sentence starts with its words."""
+    out = []
+    for para in text.split("\n\n"):
+        end = _glued_lead_end(para)
+        if end is not None and para[end:].strip():
+            para = para[:end].rstrip() + "\n\n" + para[end:].lstrip()
+        out.append(para)
+    return "\n\n".join(out)
 
 
 def heading_kind(s: str) -> str | None:
