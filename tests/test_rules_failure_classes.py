@@ -999,3 +999,8 @@ def test_runs_with_different_seeds_have_no_fixed_seed():
     assert "fixed random seed" not in out.get("randomness", [])
     out = run("We fixed the random seed to 7 for all our experiments.", "evaluation")
     assert out["randomness"] == ["fixed random seed"]
+
+
+def test_a_keyword_list_is_no_statement_of_method():
+    assert "data_collection" not in run("Keywords: stance detection; pre-trained language "
+                                        "models; social media; citizen science", "data")

@@ -122,8 +122,13 @@ _VERB_CUE = re.compile(
     re.I)
 
 
+# A keyword list is no statement, whatever its words ("Keywords: ...; pre-trained language
+# models; social media")
+_KEYWORDS = re.compile(r"\s*(?:key\s?words?|index\s+terms)\s*[:\u2014\u2013-]", re.I)
+
+
 def has_verb_cue(sentence: str) -> bool:
-    return _VERB_CUE.search(sentence) is not None
+    return _VERB_CUE.search(sentence) is not None and not _KEYWORDS.match(sentence)
 
 
 def about_other_work(sentence: str) -> bool:
