@@ -1004,3 +1004,8 @@ def test_runs_with_different_seeds_have_no_fixed_seed():
 def test_a_keyword_list_is_no_statement_of_method():
     assert "data_collection" not in run("Keywords: stance detection; pre-trained language "
                                         "models; social media; citizen science", "data")
+
+
+def test_what_could_also_be_done_is_no_statement_of_method():
+    out = run("The model could also be deployed on a Raspberry Pi at remote gauging stations.")
+    assert "deployment_platform" not in out and "data_collection" not in out

@@ -71,8 +71,9 @@ _GENERAL = re.compile(
     r"ha(?:s|ve) (?:exhibited|achieved|become|gained|emerged|proven|attracted|revolutioni[sz]ed))\b",
     re.I)
 _HYPOTHETICAL = re.compile(r"\b(?:future (?:work|research|studies|development)|in the future|"
-                           r"in future|could be|our (?:immediate )?plans|"
-                           r"would be|might be|may be (?:used|applied)|should be|"
+                           r"in future|could (?:also |potentially |further |even )?be|"
+                           r"our (?:immediate )?plans|would be|might (?:also |even )?(?:be|run)|"
+                           r"may be (?:used|applied)|should be|"
                            r"we (?:plan|intend|aim) to)\b", re.I)
 
 
