@@ -92,6 +92,11 @@ def numbers(text: str) -> set[float]:
     # "10-3" is often 10^-3 whose superscript the PDF lost: read it both ways
     for m in re.finditer(r"\b10\s*-\s*(\d{1,2})\b", t):
         out.add(round(10 ** -int(m.group(1)), 12))
+    # a split ratio in tenths ("8:2", "7:1:2") is also read in percent ("80/20")
+    for m in re.finditer(r"(?<![\d.:])(\d)\s?:\s?(\d)(?:\s?:\s?(\d))?(?![\d.:])", t):
+        parts = [int(g) for g in m.groups() if g]
+        if sum(parts) == 10:
+            out.update(float(10 * p) for p in parts)
     t = _SCI.sub(sci, t)
     for n in _NUM.findall(t):
         out.add(round(float(n), 12))

@@ -1009,3 +1009,10 @@ def test_a_keyword_list_is_no_statement_of_method():
 def test_what_could_also_be_done_is_no_statement_of_method():
     out = run("The model could also be deployed on a Raspberry Pi at remote gauging stations.")
     assert "deployment_platform" not in out and "data_collection" not in out
+
+
+def test_a_split_ratio_in_tenths_is_written_in_percent():
+    out = run("The plots were split by us into training and test sets in a 7:3 ratio.", "data")
+    assert "70/30" in out["data_split"]
+    out = run("The plots were split by us into training and test sets in a 3:2 ratio.", "data")
+    assert "3/2" in out["data_split"]          # no tenths: kept as written

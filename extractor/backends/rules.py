@@ -188,6 +188,19 @@ def e_notation(value: str) -> str:
     return _E_SPACED.sub(lambda m: f"{m.group(1)}e-{m.group(2)}", value)
 
 
+_TENTHS = re.compile(r"(\d)/(\d)(?:/(\d))?")
+
+
+def percent_split(value: str) -> str:
+    """A split ratio in tenths written as annotators write splits, in percent: "8/2" (from
+    "an 8:2 ratio") -> "80/20", "7/1/2" -> "70/10/20". Verification reads the ratio both ways
+    (extractor.grounding.numbers)."""
+    m = _TENTHS.fullmatch(value)
+    if not m or sum(int(g) for g in m.groups() if g) != 10:
+        return value
+    return "/".join(f"{g}0" for g in m.groups() if g)
+
+
 def _fill(template: str, m: re.Match) -> list[str]:
     """Values for a regex hit; an alternative naming a group that did not match is skipped."""
     groups = [m.group(0), *[(g or "") for g in m.groups()]]
@@ -495,6 +508,9 @@ class RulesBackend(Backend):
             canon = "" if canon == chosen else canon
             if not is_vocab:
                 chosen = e_notation(chosen)
+                if percent_split(chosen) != chosen and grounded(percent_split(chosen), quote, (),
+                                                                strict=True):
+                    chosen = percent_split(chosen)
             surface = norm.text[a:b]
             if is_vocab and (f.surface_values or _respelling(surface, chosen)):
                 # the paper's wording ("hydrophone recordings"; for any field its spelling of
