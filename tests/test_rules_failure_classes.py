@@ -1016,3 +1016,11 @@ def test_a_split_ratio_in_tenths_is_written_in_percent():
     assert "70/30" in out["data_split"]
     out = run("The plots were split by us into training and test sets in a 3:2 ratio.", "data")
     assert "3/2" in out["data_split"]          # no tenths: kept as written
+
+
+def test_a_random_split_beside_its_ratio_says_less_than_the_ratio():
+    out = run("The plots were randomly divided by us into a training set (70%) and a test set "
+              "(30%).", "data")
+    assert "randomly divided" not in out["data_split"] and "70/30" in out["data_split"]
+    assert run("The plots were randomly divided by us before the analysis began.",
+               "data")["data_split"] == ["randomly divided"]
