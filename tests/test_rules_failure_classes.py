@@ -1024,3 +1024,9 @@ def test_a_random_split_beside_its_ratio_says_less_than_the_ratio():
     assert "randomly divided" not in out["data_split"] and "70/30" in out["data_split"]
     assert run("The plots were randomly divided by us before the analysis began.",
                "data")["data_split"] == ["randomly divided"]
+
+
+def test_a_pattern_value_of_a_surface_field_keeps_the_papers_wording():
+    out = run("We trained the tagger with AdamW and a cosine decay of the learning rate.",
+              "training")
+    assert "cosine decay" in out["hyperparameters"]

@@ -497,7 +497,8 @@ class RulesBackend(Backend):
             canons = {}
             if not is_vocab and f.vocabulary:
                 canons = {v: _canonical(f, v) for v in values}
-                values = [v if _respelling(v, c) else c for v, c in canons.items()]
+                values = [v if f.surface_values or _respelling(v, c) else c
+                          for v, c in canons.items()]
             # a template alternative that is another field's known value ("FLIP" is a flip, so
             # "FLIP benchmark") is skipped, as verification would reject it
             chosen = next((v for v in values if grounded(v, quote, f.aliases(v), strict=True)
