@@ -1030,3 +1030,11 @@ def test_a_pattern_value_of_a_surface_field_keeps_the_papers_wording():
     out = run("We trained the tagger with AdamW and a cosine decay of the learning rate.",
               "training")
     assert "cosine decay" in out["hyperparameters"]
+
+
+def test_a_tuning_library_gives_way_to_the_method_run_with_it():
+    out = run("We tuned the hyperparameters with Optuna using a random search of 50 trials.",
+              "training")
+    assert out["hyperparameter_tuning"] == ["random search"]
+    out = run("We tuned the hyperparameters of our network with Optuna.", "training")
+    assert out["hyperparameter_tuning"] == ["Optuna"]
