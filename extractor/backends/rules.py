@@ -378,11 +378,10 @@ class RulesBackend(Backend):
             ranked.sort(key=lambda r: (r[0], r[1]))
             # a family name beside a named member says less than the member: annotators list
             # "ResNet-50", not also "CNN" (train F1 0.503 -> 0.544, full 0.545 -> 0.593)
-            generic = {g.lower() for g in f.generic}
             # (a value in the paper's wording is generic when its canonical value is)
-            name = lambda h: (h.canon or h.value).lower()
-            if generic and any(name(r[2]) not in generic for r in ranked):
-                ranked = [r for r in ranked if name(r[2]) not in generic]
+            generic = {g.lower() for g in f.generic}
+            if generic and any((r[2].canon or r[2].value).lower() not in generic for r in ranked):
+                ranked = [r for r in ranked if (r[2].canon or r[2].value).lower() not in generic]
             for _, _, h in ranked[: f.max_values or self.default_max_values]:
                 out.append(Candidate(field=h.field, value=h.value, quote=h.quote))
         if self.phrase_fields:

@@ -76,8 +76,8 @@ def _heading_line(line: str) -> bool:
 def separate_headings(text: str) -> str:
     """A heading on a line of its own, followed by its paragraph after a single line break
     ("Data and Code Availability" / "The code is on GitHub ..."), becomes a paragraph of its
-    own, so that no sentence starts with the heading's words (plain-text files; a PDF's
-    layout already sets headings apart)."""
+    own, so that no sentence starts with the heading's words (plain-text files; a PDF's text
+    runs a heading into its paragraph, which separate_glued_headings handles)."""
     if "\n" not in text:
         return text
     lines = text.split("\n")
