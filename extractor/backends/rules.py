@@ -510,9 +510,9 @@ class RulesBackend(Backend):
             canon = "" if canon == chosen else canon
             if not is_vocab:
                 chosen = e_notation(chosen)
-                if percent_split(chosen) != chosen and grounded(percent_split(chosen), quote, (),
-                                                                strict=True):
-                    chosen = percent_split(chosen)
+                split = percent_split(chosen)
+                if split != chosen and grounded(split, quote, (), strict=True):
+                    chosen = split
             surface = norm.text[a:b]
             if is_vocab and (f.surface_values or _respelling(surface, chosen)):
                 # the paper's wording ("hydrophone recordings"; for any field its spelling of

@@ -67,10 +67,19 @@ _TOP_GLUED = re.compile(r"^(?:[2-9]|[1-9]\d|I[IVX]{1,3}|[VX][IVX]{0,3})\.?\s+"
 _NUMBERED_LINE = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2}){0,2}\.?|[IVX]{1,4}\.|[A-H]\.)\s+[A-Z][A-Za-z&,'\u2019 -]{2,60}$")
 
 
+def _whole_heading_kind(s: str) -> str | None:
+    """The section kind of ``s`` (stripped) if it is a known heading and nothing else."""
+    if len(s) <= 70:
+        for kind, pat in _HEADING:
+            if pat.match(s):
+                return kind
+    return None
+
+
 def _heading_line(line: str) -> bool:
     s = line.strip()
-    return bool(s) and len(s) <= 70 and (
-        any(pat.match(s) for _, pat in _HEADING) or bool(_NUMBERED_LINE.match(s)))
+    return bool(s) and (_whole_heading_kind(s) is not None
+                        or (len(s) <= 70 and bool(_NUMBERED_LINE.match(s))))
 
 
 def separate_headings(text: str) -> str:
@@ -116,10 +125,9 @@ def separate_glued_headings(text: str) -> str:
 def heading_kind(s: str) -> str | None:
     """The section kind a heading starts, or None if ``s`` does not open with a known heading."""
     s = s.strip()
-    if len(s) <= 70:
-        for kind, pat in _HEADING:
-            if pat.match(s):
-                return kind
+    kind = _whole_heading_kind(s)
+    if kind is not None:
+        return kind
     for kind, pat in _LEAD:
         m = pat.match(s)
         # the words after a glued heading are prose ("Methods Ecol Evol. 2021;12" is a header)
