@@ -84,6 +84,10 @@ class FieldSpec:
     # ("species identification" beside "classification"): the rules backend drops them when
     # the same paper gives the field a value outside this list ("ResNet-50")
     generic: tuple[str, ...] = ()
+    # value -> a regex: the rules backend drops the value when another value of the same paper
+    # and field matches the regex whole ("train/test" beside "80/20", which says the same and
+    # more)
+    gives_way: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
     # the rules backend reports a vocabulary hit in the paper's wording ("hydrophone"), not as
     # its canonical value ("acoustic recorders"), for fields whose canonical values are
     # category labels the paper's own words say more precisely
@@ -187,7 +191,8 @@ def build_schema(spec: SchemaSpec) -> Schema:
             case_sensitive=tuple(f.case_sensitive), max_values=f.max_values,
             own_work=f.own_work, settings_table=f.settings_table, descriptive=f.descriptive,
             value_pattern=f.value_pattern, strip_prefixes=tuple(f.strip_prefixes),
-            generic=tuple(f.generic), surface_values=f.surface_values,
+            generic=tuple(f.generic),
+            gives_way={k.lower(): v for k, v in f.gives_way.items()}, surface_values=f.surface_values,
             list_siblings=f.list_siblings, fold_prefixes=f.fold_prefixes,
             max_value_chars=f.max_value_chars))
     by_group = _with_foreign_values(by_group)

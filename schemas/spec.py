@@ -75,6 +75,7 @@ class FieldSpecModel(BaseModel):
     value_pattern: str | None = None
     strip_prefixes: list[str] = []
     generic: list[str] = []
+    gives_way: dict[str, str] = {}
     surface_values: bool = False
     list_siblings: bool = False
     fold_prefixes: bool = True

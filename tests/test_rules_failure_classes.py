@@ -1038,3 +1038,13 @@ def test_a_tuning_library_gives_way_to_the_method_run_with_it():
     assert out["hyperparameter_tuning"] == ["random search"]
     out = run("We tuned the hyperparameters of our network with Optuna.", "training")
     assert out["hyperparameter_tuning"] == ["Optuna"]
+
+
+def test_the_sets_named_give_way_to_a_ratio_over_as_many_sets():
+    text = ("The plots were divided into training and test sets. A training set (80%) and a "
+            "test set (20%) were drawn at random.")
+    assert run(text, "data")["data_split"] == ["80/20"]
+    # a ratio over other sets says nothing of these: both stay
+    text = ("The plots were divided into training, validation and test sets. A training set "
+            "(80%) and a test set (20%) were drawn at random.")
+    assert sorted(run(text, "data")["data_split"]) == ["80/20", "train/validation/test"]

@@ -382,6 +382,11 @@ class RulesBackend(Backend):
             generic = {g.lower() for g in f.generic}
             if generic and any((r[2].canon or r[2].value).lower() not in generic for r in ranked):
                 ranked = [r for r in ranked if (r[2].canon or r[2].value).lower() not in generic]
+            if f.gives_way:
+                shown = [r[2].canon or r[2].value for r in ranked]
+                ranked = [r for r in ranked
+                          if not (pat := f.gives_way.get((r[2].canon or r[2].value).lower()))
+                          or not any(re.fullmatch(pat, v) for v in shown)]
             for _, _, h in ranked[: f.max_values or self.default_max_values]:
                 out.append(Candidate(field=h.field, value=h.value, quote=h.quote))
         if self.phrase_fields:
