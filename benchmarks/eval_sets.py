@@ -1,6 +1,7 @@
 """Score one offline backend on the gold sets at once: gold-dev (validation), gold-train
 (corpus excerpts), gold-full (full-text PDFs) and, on request, the invented papers of other
-fields (syn-t to tune on, syn-v to validate; syn-tp and syn-vp: the same papers as PDFs).
+fields (syn-t and syn-t2 to tune on, syn-v and syn-v2 to validate; syn-tp and syn-vp: the
+first batch as PDFs).
 
 Each set is ingested once into a cached database (``--cache``, default a temp folder), copied
 for every run, extracted with the real pipeline (retrieve -> backend -> verify -> store) and
@@ -39,6 +40,10 @@ SETS = {
     # validation half
     "syn-t": (SYNTH / "gold-tune", SYNTH / "texts", ".txt"),
     "syn-v": (SYNTH / "gold-val", SYNTH / "texts", ".txt"),
+    # a second batch of five other families (medicine, robotics, chemistry, astronomy, social
+    # science), written in the fifth session: paper 1 of each to tune on, paper 2 to validate
+    "syn-t2": (SYNTH / "gold-tune2", SYNTH / "texts", ".txt"),
+    "syn-v2": (SYNTH / "gold-val2", SYNTH / "texts", ".txt"),
     # the same papers rendered as two-column PDFs on first use (render_synthetic_pdfs.py)
     "syn-tp": (SYNTH / "gold-tune", SYNTH_PDF, ".pdf"),
     "syn-vp": (SYNTH / "gold-val", SYNTH_PDF, ".pdf"),
