@@ -638,7 +638,7 @@ ONE_VALUE = [
     case("Number of iterations 6000 Number of classes 4", "training", "hyperparameters",
          "Number of iterations = 6000", "settings: iterations without a verb"),
     case("We trained with Adam (β1 = 0.9, β2 = 0.98) on the labelled tiles.",
-         "training", "hyperparameters", "β2 = 0.98", "settings: Adam betas"),
+         "training", "hyperparameters", "β1 = 0.9, β2 = 0.98", "settings: Adam betas"),
     case("The segmentation network was trained with a Dice loss on the masks we drew.",
          "training", "hyperparameters", "loss = Dice", "settings: the loss"),
 ]
@@ -1048,3 +1048,11 @@ def test_the_sets_named_give_way_to_a_ratio_over_as_many_sets():
     text = ("The plots were divided into training, validation and test sets. A training set "
             "(80%) and a test set (20%) were drawn at random.")
     assert sorted(run(text, "data")["data_split"]) == ["80/20", "train/validation/test"]
+
+
+def test_adams_two_betas_stated_together_are_one_setting():
+    out = run("We trained with AdamW (β1 = 0.9, β2 = 0.999, ε = 1e-8) and a weight decay of 0.01.",
+              "training")["hyperparameters"]
+    assert "β1 = 0.9, β2 = 0.999" in out and "ε = 1e-8" in out
+    assert not any(v.startswith("β2") for v in out)
+    assert run("We trained with Adam (β2 = 0.98).", "training")["hyperparameters"] == ["β2 = 0.98"]
