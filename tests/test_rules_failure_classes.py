@@ -1056,3 +1056,23 @@ def test_adams_two_betas_stated_together_are_one_setting():
     assert "β1 = 0.9, β2 = 0.999" in out and "ε = 1e-8" in out
     assert not any(v.startswith("β2") for v in out)
     assert run("We trained with Adam (β2 = 0.98).", "training")["hyperparameters"] == ["β2 = 0.98"]
+
+
+def test_metrics_of_other_fields_by_name():
+    out = run("We report the Heidke skill score (HSS), the Brier skill score and the probability of "
+              "detection of the flare forecasts.", "evaluation")["evaluation_metrics"]
+    assert {"Heidke skill score", "Brier skill score", "probability of detection"} <= set(out)
+    out = run("Segmentation is scored with the mean Dice, the HD95 and the normalised surface Dice "
+              "at 2 mm.", "evaluation")["evaluation_metrics"]
+    assert {"Dice coefficient", "Hausdorff distance", "normalised surface Dice"} <= set(out)
+    out = run("We report AP3D and BEV AP on KITTI and the nuScenes detection score on nuScenes.",
+              "evaluation")["evaluation_metrics"]
+    assert {"AP3D", "BEV AP", "nuScenes detection score"} <= set(out)
+
+
+def test_f1_beside_its_class_averages_gives_way_to_them():
+    out = run("We report macro-averaged F1 and micro-averaged F1; the F1 of each class is in "
+              "Table 3.", "evaluation")["evaluation_metrics"]
+    assert sorted(out) == ["macro-F1", "micro-F1"]
+    assert run("We report the F1 score and the accuracy.", "evaluation")["evaluation_metrics"] \
+        == ["F1-score", "accuracy"]
