@@ -1076,3 +1076,11 @@ def test_f1_beside_its_class_averages_gives_way_to_them():
     assert sorted(out) == ["macro-F1", "micro-F1"]
     assert run("We report the F1 score and the accuracy.", "evaluation")["evaluation_metrics"] \
         == ["F1-score", "accuracy"]
+
+
+def test_a_settings_rows_number_is_not_the_warm_up_of_the_row_below():
+    out = run("Parameter Value\nBatch size 128\nWarm-up epochs 10\nMax. epochs 200\n",
+              "training")["hyperparameters"]
+    assert sorted(out) == ["Warm-up epochs = 10", "batch size = 128", "epochs = 200"]
+    assert "warm-up steps = 4,000" in run("We used 4,000 warm-up steps before the cosine decay.",
+                                          "training")["hyperparameters"]
