@@ -1084,3 +1084,9 @@ def test_a_settings_rows_number_is_not_the_warm_up_of_the_row_below():
     assert sorted(out) == ["Warm-up epochs = 10", "batch size = 128", "epochs = 200"]
     assert "warm-up steps = 4,000" in run("We used 4,000 warm-up steps before the cosine decay.",
                                           "training")["hyperparameters"]
+
+
+def test_a_cap_on_training_beside_early_stopping_is_a_stopping_criterion():
+    out = run("Training ran for at most 150 epochs but was stopped early when the validation loss "
+              "had not improved for 15 epochs.", "training")["stopping_criteria"]
+    assert sorted(out) == ["early stopping", "epochs = 150"]
