@@ -1090,3 +1090,12 @@ def test_a_cap_on_training_beside_early_stopping_is_a_stopping_criterion():
     out = run("Training ran for at most 150 epochs but was stopped early when the validation loss "
               "had not improved for 15 epochs.", "training")["stopping_criteria"]
     assert sorted(out) == ["early stopping", "epochs = 150"]
+
+
+def test_libraries_of_other_fields_are_frameworks():
+    out = run("Molecules were parsed with RDKit, the CT volumes were read with SimpleITK and the "
+              "network was built with MONAI.", "software")["frameworks"]
+    assert {"RDKit", "SimpleITK", "MONAI"} <= set(out)
+    out = run("The detector is implemented in OpenPCDet with spconv, and the policy is trained in "
+              "Isaac Gym.", "software")["frameworks"]
+    assert {"OpenPCDet", "spconv", "Isaac Gym"} <= set(out)
