@@ -31,6 +31,12 @@ def test_initials_do_not_end_a_sentence():
         ["Plants of A. thaliana were grown by J. Doe.", "They flowered."]
 
 
+def test_a_unit_after_a_number_ends_a_sentence():
+    assert texts("Ranges go beyond 50 m. Latency is measured per frame. Each clip lasts 5 s. "
+                 "Then it stops.") == ["Ranges go beyond 50 m.", "Latency is measured per frame.",
+                                       "Each clip lasts 5 s.", "Then it stops."]
+
+
 def test_decimals_and_urls_are_not_sentence_ends():
     t = ("The learning rate was 0.001 and the loss fell to 2.5. Code is at "
          "https://example.org/tool/v1.2 for all. The data are at www.example.org. Done.")

@@ -10,7 +10,8 @@ A sentence ends
     enumeration) followed by white space and a character that can open a sentence (a capital,
     a digit, an opening bracket or quote), unless the "." ends
       - an abbreviation ("e.g.", "i.e.", "et al.", "Fig.", "Eq.", "vs.", "approx.", ... below),
-      - a single letter (an initial: "J. Smith", "A. thaliana"), or
+      - a single letter (an initial: "J. Smith", "A. thaliana"), but not a lower-case unit
+        after a number ("beyond 50 m. Latency ..."), or
       - a URL or DOI cut after a dot by a line break ("doi.org/10.5061/dryad. 7h44j",
         urlcut.url_continues);
   * at a paragraph break (a blank line in ``text``) and at any offset listed in ``breaks``,
@@ -37,6 +38,7 @@ _PARAGRAPH = re.compile(r"\n[^\S\n]*\n\s*")
 _LAST_WORD = re.compile(r"[A-Za-z.]+$")
 _PROSE_WORDS = 8      # a paragraph this long is prose, not a table cell or a heading
 _SENTENCE_END = re.compile(r"[.!?](?:\s|$)")
+_AFTER_NUMBER = re.compile(r"\d\s?$")
 # Words a "." follows without ending the sentence (lower case, inner dots kept: "e.g").
 ABBREVIATIONS = frozenset("al e.g i.e fig figs eq eqs vs approx ca no ref refs sect sec tab cf "
                           "resp et mr dr st ver vol pp".split())
@@ -46,6 +48,9 @@ def _abbreviation(text: str, dot: int) -> bool:
     """True if the "." at ``text[dot]`` ends an abbreviation or an initial."""
     w = _LAST_WORD.search(text, max(0, dot - 12), dot)
     word = w.group().lower().strip(".") if w else ""
+    if len(word) == 1 and word.isalpha() and w.group().islower() \
+            and _AFTER_NUMBER.search(text, max(0, w.start() - 2), w.start()):
+        return False        # a unit after a number ends the sentence: "beyond 50 m. Latency ..."
     return word in ABBREVIATIONS or (len(word) == 1 and word.isalpha())
 
 
