@@ -1099,3 +1099,9 @@ def test_libraries_of_other_fields_are_frameworks():
     out = run("The detector is implemented in OpenPCDet with spconv, and the policy is trained in "
               "Isaac Gym.", "software")["frameworks"]
     assert {"OpenPCDet", "spconv", "Isaac Gym"} <= set(out)
+
+
+def test_a_name_spelled_out_is_reported_before_its_abbreviation():
+    out = run("At inference, overlapping boxes are removed by NMS. The non-maximum suppression "
+              "(NMS) uses an IoU threshold of 0.5.", "evaluation")["postprocessing"]
+    assert out == ["non-maximum suppression"]

@@ -280,6 +280,9 @@ _SETTING_AFTER = re.compile(r"[ \t]*(?:\([\w\s-]{1,30}\)[ \t]*)?(?:[:=|][ \t]*)?
                             r"(?!(?:19|20)\d\d\b|\d{1,2}\.\s+[A-Z])[-−]?\.?\d")
 
 
+_ABBREVIATION = re.compile(r"[A-Z][A-Z0-9-]{1,7}")
+
+
 def _canonical(f: FieldSpec, value: str) -> str:
     """A pattern value that starts with a known vocabulary phrase is that phrase's canonical
     value ("ImageNet dataset" -> "ImageNet", "BirdCLEF 2021 data set" -> "BirdCLEF")."""
@@ -373,7 +376,10 @@ class RulesBackend(Backend):
             for (fk, _), hs in hits.items():
                 if fk != key or (strong and all(h.weak for h in hs)):
                     continue
-                best = min((h for h in hs if not h.merged), key=lambda h: (not h.own, h.pos))
+                # a name spelled out says more than its abbreviation ("non-maximum suppression",
+                # not "NMS", where the paper gives both)
+                best = min((h for h in hs if not h.merged),
+                           key=lambda h: (not h.own, bool(_ABBREVIATION.fullmatch(h.value)), h.pos))
                 ranked.append((-len(hs), min(h.pos for h in hs), best))
             ranked.sort(key=lambda r: (r[0], r[1]))
             # a family name beside a named member says less than the member: annotators list
