@@ -119,7 +119,7 @@ _NEG_AFTER = re.compile(r"\s*(?:\w+\s){0,3}(?:is|are|was|were|did|does|do|has|ha
 _DENIED_BEFORE = re.compile(
     r"(?:\b(?:did|do|does|was|were|is|are)\s(?:not|never)|\b(?:didn|don|doesn|wasn|weren)['\u2019]t|"
     r"\bnever)\s(?:\w+ly\s)?(?:use|apply|employ|perform|adopt|include|used|applied|employed|"
-    r"performed|adopted|included)\s(?:any\s)?$|\b(?:no|without)\s(?:any\s)?(?:\w+\s)?$", re.I)
+    r"performed|adopted|included)\s(?:any\s)?(?:\w+\s)?$|\b(?:no|without)\s(?:any\s)?(?:\w+\s)?$", re.I)
 _DENIED_AFTER = re.compile(r"\s(?:was|were|is|are)\s(?:not|never)\s(?:\w+ly\s)?(?:used|applied|"
                            r"performed|employed|adopted|needed|necessary)\b", re.I)
 

@@ -898,6 +898,15 @@ def test_a_value_denied_beside_it_is_dropped(text):
     assert "regularization" not in run(text, "training")
 
 
+def test_a_denial_with_a_modifier_before_the_value_drops_it():
+    # "did not apply synthetic oversampling": one word between the verb and the value
+    assert "bias_handling" not in run("We did not apply synthetic oversampling of the minority "
+                                      "class in this study.")
+    out = run("For training we randomly undersample the negative sequences to the number of "
+              "positive ones.")
+    assert out.get("bias_handling") == ["undersampling"]
+
+
 def test_a_negation_elsewhere_in_the_clause_keeps_the_value():
     out = run("We used early stopping when the validation loss did not improve for 8 epochs.",
               "training")
