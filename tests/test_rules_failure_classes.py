@@ -1114,3 +1114,26 @@ def test_a_name_spelled_out_is_reported_before_its_abbreviation():
     out = run("At inference, overlapping boxes are removed by NMS. The non-maximum suppression "
               "(NMS) uses an IoU threshold of 0.5.", "evaluation")["postprocessing"]
     assert out == ["non-maximum suppression"]
+
+
+def test_a_split_stated_as_counts_per_set():
+    out = run("We used 540 training images and 141 validation images from the northern sites.",
+              "data")
+    assert out["data_split"] == ["540 training / 141 validation"]
+    out = run("The corpus holds 6,471 training, 548 validation and 1,610 test images.", "data")
+    assert out["data_split"] == ["6,471 training / 548 validation / 1,610 test"]
+    out = run("In total 9600 frames were used for training and 2400 for testing.", "data")
+    assert out["data_split"] == ["9600 training / 2400 testing"]
+    out = run("The training set consists of 1288 images, while the test set contains 332 images.",
+              "data")
+    assert out["data_split"] == ["1288 training / 332 test"]
+    # years are no counts
+    assert "data_split" not in run("We took the surveys from 2020 for training, 2021 for "
+                                   "validation of the maps.", "data")
+
+
+def test_a_separate_or_temporal_split_in_the_papers_words():
+    assert run("The models were evaluated on a separate test set of 200 sites.",
+               "data")["data_split"] == ["separate test set"]
+    assert run("We used a chronological split of the patient records.",
+               "data")["data_split"] == ["chronological split"]
