@@ -1137,3 +1137,12 @@ def test_a_separate_or_temporal_split_in_the_papers_words():
                "data")["data_split"] == ["separate test set"]
     assert run("We used a chronological split of the patient records.",
                "data")["data_split"] == ["chronological split"]
+
+
+def test_a_dropout_rate_written_before_the_layer():
+    out = run("Above the frozen encoder we added a 50% dropout layer and a dense softmax layer.",
+              "training")
+    assert "dropout = 50%" in out["hyperparameters"]
+    # a settings row's number is not the rate of the next row's dropout
+    out = run("Weight decay | 0.01\nDropout (classifier) | 0.1", "training")
+    assert "dropout = 0.01" not in out["hyperparameters"]
