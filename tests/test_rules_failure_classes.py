@@ -1146,3 +1146,26 @@ def test_a_dropout_rate_written_before_the_layer():
     # a settings row's number is not the rate of the next row's dropout
     out = run("Weight decay | 0.01\nDropout (classifier) | 0.1", "training")
     assert "dropout = 0.01" not in out["hyperparameters"]
+
+
+@pytest.mark.parametrize("text,name", [
+    ("From PAMAP2 we used only the wrist sensor of the eight subjects who finished.", "PAMAP2"),
+    ("German speeches for 2002-2018 were taken from ParlSpeech V2 [12] and cleaned.",
+     "ParlSpeech V2"),
+    ("We hand-coded BundesAgenda-12k, a new corpus of 9,000 parliamentary speeches.",
+     "BundesAgenda-12k"),
+    ("The resulting dataset, WristADL-24, contains 29.6 hours of labelled data.", "WristADL-24"),
+    ("The segmenter was trained on the 400 cases of the KiTS23 training set.", "KiTS23"),
+    ("nuScenes [2] contains 1,000 scenes of 20 s each recorded with a LiDAR.", "nuScenes"),
+])
+def test_a_name_like_dataset_outside_the_vocabulary(text, name):
+    assert name in run(text, "data")["datasets"]
+
+
+@pytest.mark.parametrize("text", [
+    "The negative set was drawn from GC-matched background regions of the genome.",
+    "Footprints for the state were taken from June-2019 to September-2019 for us.",
+    "The code was downloaded from GitHub and the images from NASA for this study.",
+])
+def test_words_that_only_look_like_dataset_names(text):
+    assert "datasets" not in run(text, "data")
