@@ -1169,3 +1169,13 @@ def test_a_name_like_dataset_outside_the_vocabulary(text, name):
 ])
 def test_words_that_only_look_like_dataset_names(text):
     assert "datasets" not in run(text, "data")
+
+
+def test_error_metrics_are_the_errors_reported():
+    out = run("We report the top-1 error and top-5 error of each network on the test images.",
+              "evaluation")
+    assert out["evaluation_metrics"] == ["top-1 error", "top-5 error"]
+    out = run("We report the false negative rate, false omission rate and negative predictive "
+              "value of the detector.", "evaluation")
+    assert out["evaluation_metrics"] == ["false negative rate", "false omission rate",
+                                         "negative predictive value"]
