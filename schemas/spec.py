@@ -7,6 +7,7 @@ attribute (Python).
 """
 from __future__ import annotations
 
+import copy
 import hashlib
 import importlib
 import importlib.util
@@ -155,10 +156,40 @@ def _describe(e: ValidationError, data: Any, source: str, lines: list[int]) -> s
     return "\n".join(msgs)
 
 
+_DEFINED = re.compile(r"<<([A-Za-z_][A-Za-z0-9_]*)>>")
+
+
+def _expand_defines(data: dict, source: str) -> dict:
+    """Top-level `defines:` names regex pieces that patterns use as <<NAME>> (one place for a
+    name shape or an exclusion list several patterns share). Expanded at load: the spec, and
+    so its version, are the same as with every piece written out."""
+    defines = data.get("defines")
+    if defines is None:
+        return data
+    if not isinstance(defines, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in defines.items()):
+        raise SchemaError(f"{source}: 'defines' maps names to regex pieces (strings)")
+    data = copy.deepcopy({k: v for k, v in data.items() if k != "defines"})
+
+    def expand(rx: str, where: str) -> str:
+        def piece(m: re.Match) -> str:
+            if m.group(1) not in defines:
+                raise SchemaError(f"{where}: <<{m.group(1)}>> is not under 'defines' "
+                                  f"({', '.join(defines) or 'none'})")
+            return defines[m.group(1)]
+        return _DEFINED.sub(piece, rx)
+
+    for f in data.get("fields") or []:
+        for pat in (f.get("patterns") or []) if isinstance(f, dict) else []:
+            if isinstance(pat, dict) and isinstance(pat.get("regex"), str):
+                pat["regex"] = expand(pat["regex"], f"{source}: field {f.get('key')!r}")
+    return data
+
+
 def spec_from_data(data: Any, source: str, lines: list[int] | None = None) -> SchemaSpec:
     if not isinstance(data, dict) or "fields" not in data or "groups" not in data:
         raise SchemaError(f"{source}: a schema needs top-level 'name', 'groups' and 'fields'")
-    data = {"name": source, **data}
+    data = {"name": source, **_expand_defines(data, source)}
     try:
         spec = SchemaSpec.model_validate(data)
     except ValidationError as e:

@@ -60,6 +60,20 @@ def test_bad_regex_and_unknown_group_are_errors_at_load():
         parse_schema("name: t\ngroups: {g: G}\nfields:\n- {key: x, group: h}\n")
 
 
+def test_defines_are_regex_pieces_written_out_at_load():
+    shared = YAML.replace("fields:\n", "defines:\n  CARD: '(?:RTX|GTX)'\nfields:\n", 1).replace(
+        "(?:RTX|GTX)", "<<CARD>>").replace("defines:\n  CARD: '<<CARD>>'",
+                                           "defines:\n  CARD: '(?:RTX|GTX)'")
+    assert "<<CARD>>" in shared
+    a, b = parse_schema(YAML, "birds.yaml"), parse_schema(shared, "birds.yaml")
+    assert a.version == b.version
+    assert b.field("accelerator").patterns[0].regex == a.field("accelerator").patterns[0].regex
+    with pytest.raises(SchemaError, match=r"field 'accelerator': <<CHIP>> is not under 'defines'"):
+        parse_schema(shared.replace("<<CARD>>", "<<CHIP>>"), "birds.yaml")
+    with pytest.raises(SchemaError, match=r"'defines' maps names to regex pieces"):
+        parse_schema(shared.replace("  CARD: '(?:RTX|GTX)'", "  CARD: [RTX]"), "birds.yaml")
+
+
 def test_pydantic_class_and_yaml_give_the_same_schema(tmp_path):
     (tmp_path / "birds_fields.py").write_text(PY)
     a = parse_schema(YAML, "birds.yaml")
