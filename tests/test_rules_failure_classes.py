@@ -1179,3 +1179,13 @@ def test_error_metrics_are_the_errors_reported():
               "value of the detector.", "evaluation")
     assert out["evaluation_metrics"] == ["false negative rate", "false omission rate",
                                          "negative predictive value"]
+
+
+def test_an_activation_is_a_setting_only_when_stated_as_one():
+    out = run("We trained the network with the Adam optimizer, a batch size of 8 and the GELU "
+              "activation function.", "training")
+    assert "activation = GELU" in out["hyperparameters"]
+    # the layers' description names an activation as a part of the architecture
+    out = run("Each block has a 3 x 3 convolution, batch normalisation and a GELU activation, "
+              "and the batch size was 8.", "training")
+    assert "activation = GELU" not in out["hyperparameters"]
