@@ -18,7 +18,8 @@ Scoring rules
   contiguous run of whole tokens, or (3) the token-set Jaccard similarity is >= 0.5.
   Numbers must agree: when both values contain numeric tokens, the numbers of the value with
   fewer numbers must all occur in the other (so ``batch size = 32`` does not match
-  ``batch size = 64``, and ``5-fold`` does not match ``10-fold``).
+  ``batch size = 64``, and ``5-fold`` does not match ``10-fold``). A number written in powers
+  of ten is compared written out (``3e-4``, ``3 × 10−4`` and ``0.0003`` are one number).
   Pairs are ranked (equal > containment > Jaccard, then by Jaccard) and assigned greedily, so
   each value is used at most once.
 * Value precision/recall/F1 are micro-averaged: TP = matched pairs, precision = TP / predicted
@@ -34,6 +35,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -75,9 +77,39 @@ def load_gold(gold_dir: str | Path) -> dict[str, dict[str, dict[str, Any]]]:
     return out
 
 
+_SUPERSCRIPT = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺", "0123456789-+")
+_MINUS = "[-−⁻]"
+# a number in powers of ten: "3e-4", "3 × 10−4", "3x10^-4", "10^-3", "10−3" (a minus sign, not
+# a hyphen: "10-30" is a range), "10⁻⁴"
+_POWER = re.compile(
+    rf"(?<![\w.])(?:(\d+(?:\.\d+)?)\s?e\s?([-+−]?\d+)(?![\w.])"
+    rf"|(?:(\d+(?:\.\d+)?)\s?[x×·⋅]\s?)?10\s?(?:\^\s?([-+−]?\d+)|(−\s?\d+)|([⁻]?[⁰¹²³⁴⁵⁶⁷⁸⁹]+)))",
+    re.I)
+
+
+def _decimal(mantissa: str | None, exponent: str) -> str:
+    exp = int(exponent.translate(_SUPERSCRIPT).replace("−", "-").replace(" ", ""))
+    if abs(exp) > 30:
+        raise ValueError(exponent)
+    text = format(Decimal(mantissa or "1").scaleb(exp), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _plain_numbers(text: str) -> str:
+    """Powers of ten written out, so "3e-4", "3 × 10−4" and "0.0003" are one number."""
+    def sub(m: re.Match) -> str:
+        try:
+            if m.group(2) is not None:
+                return _decimal(m.group(1), m.group(2))
+            return _decimal(m.group(3), m.group(4) or m.group(5) or m.group(6))
+        except (ValueError, ArithmeticError):
+            return m.group(0)
+    return _POWER.sub(sub, text)
+
+
 def tokens(text: str) -> list[str]:
     """Normalised tokens of a value (see the module docstring)."""
-    return _TOKEN.findall(unicodedata.normalize("NFKC", text).lower())
+    return _TOKEN.findall(unicodedata.normalize("NFKC", _plain_numbers(text)).lower())
 
 
 def _contains(big: list[str], small: list[str]) -> bool:

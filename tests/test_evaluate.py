@@ -10,6 +10,22 @@ def test_tokens_split_letters_digits_and_keep_decimals():
     assert tokens("learning rate = 0.001") == ["learning", "rate", "0.001"]
 
 
+@pytest.mark.parametrize("written", ["3e-4", "3E-4", "3 × 10−4", "3x10^-4", "3 × 10⁻⁴", "0.0003"])
+def test_a_number_in_powers_of_ten_is_compared_written_out(written):
+    assert tokens(f"learning rate = {written}") == ["learning", "rate", "0.0003"]
+    assert match_rank(f"learning rate = {written}", "peak learning rate = 0.0003")[0] == 2
+
+
+@pytest.mark.parametrize("text,toks", [
+    ("2002–2016", ["2002", "2016"]),             # a range, not a power
+    ("10-30 Hz", ["10", "30", "hz"]),
+    ("10^6 steps", ["1000000", "steps"]),
+    ("lr 10−3", ["lr", "0.001"]),
+])
+def test_what_is_and_is_not_a_power_of_ten(text, toks):
+    assert tokens(text) == toks
+
+
 @pytest.mark.parametrize("pred,gold,kind", [
     ("PyTorch", "pytorch", 3),
     ("ResNet50", "ResNet-50", 3),
@@ -23,6 +39,7 @@ def test_match_rank_kinds(pred, gold, kind):
 
 @pytest.mark.parametrize("pred,gold", [
     ("batch size = 32", "batch size = 64"),          # Jaccard 0.5, but numbers differ
+    ("weight decay = 5e-4", "weight decay = 0.005"),
     ("10-fold cross-validation", "5-fold cross-validation"),
     ("camera trap images", "own camera trap dataset"),  # Jaccard 2/5
     ("Adam", "AdamW"),                               # no whole-word containment
