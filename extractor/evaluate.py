@@ -14,7 +14,8 @@ Scoring rules
   case, every run of non-alphanumeric characters becomes a space (a dot between digits is kept,
   so ``0.001`` stays one token), and a letter/digit boundary splits tokens (``ResNet50`` and
   ``ResNet-50`` both become ``resnet 50``). A pred value matches a gold value if
-  (1) the token sequences are equal, or (2) one token sequence occurs inside the other as a
+  (1) the token sequences are equal, or equal once joined (``MobileNetV2`` and ``MobileNet-v2``,
+  ``InceptionResNetv2`` and ``Inception-ResNet v2`` are one name), or (2) one token sequence occurs inside the other as a
   contiguous run of whole tokens, or (3) the token-set Jaccard similarity is >= 0.5.
   Numbers must agree: when both values contain numeric tokens, the numbers of the value with
   fewer numbers must all occur in the other (so ``batch size = 32`` does not match
@@ -128,7 +129,7 @@ def match_rank(pred: str, gold: str) -> tuple[int, float] | None:
         return None
     sa, sb = set(a), set(b)
     jac = len(sa & sb) / len(sa | sb)
-    if a == b:
+    if a == b or "".join(a) == "".join(b):     # "InceptionResNetv2" = "Inception-ResNet v2"
         return (3, 1.0)
     if _contains(a, b) or _contains(b, a):
         return (2, jac)

@@ -29,6 +29,8 @@ def test_what_is_and_is_not_a_power_of_ten(text, toks):
 @pytest.mark.parametrize("pred,gold,kind", [
     ("PyTorch", "pytorch", 3),
     ("ResNet50", "ResNet-50", 3),
+    ("MobileNet-v2", "MobileNetV2", 3),                 # one name, joined differently
+    ("Inception-ResNet v2", "InceptionResNetv2", 3),
     ("bounding boxes", "manual bounding boxes", 2),
     ("ImageNet", "ImageNet (pretraining)", 2),
     ("k-fold cross-validation", "5-fold cross-validation", 1),     # Jaccard 3/5
