@@ -120,8 +120,11 @@ _DENIED_BEFORE = re.compile(
     r"(?:\b(?:did|do|does|was|were|is|are)\s(?:not|never)|\b(?:didn|don|doesn|wasn|weren)['\u2019]t|"
     r"\bnever)\s(?:\w+ly\s)?(?:use|apply|employ|perform|adopt|include|used|applied|employed|"
     r"performed|adopted|included)\s(?:any\s)?(?:\w+\s)?$|\b(?:no|without)\s(?:any\s)?(?:\w+\s)?$", re.I)
-_DENIED_AFTER = re.compile(r"\s(?:was|were|is|are)\s(?:not|never)\s(?:\w+ly\s)?(?:used|applied|"
-                           r"performed|employed|adopted|needed|necessary)\b", re.I)
+# ("X was not used", "an X study was not conducted", "X has not been applied")
+_DENIED_AFTER = re.compile(r"(?:\s(?:study|step|analysis|procedure|check))?\s(?:was|were|is|are|"
+                           r"has|have)\s(?:not|never)\s(?:been\s)?(?:\w+ly\s)?(?:used|applied|"
+                           r"performed|employed|adopted|needed|necessary|conducted|carried\sout|"
+                           r"done|computed|measured|assessed)\b", re.I)
 
 
 def denied(sentence: str, start: int, end: int) -> bool:

@@ -1189,3 +1189,16 @@ def test_an_activation_is_a_setting_only_when_stated_as_one():
     out = run("Each block has a 3 x 3 convolution, batch normalisation and a GELU activation, "
               "and the batch size was 8.", "training")
     assert "activation = GELU" not in out["hyperparameters"]
+
+
+def test_how_labels_were_checked_is_an_annotation_method():
+    out = run("Two trained coders labelled every post; inter-coder reliability was Krippendorff's "
+              "alpha = 0.69, and disagreements were adjudicated by the second author.", "data")
+    assert out["annotation_methods"] == ["inter-annotator agreement", "adjudication"]
+    out = run("Both raters outlined each lesion and remaining differences were resolved by "
+              "consensus.", "data")
+    assert out["annotation_methods"] == ["consensus"]
+    # denied after the value, with a noun between
+    out = run("The frames were labelled by one engineer, and an inter-annotator agreement study "
+              "was not conducted.", "data")
+    assert "inter-annotator agreement" not in out.get("annotation_methods", [])
