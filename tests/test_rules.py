@@ -230,7 +230,8 @@ def test_r_package_pattern_is_case_sensitive():
     ("A radial basis function (RBF) was chosen as the kernel of the classifier.", "kernel = RBF"),
     ("Each network received 256 × 256 pixel input tiles cut from the mosaics.",
      "256 × 256 input"),      # "size" is not in the quote, so the value does not claim it
-    ("Hidden layers used the ReLU activation throughout the network here.", "activation = ReLU"),
+    ("Hidden layers used the ReLU activation function throughout the network here.",
+     "activation = ReLU"),
     ("We set the dropout rate to 0.3 before the last dense layer.", "dropout rate = 0.3"),
 ])
 def test_more_hyperparameter_patterns(text, value):
