@@ -13,10 +13,13 @@ Scoring rules
 * Values are matched one-to-one per (doc, field). Both strings are normalised: NFKC, lower
   case, every run of non-alphanumeric characters becomes a space (a dot between digits is kept,
   so ``0.001`` stays one token), and a letter/digit boundary splits tokens (``ResNet50`` and
-  ``ResNet-50`` both become ``resnet 50``). A pred value matches a gold value if
-  (1) the token sequences are equal, or equal once joined (``MobileNetV2`` and ``MobileNet-v2``,
-  ``InceptionResNetv2`` and ``Inception-ResNet v2`` are one name), or (2) one token sequence occurs inside the other as a
-  contiguous run of whole tokens, or (3) the token-set Jaccard similarity is >= 0.5.
+  ``ResNet-50`` both become ``resnet 50``). Words are compared by their stem (Snowball English,
+  British spellings folded: ``flips``, ``flipping`` and ``flip``; ``normalisation`` and
+  ``normalization``). A pred value matches a gold value if
+  (1) the token sequences are equal, or equal once joined (``MobileNetV2`` and
+  ``MobileNet-v2``, ``InceptionResNetv2`` and ``Inception-ResNet v2`` are one name), or (2) one
+  token sequence occurs inside the other as a contiguous run of whole tokens, or (3) the
+  token-set Jaccard similarity is >= 0.5.
   Numbers must agree: when both values contain numeric tokens, the numbers of the value with
   fewer numbers must all occur in the other (so ``batch size = 32`` does not match
   ``batch size = 64``, and ``5-fold`` does not match ``10-fold``). A number written in powers
@@ -35,16 +38,22 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 import unicodedata
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
+
+import snowballstemmer
 
 REPORTED, UNKNOWN = "reported", "unknown"
 JACCARD_MIN = 0.5
 
 _TOKEN = re.compile(r"[a-z]+|\d+(?:\.\d+)*")
 _WS = re.compile(r"\s+")
+_STEMMER = snowballstemmer.stemmer("english")
+_STEM_LOCK = threading.Lock()    # a snowball stemmer keeps state between calls
 
 
 class GoldError(ValueError):
@@ -118,9 +127,26 @@ def _contains(big: list[str], small: list[str]) -> bool:
     return n > 0 and any(big[i:i + n] == small for i in range(len(big) - n + 1))
 
 
+_SPELLING = [(re.compile(p), r) for p, r in (
+    (r"(?<=[a-z]{3})is(ation|er|ed|ing|es|e)\b", r"iz\1"), (r"(?<=[a-z]{3})our\b", "or"))]
+
+
+@lru_cache(maxsize=65536)
+def _stem(token: str) -> str:
+    """One form for a word's inflections and spellings ("flips", "flipping", "flip";
+    "normalisation", "normalization"); numbers stay as they are."""
+    if token[0].isdigit():
+        return token
+    for rx, rep in _SPELLING:
+        token = rx.sub(rep, token)
+    with _STEM_LOCK:
+        return _STEMMER.stemWord(token)
+
+
 def match_rank(pred: str, gold: str) -> tuple[int, float] | None:
     """(kind, jaccard) if the values match, kind 3 = equal, 2 = containment, 1 = Jaccard."""
-    a, b = tokens(pred), tokens(gold)
+    ta, tb = tokens(pred), tokens(gold)
+    a, b = [_stem(t) for t in ta], [_stem(t) for t in tb]
     if not a or not b:
         return None
     na = {t for t in a if t[0].isdigit()}
@@ -129,7 +155,7 @@ def match_rank(pred: str, gold: str) -> tuple[int, float] | None:
         return None
     sa, sb = set(a), set(b)
     jac = len(sa & sb) / len(sa | sb)
-    if a == b or "".join(a) == "".join(b):     # "InceptionResNetv2" = "Inception-ResNet v2"
+    if a == b or "".join(ta) == "".join(tb):   # "InceptionResNetv2" = "Inception-ResNet v2"
         return (3, 1.0)
     if _contains(a, b) or _contains(b, a):
         return (2, jac)

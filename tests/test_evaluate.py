@@ -31,6 +31,9 @@ def test_what_is_and_is_not_a_power_of_ten(text, toks):
     ("ResNet50", "ResNet-50", 3),
     ("MobileNet-v2", "MobileNetV2", 3),                 # one name, joined differently
     ("Inception-ResNet v2", "InceptionResNetv2", 3),
+    ("horizontal flip", "horizontal flipping", 3),      # one word, inflected
+    ("vertical flip", "random horizontal and vertical flips", 2),
+    ("min-max normalisation", "min-max normalization", 3),
     ("bounding boxes", "manual bounding boxes", 2),
     ("ImageNet", "ImageNet (pretraining)", 2),
     ("k-fold cross-validation", "5-fold cross-validation", 1),     # Jaccard 3/5
