@@ -1202,3 +1202,14 @@ def test_how_labels_were_checked_is_an_annotation_method():
     out = run("The frames were labelled by one engineer, and an inter-annotator agreement study "
               "was not conducted.", "data")
     assert "inter-annotator agreement" not in out.get("annotation_methods", [])
+
+
+def test_augmentation_and_bias_handling_keep_the_papers_words():
+    out = run("We augmented the training tiles by horizontal mirroring and random rotations.",
+              "data")
+    assert out["augmentation"] == ["horizontal mirroring", "rotation"]
+    # an inflection of the canonical value adds nothing: the canonical form is kept
+    out = run("We augmented the training tiles by vertical flipping.", "data")
+    assert out["augmentation"] == ["vertical flip"]
+    out = run("To counter the imbalance we used class weights in the loss.", "data")
+    assert out["bias_handling"] == ["class weights"]

@@ -49,7 +49,7 @@ from extractor.backends.rules_text import (  # noqa: F401  (re-exported)
     _OWN, _SPACE, _Norm, about_other_work, has_verb_cue, looks_like_reference, normalise,
     sentences, states_own_work)
 from extractor.schemas.catalog import MAX_QUOTE_CHARS, MAX_VALUE_CHARS, FieldSpec
-from extractor.grounding import grounded
+from extractor.grounding import _stem, content_tokens, grounded
 from extractor.ingest.normalize import normalize_for_match
 from extractor.statements import cited, denied, section_reason
 
@@ -272,6 +272,13 @@ def _respelling(surface: str, canon: str) -> bool:
     key = lambda v: re.sub(r"[\-\u2010\u2011_]+", "", v.casefold())
     words = lambda v: re.findall(r"[a-z]+|\d+", v.casefold())
     return key(surface) == key(canon) and words(surface) != words(canon)
+
+
+def _inflection(surface: str, canon: str) -> bool:
+    """The canonical value's words, inflected ("flipped" for "flip", "undersample" for
+    "undersampling"): the paper's wording adds nothing, the canonical form reads better."""
+    stems = lambda v: [_stem(t) for t in content_tokens(v)]
+    return stems(surface) == stems(canon)
 
 
 # a value right after a name: "Dropout (classifier) | 0.1", "weight decay: 1e-4", "dropout 0.3";
@@ -525,7 +532,8 @@ class RulesBackend(Backend):
                 if split != chosen and grounded(split, quote, (), strict=True):
                     chosen = split
             surface = norm.text[a:b]
-            if is_vocab and (f.surface_values or _respelling(surface, chosen)):
+            if is_vocab and ((f.surface_values and not _inflection(surface, chosen))
+                             or _respelling(surface, chosen)):
                 # the paper's wording ("hydrophone recordings"; for any field its spelling of
                 # the name, "Faster RCNN" for "Faster R-CNN", which annotators copy), grouped
                 # under its canonical value so spellings of one thing stay one value
