@@ -18,7 +18,8 @@ Scoring rules
   ``normalization``). A pred value matches a gold value if
   (1) the token sequences are equal, or equal once joined (``MobileNetV2`` and
   ``MobileNet-v2``, ``InceptionResNetv2`` and ``Inception-ResNet v2`` are one name), or (2) one
-  token sequence occurs inside the other as a contiguous run of whole tokens, or (3) the
+  token sequence occurs inside the other as a contiguous run of whole tokens (joined or not:
+  ``mix up`` is in ``mixup of bird calls``), or (3) the
   token-set Jaccard similarity is >= 0.5.
   Numbers must agree: when both values contain numeric tokens, the numbers of the value with
   fewer numbers must all occur in the other (so ``batch size = 32`` does not match
@@ -127,6 +128,21 @@ def _contains(big: list[str], small: list[str]) -> bool:
     return n > 0 and any(big[i:i + n] == small for i in range(len(big) - n + 1))
 
 
+def _contains_joined(big: list[str], small: list[str]) -> bool:
+    """A run of whole tokens of big that, joined, is small joined ("mix up" in "mixup of
+    bird calls")."""
+    want = "".join(small)
+    for i in range(len(big)):
+        run = ""
+        for t in big[i:]:
+            run += t
+            if run == want:
+                return True
+            if not want.startswith(run):
+                break
+    return False
+
+
 _SPELLING = [(re.compile(p), r) for p, r in (
     (r"(?<=[a-z]{3})is(ation|er|ed|ing|es|e)\b", r"iz\1"), (r"(?<=[a-z]{3})our\b", "or"))]
 
@@ -157,7 +173,8 @@ def match_rank(pred: str, gold: str) -> tuple[int, float] | None:
     jac = len(sa & sb) / len(sa | sb)
     if a == b or "".join(ta) == "".join(tb):   # "InceptionResNetv2" = "Inception-ResNet v2"
         return (3, 1.0)
-    if _contains(a, b) or _contains(b, a):
+    if (_contains(a, b) or _contains(b, a) or _contains_joined(ta, tb)
+            or _contains_joined(tb, ta)):
         return (2, jac)
     if jac >= JACCARD_MIN:
         return (1, jac)

@@ -33,6 +33,7 @@ def test_what_is_and_is_not_a_power_of_ten(text, toks):
     ("Inception-ResNet v2", "InceptionResNetv2", 3),
     ("horizontal flip", "horizontal flipping", 3),      # one word, inflected
     ("vertical flip", "random horizontal and vertical flips", 2),
+    ("mix up", "mixup of random bird species", 2),
     ("min-max normalisation", "min-max normalization", 3),
     ("bounding boxes", "manual bounding boxes", 2),
     ("ImageNet", "ImageNet (pretraining)", 2),
