@@ -1213,3 +1213,12 @@ def test_augmentation_and_bias_handling_keep_the_papers_words():
     assert out["augmentation"] == ["vertical flip"]
     out = run("To counter the imbalance we used class weights in the loss.", "data")
     assert out["bias_handling"] == ["class weights"]
+
+
+def test_cross_validation_that_chooses_a_setting_is_no_generalisation_test():
+    out = run("The penalty C of the logistic regression was selected by 5-fold cross-validation "
+              "on the training set.", "evaluation")
+    assert "generalizability" not in out
+    out = run("We assessed the final model with 5-fold cross-validation over all sites.",
+              "evaluation")
+    assert "5-fold cross-validation" in out["generalizability"]
