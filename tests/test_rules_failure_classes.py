@@ -1222,3 +1222,21 @@ def test_cross_validation_that_chooses_a_setting_is_no_generalisation_test():
     out = run("We assessed the final model with 5-fold cross-validation over all sites.",
               "evaluation")
     assert "5-fold cross-validation" in out["generalizability"]
+
+
+@pytest.mark.parametrize("text,value", [
+    ("At inference the volume is predicted with sliding windows of the patch size and 50% "
+     "overlap.", "sliding-window inference"),
+    ("From each predicted mask we removed connected components smaller than 20 pixels.",
+     "connected components"),
+    ("The per-window labels were smoothed with a moving average over five windows.",
+     "moving average"),
+])
+def test_what_is_done_to_predictions_is_postprocessing(text, value):
+    assert value in run(text, "evaluation")["postprocessing"]
+
+
+def test_a_sliding_window_over_the_inputs_is_no_inference_step():
+    out = run("The recordings were cut into 2 s segments with a sliding window of stride 1 s.",
+              "evaluation")
+    assert "sliding-window inference" not in out.get("postprocessing", [])
