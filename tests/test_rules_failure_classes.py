@@ -158,6 +158,13 @@ def test_a_lower_case_or_common_word_is_no_model_name():
      "model_architecture"),
     ("DeepLab has used dilated convolutions [8] to enlarge the receptive field of a CNN.",
      "model_architecture"),
+    # the shared statement filter's cues of future work hold for the rules too
+    ("Spatial cross-validation of such models is a question requiring further research.",
+     "generalizability"),
+    ("This opens the possibility to add random rotations to the training images.",
+     "augmentation"),
+    ("The classifier might even run on a Raspberry Pi mounted in the field.",
+     "deployment_platform"),
 ])
 def test_negated_hypothetical_and_cited_statements_give_nothing(text, field):
     assert field not in run(text)

@@ -8,7 +8,7 @@ import re
 
 from extractor.ingest.normalize import MappedText, normalize_folded
 from extractor.ingest.sentences import sentence_spans
-from extractor.statements import biography
+from extractor.statements import biography, hypothetical
 
 
 # --- text normalisation with an offset map ---------------------------------------------------
@@ -70,11 +70,6 @@ _GENERAL = re.compile(
     r"they (?:used|found|showed|proposed|trained|applied|reported|achieved|developed|compared)|"
     r"ha(?:s|ve) (?:exhibited|achieved|become|gained|emerged|proven|attracted|revolutioni[sz]ed))\b",
     re.I)
-_HYPOTHETICAL = re.compile(r"\b(?:future (?:work|research|studies|development)|in the future|"
-                           r"in future|could (?:also |potentially |further |even )?be|"
-                           r"our (?:immediate )?plans|would be|might (?:also |even )?(?:be|run)|"
-                           r"may be (?:used|applied)|should be|"
-                           r"we (?:plan|intend|aim) to)\b", re.I)
 
 
 def states_own_work(sentence: str) -> bool:
@@ -134,7 +129,7 @@ def has_verb_cue(sentence: str) -> bool:
 
 def about_other_work(sentence: str) -> bool:
     """True for sentences describing other studies, general knowledge or future plans."""
-    if _HYPOTHETICAL.search(sentence) or looks_like_reference(sentence) or biography(sentence):
+    if hypothetical(sentence) or looks_like_reference(sentence) or biography(sentence):
         return True
     own = _OWN.search(sentence)
     if own:
