@@ -165,6 +165,11 @@ def test_a_lower_case_or_common_word_is_no_model_name():
      "augmentation"),
     ("The classifier might even run on a Raspberry Pi mounted in the field.",
      "deployment_platform"),
+    # examples of a kind, in a sentence that says nothing of this study
+    ("Variance reduction strategies such as stratified sampling give better estimators.",
+     "data_split"),
+    ("Deep architectures such as AlexNet and GoogLeNet are proposed for plant disease "
+     "classification.", "model_architecture"),
 ])
 def test_negated_hypothetical_and_cited_statements_give_nothing(text, field):
     assert field not in run(text)
@@ -1247,3 +1252,11 @@ def test_a_sliding_window_over_the_inputs_is_no_inference_step():
     out = run("The recordings were cut into 2 s segments with a sliding window of stride 1 s.",
               "evaluation")
     assert "sliding-window inference" not in out.get("postprocessing", [])
+
+
+def test_examples_the_study_gives_of_its_own_steps_stay():
+    out = run("We used augmentations such as random rotation and horizontal flips.", "data")
+    assert "rotation" in out["augmentation"]
+    out = run("ViT-S/16, for example, denotes a variant with an input patch size of 16 x 16.",
+              "training")
+    assert "patch size = 16 × 16" in out["hyperparameters"]

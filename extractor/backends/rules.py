@@ -46,7 +46,7 @@ from extractor.backends import rules_phrases
 from extractor.backends.rules_lists import siblings
 from extractor.backends.rules_table import table_hits
 from extractor.backends.rules_text import (  # noqa: F401  (re-exported)
-    _OWN, _SPACE, _Norm, about_other_work, has_verb_cue, looks_like_reference, normalise,
+    _OWN, _PAST, _SPACE, _Norm, about_other_work, has_verb_cue, looks_like_reference, normalise,
     sentences, states_own_work)
 from extractor.schemas.catalog import MAX_QUOTE_CHARS, MAX_VALUE_CHARS, FieldSpec
 from extractor.grounding import _stem, content_tokens, grounded
@@ -274,6 +274,24 @@ def _respelling(surface: str, canon: str) -> bool:
     return key(surface) == key(canon) and words(surface) != words(canon)
 
 
+# ("X, for example, denotes ..." is an aside, not a list of examples)
+_EXAMPLES = re.compile(r"\b(?:such as|e\.g\.,?|(?<!,\s)for example,?|(?<!,\s)for instance,?)\s",
+                       re.I)
+
+
+def _example_only(sentence: str, at: int) -> bool:
+    """Is the value at sentence[at:] named as an example of a kind ("variance reduction
+    strategies such as stratified sampling", "architectures such as AlexNet are proposed for")
+    in a sentence that says nothing of this study (no first person, no past tense)?"""
+    before = sentence[max(0, at - 100):at]
+    last = None
+    for last in _EXAMPLES.finditer(before):
+        pass
+    if last is None or ";" in before[last.end():]:
+        return False
+    return not (_OWN.search(sentence) or _PAST.search(sentence))
+
+
 def _inflection(surface: str, canon: str) -> bool:
     """The canonical value's words, inflected ("flipped" for "flip", "undersample" for
     "undersampling"): the paper's wording adds nothing, the canonical form reads better."""
@@ -484,6 +502,8 @@ class RulesBackend(Backend):
                 continue    # the shared statement filter: "Smith et al. [8] used ResNet-50"
             if denied(stext, a - sent[0], b - sent[0]):
                 continue    # "we did not apply early stopping"
+            if _example_only(stext, a - sent[0]):
+                continue    # "strategies such as stratified sampling" (of no study)
             if f.negative and _mentions(low, f.negative):
                 continue
             if is_vocab and len(stext.split()) < MIN_SENTENCE_WORDS:
