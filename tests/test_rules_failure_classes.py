@@ -1169,6 +1169,11 @@ def test_a_dropout_rate_written_before_the_layer():
     ("The resulting dataset, WristADL-24, contains 29.6 hours of labelled data.", "WristADL-24"),
     ("The segmenter was trained on the 400 cases of the KiTS23 training set.", "KiTS23"),
     ("nuScenes [2] contains 1,000 scenes of 20 s each recorded with a LiDAR.", "nuScenes"),
+    ("We also present QuayView-2K, a new set of 2,004 aerial images of two marinas.",
+     "QuayView-2K"),
+    ("The resulting dataset, which we call TideSeq-30, contains 4,120 sequences.", "TideSeq-30"),
+    ("We record a new set of 540 Raman spectra, RAM-540, and use it only for testing.",
+     "RAM-540"),
 ])
 def test_a_name_like_dataset_outside_the_vocabulary(text, name):
     assert name in run(text, "data")["datasets"]
