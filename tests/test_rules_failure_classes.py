@@ -1265,3 +1265,12 @@ def test_examples_the_study_gives_of_its_own_steps_stay():
     out = run("ViT-S/16, for example, denotes a variant with an input patch size of 16 x 16.",
               "training")
     assert "patch size = 16 × 16" in out["hyperparameters"]
+
+
+def test_file_formats_are_data_formats():
+    out = run("The recordings were stored as FLAC files and the station metadata as JSON.",
+              "data")
+    assert out["data_formats"] == ["FLAC", "JSON"]
+    # capitals only: "png" in a file name's lower-case extension is not a stated format
+    assert "data_formats" not in run("We stored every mask next to its image in one folder.",
+                                     "data")
