@@ -1271,6 +1271,6 @@ def test_file_formats_are_data_formats():
     out = run("The recordings were stored as FLAC files and the station metadata as JSON.",
               "data")
     assert out["data_formats"] == ["FLAC", "JSON"]
-    # capitals only: "png" in a file name's lower-case extension is not a stated format
-    assert "data_formats" not in run("We stored every mask next to its image in one folder.",
-                                     "data")
+    # capitals only: a lower-case extension in a file name is not a stated format
+    out = run("We stored every label as mask_001.png beside the tabular data.", "data")
+    assert "PNG" not in out["data_formats"]
