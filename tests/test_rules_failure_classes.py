@@ -1274,3 +1274,12 @@ def test_file_formats_are_data_formats():
     # capitals only: a lower-case extension in a file name is not a stated format
     out = run("We stored every label as mask_001.png beside the tabular data.", "data")
     assert "PNG" not in out["data_formats"]
+
+
+def test_a_split_stratified_by_a_named_variable_handles_bias():
+    out = run("The comments were split into train and test sets stratified by subreddit and year.",
+              "data")
+    assert out["bias_handling"] == ["stratified by subreddit and year"]
+    # results broken down by a variable are no split
+    out = run("Results were stratified by snow fraction class in Table 4.", "data")
+    assert "bias_handling" not in out
