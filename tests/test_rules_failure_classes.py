@@ -1283,3 +1283,11 @@ def test_a_split_stratified_by_a_named_variable_handles_bias():
     # results broken down by a variable are no split
     out = run("Results were stratified by snow fraction class in Table 4.", "data")
     assert "bias_handling" not in out
+
+
+def test_a_gpu_without_its_model_is_a_fallback():
+    out = run("Each network was trained on a single GPU for about six hours.", "software")
+    assert out["hardware"] == ["GPU"]
+    out = run("Each network was trained on a single GPU, an NVIDIA RTX 3090 card with CUDA.",
+              "software")
+    assert out["hardware"] == ["NVIDIA RTX 3090"]
