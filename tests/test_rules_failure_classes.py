@@ -1085,7 +1085,7 @@ def test_metrics_of_other_fields_by_name():
     assert {"Heidke skill score", "Brier skill score", "probability of detection"} <= set(out)
     out = run("Segmentation is scored with the mean Dice, the HD95 and the normalised surface Dice "
               "at 2 mm.", "evaluation")["evaluation_metrics"]
-    assert {"Dice coefficient", "Hausdorff distance", "normalised surface Dice"} <= set(out)
+    assert {"mean Dice", "Hausdorff distance", "normalised surface Dice"} <= set(out)
     out = run("We report AP3D and BEV AP on KITTI and the nuScenes detection score on nuScenes.",
               "evaluation")["evaluation_metrics"]
     assert {"AP3D", "BEV AP", "nuScenes detection score"} <= set(out)
@@ -1291,3 +1291,9 @@ def test_a_gpu_without_its_model_is_a_fallback():
     out = run("Each network was trained on a single GPU, an NVIDIA RTX 3090 card with CUDA.",
               "software")
     assert out["hardware"] == ["NVIDIA RTX 3090"]
+
+
+def test_averages_of_a_metric_are_metrics_of_their_own():
+    out = run("We report the mean Dice similarity coefficient (mDice), the macro AUROC and the "
+              "per-class F1 on the test set.", "evaluation")
+    assert out["evaluation_metrics"] == ["mean Dice", "macro AUROC", "per-class F1"]
