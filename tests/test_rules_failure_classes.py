@@ -1155,6 +1155,9 @@ def test_a_dropout_rate_written_before_the_layer():
     out = run("Above the frozen encoder we added a 50% dropout layer and a dense softmax layer.",
               "training")
     assert "dropout = 50%" in out["hyperparameters"]
+    out = run("The pooled vector passes through a dropout layer (p = 0.1) and a linear layer.",
+              "training")
+    assert "dropout = 0.1" in out["hyperparameters"]
     # a settings row's number is not the rate of the next row's dropout
     out = run("Weight decay | 0.01\nDropout (classifier) | 0.1", "training")
     assert "dropout = 0.01" not in out["hyperparameters"]
