@@ -1139,9 +1139,9 @@ def test_a_split_stated_as_counts_per_set():
     out = run("The training set consists of 1288 images, while the test set contains 332 images.",
               "data")
     assert out["data_split"] == ["1288 training / 332 test"]
-    # years are no counts
-    assert "data_split" not in run("We took the surveys from 2020 for training, 2021 for "
-                                   "validation of the maps.", "data")
+    # years are no counts: they are the periods of the sets
+    assert run("We took the surveys from 2020 for training, 2021 for validation of the maps.",
+               "data")["data_split"] == ["training 2020 / validation 2021"]
 
 
 def test_a_separate_or_temporal_split_in_the_papers_words():
@@ -1300,3 +1300,18 @@ def test_averages_of_a_metric_are_metrics_of_their_own():
     out = run("We report the mean Dice similarity coefficient (mDice), the macro AUROC and the "
               "per-class F1 on the test set.", "evaluation")
     assert out["evaluation_metrics"] == ["mean Dice", "macro AUROC", "per-class F1"]
+
+
+@pytest.mark.parametrize("text,value", [
+    ("Scenes from 2009–2016 form the training set, scenes from 2017 the validation set and "
+     "scenes from 2018–2020 the test set.", "training 2009–2016 / validation 2017 / test 2018–2020"),
+    ("Gauge records from 1990-2010 were used for training and those from 2011-2015 for testing.",
+     "training 1990-2010 / testing 2011-2015"),
+])
+def test_a_split_by_periods_is_the_split(text, value):
+    assert value in run(text, "data")["data_split"]
+
+
+def test_years_of_a_study_period_are_no_split():
+    out = run("The survey ran from 2015 to 2018 and training workshops were held in 2019.", "data")
+    assert "data_split" not in out
