@@ -1315,3 +1315,8 @@ def test_a_split_by_periods_is_the_split(text, value):
 def test_years_of_a_study_period_are_no_split():
     out = run("The survey ran from 2015 to 2018 and training workshops were held in 2019.", "data")
     assert "data_split" not in out
+
+
+def test_a_share_held_out_of_the_training_data():
+    out = run("Of the training tiles, 15% were randomly held out as a validation set.", "data")
+    assert out["data_split"] == ["15% held out for validation"]
