@@ -1320,3 +1320,11 @@ def test_years_of_a_study_period_are_no_split():
 def test_a_share_held_out_of_the_training_data():
     out = run("Of the training tiles, 15% were randomly held out as a validation set.", "data")
     assert out["data_split"] == ["15% held out for validation"]
+
+
+def test_a_set_the_study_names_is_no_model():
+    out = run("The resulting dataset, which we call TideSeq-30, contains 4,120 sequences.", "data")
+    assert "TideSeq-30" not in out.get("model_architecture", [])
+    out = run("We propose a recurrent network, which we call TideNet-2, for the sequences.",
+              "model")
+    assert "TideNet-2" in out["model_architecture"]
