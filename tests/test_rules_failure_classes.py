@@ -1328,3 +1328,9 @@ def test_a_set_the_study_names_is_no_model():
     out = run("We propose a recurrent network, which we call TideNet-2, for the sequences.",
               "model")
     assert "TideNet-2" in out["model_architecture"]
+
+
+def test_a_keyword_list_names_topics_not_methods():
+    out = run("Index Terms—kidney tumour, semantic segmentation, vision transformer, U-Net.",
+              "model")
+    assert "model_architecture" not in out

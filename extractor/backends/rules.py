@@ -46,8 +46,8 @@ from extractor.backends import rules_phrases
 from extractor.backends.rules_lists import siblings
 from extractor.backends.rules_table import table_hits
 from extractor.backends.rules_text import (  # noqa: F401  (re-exported)
-    _OWN, _PAST, _SPACE, _Norm, about_other_work, has_verb_cue, looks_like_reference, normalise,
-    sentences, states_own_work)
+    _OWN, _PAST, _SPACE, _Norm, about_other_work, has_verb_cue, keyword_line, looks_like_reference,
+    normalise, sentences, states_own_work)
 from extractor.schemas.catalog import MAX_QUOTE_CHARS, MAX_VALUE_CHARS, FieldSpec
 from extractor.grounding import _stem, content_tokens, grounded
 from extractor.ingest.normalize import normalize_for_match
@@ -494,7 +494,7 @@ class RulesBackend(Backend):
             sent = sents[si]
             stext = norm.text[sent[0]:sent[1]]
             low = stext.lower()
-            if about_other_work(stext):
+            if about_other_work(stext) or keyword_line(stext):
                 continue
             if section_reason(stext, p.section):
                 continue    # related work, or the introduction without "we"/"our"

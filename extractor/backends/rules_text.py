@@ -127,6 +127,12 @@ def has_verb_cue(sentence: str) -> bool:
     return _VERB_CUE.search(sentence) is not None and not _KEYWORDS.match(sentence)
 
 
+def keyword_line(sentence: str) -> bool:
+    """A keyword list ("Index Terms—segmentation, vision transformer, U-Net"): topics, not
+    what the study used."""
+    return _KEYWORDS.match(sentence) is not None
+
+
 def about_other_work(sentence: str) -> bool:
     """True for sentences describing other studies, general knowledge or future plans."""
     if hypothetical(sentence) or looks_like_reference(sentence) or biography(sentence):
