@@ -1334,3 +1334,11 @@ def test_a_keyword_list_names_topics_not_methods():
     out = run("Index Terms—kidney tumour, semantic segmentation, vision transformer, U-Net.",
               "model")
     assert "model_architecture" not in out
+
+
+def test_preprocessing_steps_named_as_written():
+    out = run("The predictors were centered and scaled, and the classes encoded with the "
+              "LabelEncoder of scikit-learn.", "data")
+    assert out["preprocessing"] == ["centering and scaling", "LabelEncoder"]
+    out = run("For tokenization and English stop words removal we used tidytext.", "data")
+    assert "stop word removal" in out["preprocessing"]
