@@ -19,8 +19,7 @@ Scoring rules
   (1) the token sequences are equal, or equal once joined (``MobileNetV2`` and
   ``MobileNet-v2``, ``InceptionResNetv2`` and ``Inception-ResNet v2`` are one name), or (2) one
   token sequence occurs inside the other as a contiguous run of whole tokens (joined or not:
-  ``mix up`` is in ``mixup of bird calls``), or (3) the
-  token-set Jaccard similarity is >= 0.5.
+  ``mix up`` is in ``mixup of bird calls``), or (3) the token-set Jaccard similarity is >= 0.5.
   Numbers must agree: when both values contain numeric tokens, the numbers of the value with
   fewer numbers must all occur in the other (so ``batch size = 32`` does not match
   ``batch size = 64``, and ``5-fold`` does not match ``10-fold``). A number written in powers
@@ -89,11 +88,10 @@ def load_gold(gold_dir: str | Path) -> dict[str, dict[str, dict[str, Any]]]:
 
 
 _SUPERSCRIPT = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺", "0123456789-+")
-_MINUS = "[-−⁻]"
 # a number in powers of ten: "3e-4", "3 × 10−4", "3x10^-4", "10^-3", "10−3" (a minus sign, not
 # a hyphen: "10-30" is a range), "10⁻⁴"
 _POWER = re.compile(
-    rf"(?<![\w.])(?:(\d+(?:\.\d+)?)\s?e\s?([-+−]?\d+)(?![\w.])"
+    rf"(?<![\w.])(?:(\d+(?:\.\d+)?)e([-+−]?\d+)(?![\w.])"
     rf"|(?:(\d+(?:\.\d+)?)\s?[x×·⋅]\s?)?10\s?(?:\^\s?([-+−]?\d+)|(−\s?\d+)|([⁻]?[⁰¹²³⁴⁵⁶⁷⁸⁹]+)))",
     re.I)
 

@@ -26,8 +26,8 @@ _CLAUSE_CUT = re.compile(r"[,;:()]|\b(?:but|whereas|while|although|and then|whic
 _HYPOTHETICAL = re.compile(
     r"\b(?:future (?:work|research|studies|development|versions?)|in the future|in future|"
     r"could (?:be|also|further|potentially|even)|would (?:be|have|likely|allow|help|improve)|"
-    r"might (?:also |even )?(?:be|help|improve|run)|may (?:be|help|improve|also be)|should be|it is (?:recommended|"
-    r"advisable|suggested)|(?:a )?good idea|we (?:plan|intend|aim|hope|suggest|recommend) to|"
+    r"might (?:also |even )?(?:be|help|improve|run)|may (?:be|help|improve|also be)|should be|"
+    r"it is (?:recommended|advisable|suggested)|(?:a )?good idea|we (?:plan|intend|aim|hope|suggest|recommend) to|"
     r"(?:our|the) (?:immediate )?plans?|remains? to be|is left for|if (?:one|we|they) (?:were|"
     r"had|would)|one could|one may|one might|potential(?:ly)? (?:be )?(?:used|applied)|"
     r"further (?:research|studies|investigations?)|opens? (?:up )?the possibility|"
