@@ -1342,3 +1342,9 @@ def test_preprocessing_steps_named_as_written():
     assert out["preprocessing"] == ["centering and scaling", "LabelEncoder"]
     out = run("For tokenization and English stop words removal we used tidytext.", "data")
     assert "stop word removal" in out["preprocessing"]
+
+
+def test_a_forest_of_n_trees_names_the_forest():
+    out = run("As a baseline we trained a random forest with 300 trees on the same features.",
+              "training")
+    assert "random forest trees = 300" in out["hyperparameters"]
