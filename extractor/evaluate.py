@@ -38,22 +38,19 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 import unicodedata
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
 
-import snowballstemmer
+from extractor.grounding import stem_word
 
 REPORTED, UNKNOWN = "reported", "unknown"
 JACCARD_MIN = 0.5
 
 _TOKEN = re.compile(r"[a-z]+|\d+(?:\.\d+)*")
 _WS = re.compile(r"\s+")
-_STEMMER = snowballstemmer.stemmer("english")
-_STEM_LOCK = threading.Lock()    # a snowball stemmer keeps state between calls
 
 
 class GoldError(ValueError):
@@ -153,8 +150,7 @@ def _stem(token: str) -> str:
         return token
     for rx, rep in _SPELLING:
         token = rx.sub(rep, token)
-    with _STEM_LOCK:
-        return _STEMMER.stemWord(token)
+    return stem_word(token)
 
 
 def match_rank(pred: str, gold: str) -> tuple[int, float] | None:

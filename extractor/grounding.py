@@ -65,13 +65,18 @@ def _stemmer():
     return st
 
 
+def stem_word(word: str) -> str:
+    """The Snowball English stem of one lower-case word (safe in any thread)."""
+    return _stemmer().stemWord(word)
+
+
 @lru_cache(maxsize=65536)
 def _stem(token: str) -> str:
     if token[0].isdigit():
         return token
     for rx, rep in _SPELLING:
         token = rx.sub(rep, token)
-    return _stemmer().stemWord(token)
+    return stem_word(token)
 
 
 def content_tokens(text: str) -> list[str]:

@@ -124,7 +124,7 @@ _KEYWORDS = re.compile(r"\s*(?:key\s?words?|index\s+terms)\s*[:\u2014\u2013-]", 
 
 
 def has_verb_cue(sentence: str) -> bool:
-    return _VERB_CUE.search(sentence) is not None and not _KEYWORDS.match(sentence)
+    return _VERB_CUE.search(sentence) is not None and not keyword_line(sentence)
 
 
 def keyword_line(sentence: str) -> bool:
