@@ -23,7 +23,8 @@ Scoring rules
   Numbers must agree: when both values contain numeric tokens, the numbers of the value with
   fewer numbers must all occur in the other (so ``batch size = 32`` does not match
   ``batch size = 64``, and ``5-fold`` does not match ``10-fold``). A number written in powers
-  of ten is compared written out (``3e-4``, ``3 × 10−4`` and ``0.0003`` are one number).
+  of ten is compared written out (``3e-4``, ``3 × 10−4`` and ``0.0003`` are one number), and
+  a count spelled out as its digits (``ten runs`` is ``10 runs``; "one" stays a word).
   Pairs are ranked (equal > containment > Jaccard, then by Jaccard) and assigned greedily, so
   each value is used at most once.
 * Value precision/recall/F1 are micro-averaged: TP = matched pairs, precision = TP / predicted
@@ -44,7 +45,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
 
-from extractor.grounding import stem_word
+from extractor.grounding import number_words_as_digits, stem_word
 
 REPORTED, UNKNOWN = "reported", "unknown"
 JACCARD_MIN = 0.5
@@ -115,7 +116,8 @@ def _plain_numbers(text: str) -> str:
 
 def tokens(text: str) -> list[str]:
     """Normalised tokens of a value (see the module docstring)."""
-    return _TOKEN.findall(unicodedata.normalize("NFKC", _plain_numbers(text)).lower())
+    text = number_words_as_digits(_plain_numbers(text))
+    return _TOKEN.findall(unicodedata.normalize("NFKC", text).lower())
 
 
 def _contains(big: list[str], small: list[str]) -> bool:

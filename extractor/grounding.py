@@ -46,6 +46,19 @@ _TOKEN = re.compile(r"[a-z]+|\d+(?:\.\d+)?")
 # Scientific notation in its common spellings: 1e-4, 1 x 10-4, 1×10^-4, 10^-4, 10-4 after "x".
 _SCI = re.compile(r"(?:(\d+(?:\.\d+)?)\s*(?:[x×*]\s*10\s*\^?\s*|e\s*)|\b10\s*\^\s*)([-+]?)\s*(\d{1,2})\b")
 _NUM = re.compile(r"\d+(?:\.\d+)?")
+# Counts papers spell out ("trained for ten epochs"), read as the numbers annotators write.
+# Not "one": it is as often a pronoun ("one of the models") as a count.
+NUMBER_WORDS = {w: str(i) for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+    "fifteen sixteen seventeen eighteen nineteen twenty".split()) if w not in ("zero", "one")}
+NUMBER_WORDS.update({"thirty": "30", "forty": "40", "fifty": "50", "sixty": "60",
+                     "seventy": "70", "eighty": "80", "ninety": "90", "hundred": "100"})
+_NUMBER_WORD = re.compile(r"\b(" + "|".join(NUMBER_WORDS) + r")\b", re.I)
+
+
+def number_words_as_digits(text: str) -> str:
+    """ "ten epochs" -> "10 epochs", "five-fold" -> "5-fold"."""
+    return _NUMBER_WORD.sub(lambda m: NUMBER_WORDS[m.group(1).lower()], text)
 _SPELLING = [(re.compile(p), r) for p, r in (
     (r"(?<=[a-z]{3})is(ation|er|ed|ing|es|e)\b", r"iz\1"), (r"(?<=[a-z]{2})yse\b", "yze"),
     (r"(?<=[a-z]{3})our\b", "or"), (r"(?<=[a-z]{2})tre\b", "ter"),
@@ -103,7 +116,7 @@ def numbers(text: str) -> set[float]:
         if sum(parts) == 10:
             out.update(float(10 * p) for p in parts)
     t = _SCI.sub(sci, t)
-    for n in _NUM.findall(t):
+    for n in _NUM.findall(number_words_as_digits(t)):
         out.add(round(float(n), 12))
     return out
 

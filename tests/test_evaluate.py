@@ -26,6 +26,15 @@ def test_what_is_and_is_not_a_power_of_ten(text, toks):
     assert tokens(text) == toks
 
 
+def test_a_count_spelled_out_is_its_digits():
+    assert tokens("ten runs") == tokens("10 runs") == ["10", "runs"]
+    assert match_rank("epochs = 6", "epochs = six")[0] == 3
+    assert tokens("five-fold cross-validation")[0] == "5"
+    # "one" is as often a pronoun as a count, and a word inside a word is no count
+    assert tokens("one of the models") == ["one", "of", "the", "models"]
+    assert tokens("often") == ["often"]
+
+
 @pytest.mark.parametrize("pred,gold,kind", [
     ("PyTorch", "pytorch", 3),
     ("ResNet50", "ResNet-50", 3),

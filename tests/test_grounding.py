@@ -58,6 +58,13 @@ def test_a_number_is_never_invented():
     assert grounding_kind("dropout (rate 0.5)", "dropout was applied", descriptive=True) is None
 
 
+def test_a_count_spelled_out_grounds_its_digits():
+    assert grounded("epochs = 10", "the network was trained for ten epochs", strict=True)
+    assert 12.0 in numbers("Twelve runs were averaged")
+    assert not grounded("epochs = 11", "the network was trained for ten epochs")
+    assert 1.0 not in numbers("one of the networks")
+
+
 def test_numbers_read_scientific_notation():
     assert 0.0001 in numbers("1e-4") and 0.0001 in numbers("1 × 10^-4")
     assert 0.001 in numbers("learning rate equal to 10\u22123")

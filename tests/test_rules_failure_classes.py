@@ -241,12 +241,12 @@ def test_general_model_names_outside_deep_learning():
     ("We trained on our own sentences and evaluated on WikiText-103 and LAMBADA.", "datasets",
      ["WikiText-103", "LAMBADA"]),
     ("We ran each experiment with five random seeds and report the mean score.", "randomness",
-     ["five random seeds"]),
+     ["5 random seeds"]),
     # "different" is dropped, as annotators write "five random seeds (mean reported)"
     ("Each setting was trained with five different random seeds, and we report the mean.",
-     "randomness", ["five random seeds"]),
+     "randomness", ["5 random seeds"]),
     ("For each game we run three independent seeds of every agent.", "randomness",
-     ["three independent seeds"]),
+     ["3 independent seeds"]),
 ])
 def test_names_and_counts_of_machine_learning_papers(text, field, values):
     assert run(text).get(field) == values
@@ -632,7 +632,7 @@ ONE_VALUE = [
     case("Farmers answered a questionnaire that we designed for the survey.",
          "data", "data_collection", "questionnaire", "collection: questionnaire"),
     case("We report the average of the F1-score computed over ten runs with different samples.",
-         "evaluation", "randomness", "ten runs", "repeated runs: computed over"),
+         "evaluation", "randomness", "10 runs", "repeated runs: computed over"),
     case("The values we show are averages of 10 replicate runs of the model.",
          "evaluation", "randomness", "averages of 10 replicate runs", "repeated runs: averages"),
     case("The analysis was iterated 10 times with randomly selected plots.",
@@ -1348,3 +1348,18 @@ def test_a_forest_of_n_trees_names_the_forest():
     out = run("As a baseline we trained a random forest with 300 trees on the same features.",
               "training")
     assert "random forest trees = 300" in out["hyperparameters"]
+
+
+def test_counts_spelled_out_are_settings_in_digits():
+    out = run("Each fine-tuning run used a batch size of four and lasted exactly six epochs.",
+              "training")
+    assert {"batch size = 4", "epochs = 6"} <= set(out["hyperparameters"])
+    out = run("We trained the detector for twelve epochs and stopped with a patience of five.",
+              "training")
+    assert "epochs = 12" in out["stopping_criteria"]
+    assert "patience = 5" in out["stopping_criteria"]
+    # stages of a method are no training steps, and "first two epochs" are no setting
+    assert "stopping_criteria" not in run("We used three steps to train the classifier on "
+                                          "the plots.", "training")
+    out = run("The learning rate was warmed up over the first two epochs.", "training")
+    assert "epochs = 2" not in out.get("hyperparameters", [])

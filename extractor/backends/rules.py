@@ -49,7 +49,7 @@ from extractor.backends.rules_text import (  # noqa: F401  (re-exported)
     _OWN, _PAST, _SPACE, _Norm, about_other_work, has_verb_cue, keyword_line, looks_like_reference,
     normalise, sentences, states_own_work)
 from extractor.schemas.catalog import MAX_QUOTE_CHARS, MAX_VALUE_CHARS, FieldSpec
-from extractor.grounding import _stem, content_tokens, grounded
+from extractor.grounding import _stem, content_tokens, grounded, number_words_as_digits
 from extractor.ingest.normalize import normalize_for_match
 from extractor.statements import cited, denied, section_reason
 
@@ -214,7 +214,8 @@ def _fill(template: str, m: re.Match) -> list[str]:
         except (IndexError, KeyError, ValueError):
             raise ValueError(f"pattern value {template!r} does not fit regex {m.re.pattern!r}") \
                 from None
-        v = _SPACE.sub(" ", v).strip(" ,;:")
+        # a count spelled out is written in digits, as annotators write it ("epochs = 10")
+        v = number_words_as_digits(_SPACE.sub(" ", v).strip(" ,;:"))
         if _URLISH.match(v):
             # PDF text breaks URLs at dots ("github. com/x"); the value is the URL itself
             v = _SPACE.sub("", v).rstrip(".")
