@@ -40,6 +40,10 @@ class Pattern:
     # optional (rules backend): every hit is a fallback, reported only when the field has no
     # other value in the document (an unnamed dataset described by its size)
     fallback: bool = False
+    # optional (rules backend): the value template restates the hit in the words annotators
+    # use ("did not improve for 5 epochs" is "early stopping patience = 5 epochs"), so it is
+    # kept when verification would keep it, not only when every word is in the quote
+    restates: bool = False
 
 
 @dataclass(frozen=True)
@@ -185,7 +189,8 @@ def build_schema(spec: SchemaSpec) -> Schema:
             examples=tuple(f.examples), search_terms=tuple(f.search_terms),
             vocabulary={k: tuple(v) for k, v in f.vocabulary.items()},
             patterns=tuple(Pattern(regex=p.regex, value=p.value, context=tuple(p.context),
-                                   context_fallback=p.context_fallback, fallback=p.fallback)
+                                   context_fallback=p.context_fallback, fallback=p.fallback,
+                                   restates=p.restates)
                            for p in f.patterns),
             context=tuple(f.context), negative=tuple(f.negative), block=tuple(f.block),
             case_sensitive=tuple(f.case_sensitive), max_values=f.max_values,

@@ -46,6 +46,7 @@ class PatternSpec(BaseModel):
     context: list[str] = []
     context_fallback: bool = False
     fallback: bool = False
+    restates: bool = False
 
     _lists = field_validator("context", mode="before")(_listify)
 

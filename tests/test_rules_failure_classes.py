@@ -301,7 +301,8 @@ def test_settings_in_pipe_tables():
 def test_epochs_without_improvement_are_no_training_length():
     out = run("Training ran for at most 150 epochs and stopped when the validation Dice had not "
               "improved for 15 epochs.", "training")
-    assert out["hyperparameters"] == ["epochs = 150"]
+    # the wait is early stopping's patience, not a second training length
+    assert out["hyperparameters"] == ["epochs = 150", "early stopping patience = 15 epochs"]
 
 
 def test_a_library_and_the_library_built_on_it_are_two_values():
@@ -1363,3 +1364,23 @@ def test_counts_spelled_out_are_settings_in_digits():
                                           "the plots.", "training")
     out = run("The learning rate was warmed up over the first two epochs.", "training")
     assert "epochs = 2" not in out.get("hyperparameters", [])
+
+
+def test_early_stoppings_wait_is_its_patience():
+    out = run("Training was stopped early when the validation loss had not decreased for seven "
+              "consecutive epochs.", "training")
+    assert "early stopping patience = 7 epochs" in out["hyperparameters"]
+    out = run("We used early stopping after 12 epochs with no improvement on the dev set.",
+              "training")
+    assert "early stopping patience = 12 epochs" in out["hyperparameters"]
+    # a learning-rate schedule's wait is no early stopping
+    out = run("The learning rate was halved whenever the validation loss did not improve for "
+              "4 epochs.", "training")
+    assert not any("patience" in v for v in out.get("hyperparameters", []))
+
+
+def test_a_setting_named_twice_is_one_setting():
+    out = run("Early-stopping patience | 9\n\nWe stopped training when the validation F1 had not "
+              "improved for 9 epochs.", "training")
+    assert [v for v in out["hyperparameters"] if "patience" in v] == \
+        ["early stopping patience = 9 epochs"]

@@ -77,8 +77,8 @@ class _Compiled:
     nlp: object
     labels: dict[int, tuple[str, str]]            # match_id -> (field key, canonical)
     case_sensitive: dict[str, frozenset[str]]     # field -> aliases needing exact case
-    # field -> (regex, value template, context, context_fallback)
-    patterns: dict[str, list[tuple[re.Pattern, str, tuple[str, ...], bool]]]
+    # field -> (regex, value template, context, context_fallback, fallback, restates)
+    patterns: dict[str, list[tuple[re.Pattern, str, tuple[str, ...], bool, bool, bool]]]
 
 
 def _group_key(fields: list[FieldSpec]) -> tuple:
@@ -99,7 +99,7 @@ def _compile(key: tuple) -> _Compiled:
     matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
     labels: dict[int, tuple[str, str]] = {}
     cs: dict[str, frozenset[str]] = {}
-    pats: dict[str, list[tuple[re.Pattern, str, tuple[str, ...], bool, bool]]] = {}
+    pats: dict[str, list[tuple[re.Pattern, str, tuple[str, ...], bool, bool, bool]]] = {}
     for fkey, vocab, patterns, case_sensitive, block in key:
         cs[fkey] = frozenset(case_sensitive)
         if block:
@@ -116,7 +116,7 @@ def _compile(key: tuple) -> _Compiled:
             matcher.add(label, list(nlp.tokenizer.pipe(sorted(forms))))
         try:
             pats[fkey] = [(re.compile(p.regex, re.I), p.value, p.context, p.context_fallback,
-                           p.fallback) for p in patterns]
+                           p.fallback, p.restates) for p in patterns]
         except re.error as e:
             raise ValueError(f"field {fkey!r}: bad pattern regex: {e}") from None
     return _Compiled(matcher, nlp, labels, cs, pats)
@@ -242,6 +242,12 @@ def _merge_prefixes(hits: dict[tuple[str, str], list["_Hit"]],
         if w and not longer and fields[k[0]].strip_prefixes:
             longer = [o for o in hits if o[0] == k[0] and o != k and len(words[o]) > len(w)
                       and words[o][-len(w):] == w]
+        # a setting is one setting however fully it is named ("patience = 20" from a table row
+        # and "early stopping patience = 20 epochs" from the text)
+        if w and not longer and " = " in k[1] and not origin:
+            longer = [o for o in hits if o[0] == k[0] and o != k and len(words[o]) > len(w)
+                      and " = " in o[1] and hits[o][0].vocab == origin
+                      and any(words[o][i:i + len(w)] == w for i in range(len(words[o])))]
         if w and longer:
             target = max(longer, key=lambda o: len(hits[o]))
             moved = hits.pop(k)
@@ -330,7 +336,7 @@ def _list_siblings(text: str, sents: list[tuple[int, int]], starts: list[int], r
     covers (this field's or another's) gives nothing."""
     taken = [(a, b) for _, _, a, b, *_ in raw]
     out: list = []
-    for fkey, _, a, b, ctx, _, _, fallback in raw:
+    for fkey, _, a, b, ctx, _, _, fallback, _ in raw:
         if not fields[fkey].list_siblings or fallback:
             continue
         si = bisect.bisect_right(starts, a) - 1
@@ -340,7 +346,7 @@ def _list_siblings(text: str, sents: list[tuple[int, int]], starts: list[int], r
             if any(sa < tb and ta < sb for ta, tb in taken):
                 continue
             taken.append((sa, sb))
-            out.append((fkey, text[sa:sb], sa, sb, ctx, False, False, False))
+            out.append((fkey, text[sa:sb], sa, sb, ctx, False, False, False, False))
     return out
 
 
@@ -444,8 +450,10 @@ class RulesBackend(Backend):
         sents = sentences(norm)
         starts = [s for s, _ in sents]
         # field, value(s), start, end, sentence-context words, from the vocabulary?, context
-        # only decides between a full hit and a fallback hit?, always a fallback hit?
-        raw: list[tuple[str, str | list[str], int, int, tuple[str, ...], bool, bool, bool]] = []
+        # only decides between a full hit and a fallback hit?, always a fallback hit?, a
+        # template that restates the hit (Pattern.restates)?
+        raw: list[tuple[str, str | list[str], int, int, tuple[str, ...], bool, bool, bool,
+                        bool]] = []
         doc = comp.nlp.make_doc(norm.text)
         by_field: dict[str, list[tuple[int, int, str]]] = {}
         for mid, s, e in comp.matcher(doc):
@@ -468,24 +476,25 @@ class RulesBackend(Backend):
                     continue
                 taken.append((a, b))
                 if canon != _BLOCK:
-                    raw.append((fkey, canon, a, b, fields[fkey].context, True, False, False))
+                    raw.append((fkey, canon, a, b, fields[fkey].context, True, False, False,
+                                False))
         for fkey, plist in comp.patterns.items():
             if fkey not in fields:
                 continue
-            for rx, template, pctx, ctx_fallback, fallback in plist:
+            for rx, template, pctx, ctx_fallback, fallback, restates in plist:
                 for m in rx.finditer(norm.text):
                     if m.end() > m.start():
                         raw.append((fkey, _fill(template, m), m.start(), m.end(), pctx, False,
-                                    ctx_fallback, fallback))
+                                    ctx_fallback, fallback, restates))
         raw += _list_siblings(norm.text, sents, starts, raw, fields)
         # A pattern hit is more specific than a vocabulary hit it overlaps in the same field
         # ("5-fold cross-validation" hides "cross-validation").
         pat_spans: dict[str, list[tuple[int, int]]] = {}
-        for fkey, _, a, b, _, is_vocab, _, _ in raw:
+        for fkey, _, a, b, _, is_vocab, *_ in raw:
             if not is_vocab:
                 pat_spans.setdefault(fkey, []).append((a, b))
         out = []
-        for fkey, value, a, b, ctx, is_vocab, ctx_fallback, fallback in raw:
+        for fkey, value, a, b, ctx, is_vocab, ctx_fallback, fallback, restates in raw:
             if is_vocab and any(a < pb and pa < b for pa, pb in pat_spans.get(fkey, ())):
                 continue
             f = fields[fkey]
@@ -539,7 +548,8 @@ class RulesBackend(Backend):
                           for v, c in canons.items()]
             # a template alternative that is another field's known value ("FLIP" is a flip, so
             # "FLIP benchmark") is skipped, as verification would reject it
-            chosen = next((v for v in values if grounded(v, quote, f.aliases(v), strict=True)
+            chosen = next((v for v in values
+                           if grounded(v, quote, f.aliases(v), strict=not restates)
                            and (is_vocab or normalize_for_match(v) not in f.foreign_values)),
                           None)
             if chosen is None:
