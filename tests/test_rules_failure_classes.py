@@ -1384,3 +1384,27 @@ def test_a_setting_named_twice_is_one_setting():
               "improved for 9 epochs.", "training")
     assert [v for v in out["hyperparameters"] if "patience" in v] == \
         ["early stopping patience = 9 epochs"]
+
+
+@pytest.mark.parametrize("text,value", [
+    ("Each model was trained on 65% of the plots and validated against the other 35%.", "65/35"),
+    ("We kept 85% of the clips for training, while the remaining 15% were used to score it.",
+     "85/15"),
+    ("We trained on the first 75% of the days and tested on the remaining 25%.", "75/25"),
+    ("The sites were split into training (12 sites, 60%), validation (4 sites, 20%) and test "
+     "(4 sites, 20%) sets.", "60/20/20"),
+    # a test share named first is reordered, training first
+    ("Of the survey points, 25% were used as test data, and the remaining 75% trained the "
+     "network.", "75/25"),
+])
+def test_shares_of_the_data_in_any_wording(text, value):
+    assert value in run(text, "data").get("data_split", [])
+
+
+def test_shares_that_do_not_add_up_are_no_split():
+    out = run("For training we took 20% of the detections and 24% of the misses, and the rest "
+              "went to the test set.", "data")
+    assert "20/24" not in out.get("data_split", [])
+    out = run("The data were divided into 90% training, 4% validation and 6% test samples.",
+              "data")
+    assert out["data_split"] == ["90/4/6"]

@@ -189,6 +189,19 @@ def e_notation(value: str) -> str:
 
 
 _TENTHS = re.compile(r"(\d)/(\d)(?:/(\d))?")
+_SHARES = re.compile(r"\d+(?:\.\d+)?(?:/\d+(?:\.\d+)?){1,2}")
+
+
+def shares_add_up(value: str) -> bool:
+    """A split written as shares ("70/30", "80/10/10") adds up to 100 (tenths, "8/2", to 10);
+    a ratio of single digits ("3/1") is a ratio. Numbers that do not add up ("20/24") are two
+    counts of something else."""
+    if not _SHARES.fullmatch(value):
+        return True
+    parts = [float(x) for x in value.split("/")]
+    if all(x.is_integer() and x < 10 for x in parts):
+        return True
+    return abs(sum(parts) - 100) <= 1
 
 
 def percent_split(value: str) -> str:
@@ -548,8 +561,8 @@ class RulesBackend(Backend):
                           for v, c in canons.items()]
             # a template alternative that is another field's known value ("FLIP" is a flip, so
             # "FLIP benchmark") is skipped, as verification would reject it
-            chosen = next((v for v in values
-                           if grounded(v, quote, f.aliases(v), strict=not restates)
+            chosen = next((v for v in values if shares_add_up(v)
+                           and grounded(v, quote, f.aliases(v), strict=not restates)
                            and (is_vocab or normalize_for_match(v) not in f.foreign_values)),
                           None)
             if chosen is None:
