@@ -1408,3 +1408,15 @@ def test_shares_that_do_not_add_up_are_no_split():
     out = run("The data were divided into 90% training, 4% validation and 6% test samples.",
               "data")
     assert out["data_split"] == ["90/4/6"]
+
+
+@pytest.mark.parametrize("text,value", [
+    ("The network takes input images of 384x384 pixels with three colour bands.",
+     "input image size = 384 × 384"),
+    ("All images were adjusted to a size of 299 × 299 before we trained the classifier.",
+     "image size = 299 × 299"),
+    ("The orthomosaics were cropped into non-overlapping tiles of 128×128 pixels for training.",
+     "tile size = 128 × 128"),
+])
+def test_the_size_of_the_networks_inputs(text, value):
+    assert value in run(text, "training").get("hyperparameters", [])
