@@ -1420,3 +1420,13 @@ def test_shares_that_do_not_add_up_are_no_split():
 ])
 def test_the_size_of_the_networks_inputs(text, value):
     assert value in run(text, "training").get("hyperparameters", [])
+
+
+def test_python_is_a_framework_unless_it_describes_another_package():
+    out = run("The detector was implemented in Python 3.9 with the Keras library.", "software")
+    assert {"Python", "Keras"} <= set(out["frameworks"])
+    out = run("Tide gauge series were downloaded with the noaatide Python client by us.",
+              "software")
+    assert "Python" not in out.get("frameworks", [])
+    out = run("We fixed the seeds for Python, NumPy and PyTorch to 7.", "software")
+    assert out["frameworks"] == ["PyTorch"]
