@@ -1430,3 +1430,14 @@ def test_python_is_a_framework_unless_it_describes_another_package():
     assert "Python" not in out.get("frameworks", [])
     out = run("We fixed the seeds for Python, NumPy and PyTorch to 7.", "software")
     assert out["frameworks"] == ["PyTorch"]
+
+
+def test_r_named_as_where_the_work_was_done():
+    out = run("We fitted the occupancy models in R, using the unmarked package.", "software")
+    assert "R" in out["frameworks"]
+    out = run("Density was estimated with the splancs package for R (Rowlingson, 2021).",
+              "software")
+    assert "R" in out["frameworks"]
+    # a symbol R is no software
+    assert "R" not in run("We measured the change in R over the season, using a new probe.",
+                          "software").get("frameworks", [])
