@@ -1441,3 +1441,11 @@ def test_r_named_as_where_the_work_was_done():
     # a symbol R is no software
     assert "R" not in run("We measured the change in R over the season, using a new probe.",
                           "software").get("frameworks", [])
+
+
+def test_flips_named_with_one_noun_or_reordered_are_the_canonical_flips():
+    out = run("All tiles were augmented on the fly with horizontal / vertical flipping.", "data")
+    assert {"horizontal flip", "vertical flip"} <= set(out["augmentation"])
+    out = run("For augmentation, each clip's spectrogram was randomly flipped horizontally.",
+              "data")
+    assert out["augmentation"] == ["horizontal flip"]

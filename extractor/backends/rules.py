@@ -313,9 +313,10 @@ def _example_only(sentence: str, at: int) -> bool:
 
 
 def _inflection(surface: str, canon: str) -> bool:
-    """The canonical value's words, inflected ("flipped" for "flip", "undersample" for
-    "undersampling"): the paper's wording adds nothing, the canonical form reads better."""
-    stems = lambda v: [_stem(t) for t in content_tokens(v)]
+    """The canonical value's words, inflected or reordered ("flipped" for "flip", "undersample"
+    for "undersampling", "flipped horizontally" for "horizontal flip"): the paper's wording adds
+    nothing, the canonical form reads better."""
+    stems = lambda v: sorted(_stem(t) for t in content_tokens(v))
     return stems(surface) == stems(canon)
 
 
