@@ -1449,3 +1449,11 @@ def test_flips_named_with_one_noun_or_reordered_are_the_canonical_flips():
     out = run("For augmentation, each clip's spectrogram was randomly flipped horizontally.",
               "data")
     assert out["augmentation"] == ["horizontal flip"]
+
+
+def test_multispectral_beside_the_imagery_it_qualifies_is_no_modality():
+    out = run("We classified multispectral satellite imagery of the delta acquired in 2019.",
+              "data")
+    assert out["data_formats"] == ["satellite raster"]
+    out = run("We flew a multispectral camera over the plots in June 2020.", "data")
+    assert "multispectral" in out["data_formats"]
