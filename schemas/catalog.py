@@ -169,8 +169,12 @@ class Schema:
 
 
 def _known(f: FieldSpec) -> set[str]:
+    """The field's vocabulary and the literal values of its patterns (a value template without
+    a group: a pattern that narrows where a name counts still knows the name)."""
     from extractor.ingest.normalize import normalize_for_match
-    return {normalize_for_match(a) for c, al in f.vocabulary.items() for a in (c, *al)}
+    literal = {p.value for p in f.patterns if "{" not in p.value and "||" not in p.value}
+    return {normalize_for_match(a) for c, al in f.vocabulary.items() for a in (c, *al)} | {
+        normalize_for_match(v) for v in literal}
 
 
 def _with_foreign_values(by_group: dict[str, list[FieldSpec]]) -> dict[str, list[FieldSpec]]:

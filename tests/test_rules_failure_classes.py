@@ -1457,3 +1457,11 @@ def test_multispectral_beside_the_imagery_it_qualifies_is_no_modality():
     assert out["data_formats"] == ["satellite raster"]
     out = run("We flew a multispectral camera over the plots in June 2020.", "data")
     assert "multispectral" in out["data_formats"]
+
+
+def test_github_hosts_data_only_where_the_sentence_names_data():
+    out = run("The training code and the trained weights are available on GitHub.", "availability")
+    assert "data_repository_platform" not in out
+    assert out["code_repository_platform"] == ["GitHub"]
+    out = run("All annotated images and the code are available on GitHub.", "availability")
+    assert out["data_repository_platform"] == ["GitHub"]
