@@ -24,7 +24,8 @@ Scoring rules
   fewer numbers must all occur in the other (so ``batch size = 32`` does not match
   ``batch size = 64``, and ``5-fold`` does not match ``10-fold``). A number written in powers
   of ten is compared written out (``3e-4``, ``3 × 10−4`` and ``0.0003`` are one number), and
-  a count spelled out as its digits (``ten runs`` is ``10 runs``; "one" stays a word).
+  a count spelled out as its digits (``ten runs`` is ``10 runs``; "one" stays a word). A Greek
+  letter is its name (``β1`` is ``beta 1``).
   Pairs are ranked (equal > containment > Jaccard, then by Jaccard) and assigned greedily, so
   each value is used at most once.
 * Value precision/recall/F1 are micro-averaged: TP = matched pairs, precision = TP / predicted
@@ -114,10 +115,18 @@ def _plain_numbers(text: str) -> str:
     return _POWER.sub(sub, text)
 
 
+# Greek letters as annotators also write them ("β1 = 0.9" and "beta1 = 0.9"); without this they
+# are no token at all
+_GREEK = {"α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "ε": "epsilon", "η": "eta",
+          "θ": "theta", "κ": "kappa", "λ": "lambda", "μ": "mu", "ρ": "rho", "σ": "sigma",
+          "τ": "tau", "ω": "omega"}
+_GREEK_RE = re.compile("|".join(_GREEK))
+
+
 def tokens(text: str) -> list[str]:
     """Normalised tokens of a value (see the module docstring)."""
-    text = number_words_as_digits(_plain_numbers(text))
-    return _TOKEN.findall(unicodedata.normalize("NFKC", text).lower())
+    text = unicodedata.normalize("NFKC", number_words_as_digits(_plain_numbers(text))).lower()
+    return _TOKEN.findall(_GREEK_RE.sub(lambda m: f" {_GREEK[m.group(0)]} ", text))
 
 
 def _contains(big: list[str], small: list[str]) -> bool:

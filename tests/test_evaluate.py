@@ -26,6 +26,13 @@ def test_what_is_and_is_not_a_power_of_ten(text, toks):
     assert tokens(text) == toks
 
 
+def test_a_greek_letter_is_its_name():
+    assert tokens("β1 = 0.9") == ["beta", "1", "0.9"]
+    assert match_values(["β1 = 0.9, β2 = 0.999"], ["AdamW betas = (0.9, 0.999)"]) == [(0, 0)]
+    # the numbers must still agree
+    assert match_values(["β1 = 0.8, β2 = 0.99"], ["AdamW betas = (0.9, 0.999)"]) == []
+
+
 def test_a_count_spelled_out_is_its_digits():
     assert tokens("ten runs") == tokens("10 runs") == ["10", "runs"]
     assert match_rank("epochs = 6", "epochs = six")[0] == 3
