@@ -15,7 +15,7 @@ Scoring rules
   so ``0.001`` stays one token), and a letter/digit boundary splits tokens (``ResNet50`` and
   ``ResNet-50`` both become ``resnet 50``). Words are compared by their stem (Snowball English,
   British spellings folded: ``flips``, ``flipping`` and ``flip``; ``normalisation`` and
-  ``normalization``). A pred value matches a gold value if
+  ``normalization``; ``max`` is ``maximum``). A pred value matches a gold value if
   (1) the token sequences are equal, or equal once joined (``MobileNetV2`` and
   ``MobileNet-v2``, ``InceptionResNetv2`` and ``Inception-ResNet v2`` are one name), or (2) one
   token sequence occurs inside the other as a contiguous run of whole tokens (joined or not:
@@ -153,12 +153,18 @@ _SPELLING = [(re.compile(p), r) for p, r in (
     (r"(?<=[a-z]{3})is(ation|er|ed|ing|es|e)\b", r"iz\1"), (r"(?<=[a-z]{3})our\b", "or"))]
 
 
+# words annotators abbreviate ("max epochs", "maximum epochs"); not "min", which is as often
+# minutes
+_ABBREVIATED = {"max": "maximum", "approx": "approximately", "config": "configuration"}
+
+
 @lru_cache(maxsize=65536)
 def _stem(token: str) -> str:
     """One form for a word's inflections and spellings ("flips", "flipping", "flip";
     "normalisation", "normalization"); numbers stay as they are."""
     if token[0].isdigit():
         return token
+    token = _ABBREVIATED.get(token, token)
     for rx, rep in _SPELLING:
         token = rx.sub(rep, token)
     return stem_word(token)

@@ -26,6 +26,11 @@ def test_what_is_and_is_not_a_power_of_ten(text, toks):
     assert tokens(text) == toks
 
 
+def test_max_is_maximum():
+    assert match_rank("maximum learning rate = 0.003", "max learning rate = 0.003 (one-cycle)")[0] == 2
+    assert match_rank("5 min", "5 minimum") is None or match_rank("5 min", "5 minimum")[0] < 3
+
+
 def test_a_greek_letter_is_its_name():
     assert tokens("β1 = 0.9") == ["beta", "1", "0.9"]
     assert match_values(["β1 = 0.9, β2 = 0.999"], ["AdamW betas = (0.9, 0.999)"]) == [(0, 0)]
