@@ -1465,3 +1465,19 @@ def test_github_hosts_data_only_where_the_sentence_names_data():
     assert out["code_repository_platform"] == ["GitHub"]
     out = run("All annotated images and the code are available on GitHub.", "availability")
     assert out["data_repository_platform"] == ["GitHub"]
+
+
+@pytest.mark.parametrize("text,value", [
+    ("Validation mAP was computed after every epoch of the detector.",
+     "Validation mAP computed per epoch"),
+    ("During training the validation WER was evaluated every 500 steps.",
+     "validation WER evaluated every 500 steps"),
+])
+def test_what_was_computed_during_training_and_how_often(text, value):
+    assert value in run(text, "training").get("training_monitoring", [])
+
+
+def test_the_second_of_two_monitored_metrics_is_not_cut_out_of_the_list():
+    out = run("The training loss and the validation AUC were logged after every epoch.",
+              "training")
+    assert not any(v.startswith("validation AUC") for v in out.get("training_monitoring", []))
