@@ -227,8 +227,12 @@ def _fill(template: str, m: re.Match) -> list[str]:
         except (IndexError, KeyError, ValueError):
             raise ValueError(f"pattern value {template!r} does not fit regex {m.re.pattern!r}") \
                 from None
-        # a count spelled out is written in digits, as annotators write it ("epochs = 10")
-        v = number_words_as_digits(_SPACE.sub(" ", v).strip(" ,;:"))
+        v = _SPACE.sub(" ", v).strip(" ,;:")
+        if " = " in v:
+            # a setting's count spelled out is written in digits, as annotators write settings
+            # ("epochs = 10" from "ten epochs"); a phrase keeps the paper's words ("five
+            # random seeds")
+            v = number_words_as_digits(v)
         if _URLISH.match(v):
             # PDF text breaks URLs at dots ("github. com/x"); the value is the URL itself
             v = _SPACE.sub("", v).rstrip(".")
