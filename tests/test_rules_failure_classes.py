@@ -1481,3 +1481,11 @@ def test_the_second_of_two_monitored_metrics_is_not_cut_out_of_the_list():
     out = run("The training loss and the validation AUC were logged after every epoch.",
               "training")
     assert not any(v.startswith("validation AUC") for v in out.get("training_monitoring", []))
+
+
+def test_a_setting_selected_by_cross_validation_is_its_tuning():
+    out = run("The inverse regularisation strength C was selected by 5-fold cross-validation on "
+              "the training set.", "training")
+    assert out["hyperparameter_tuning"] == ["5-fold cross-validation"]
+    out = run("We tuned the forest with GridSearchCV with cross-validation (cv = 10).", "training")
+    assert "10-fold cross-validation" in out["hyperparameter_tuning"]
