@@ -1487,6 +1487,7 @@ def test_a_setting_selected_by_cross_validation_is_its_tuning():
     out = run("The inverse regularisation strength C was selected by 5-fold cross-validation on "
               "the training set.", "training")
     assert out["hyperparameter_tuning"] == ["5-fold cross-validation"]
-    assert "data_split" not in out
+    assert "data_split" not in run("The inverse regularisation strength C was selected by 5-fold "
+                                   "cross-validation on the training set.", "data")
     out = run("We tuned the forest with GridSearchCV with cross-validation (cv = 10).", "training")
     assert "10-fold cross-validation" in out["hyperparameter_tuning"]
