@@ -1111,7 +1111,8 @@ def test_a_settings_rows_number_is_not_the_warm_up_of_the_row_below():
 def test_a_cap_on_training_beside_early_stopping_is_a_stopping_criterion():
     out = run("Training ran for at most 150 epochs but was stopped early when the validation loss "
               "had not improved for 15 epochs.", "training")["stopping_criteria"]
-    assert sorted(out) == ["early stopping", "epochs = 150"]
+    # a cap is written as annotators write it: "maximum 150 epochs"
+    assert sorted(out) == ["early stopping", "maximum epochs = 150"]
 
 
 def test_libraries_of_other_fields_are_frameworks():
