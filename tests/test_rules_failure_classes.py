@@ -1492,3 +1492,11 @@ def test_a_setting_selected_by_cross_validation_is_its_tuning():
                                    "cross-validation on the training set.", "data")
     out = run("We tuned the forest with GridSearchCV with cross-validation (cv = 10).", "training")
     assert "10-fold cross-validation" in out["hyperparameter_tuning"]
+
+
+@pytest.mark.parametrize("text", [
+    "Trainings were stopped when validation accuracy did not improve for 25 epochs.",
+    "The optimisation was stopped once the validation score repeatedly failed to improve.",
+])
+def test_training_stopped_on_a_validation_score_is_early_stopping_against_overfitting(text):
+    assert "early stopping" in run(text, "training").get("regularization", [])
