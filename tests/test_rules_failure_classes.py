@@ -1500,3 +1500,10 @@ def test_a_setting_selected_by_cross_validation_is_its_tuning():
 ])
 def test_training_stopped_on_a_validation_score_is_early_stopping_against_overfitting(text):
     assert "early stopping" in run(text, "training").get("regularization", [])
+
+
+def test_a_settings_row_that_names_where_it_applies_states_the_regulariser():
+    out = run("Dropout before the output layer: 0.3", "training")
+    assert out["regularization"] == ["dropout"]
+    # a heading is still no statement
+    assert "regularization" not in run("Dropout before the output layer", "training")

@@ -326,7 +326,11 @@ def _inflection(surface: str, canon: str) -> bool:
 
 # a value right after a name: "Dropout (classifier) | 0.1", "weight decay: 1e-4", "dropout 0.3";
 # not a year or the number of the next heading ("optical imagery 1. Introduction")
-_SETTING_AFTER = re.compile(r"[ \t]*(?:\([\w\s-]{1,30}\)[ \t]*)?(?:[:=|][ \t]*)?(?:of[ \t])?"
+_SETTING_AFTER = re.compile(r"[ \t]*(?:\([\w\s-]{1,30}\)[ \t]*)?"
+                            # where the setting applies: "Dropout before the output layer: 0.3"
+                            r"(?:(?:before|after|in|on|for)[ \t](?:the[ \t]|each[ \t])?[\w-]+"
+                            r"(?:[ \t][\w-]+){0,2}[ \t]?(?=[:|]))?"
+                            r"(?:[:=|][ \t]*)?(?:of[ \t])?"
                             r"(?!(?:19|20)\d\d\b|\d{1,2}\.\s+[A-Z])[-−]?\.?\d")
 
 
