@@ -1507,3 +1507,12 @@ def test_a_settings_row_that_names_where_it_applies_states_the_regulariser():
     assert out["regularization"] == ["dropout"]
     # a heading is still no statement
     assert "regularization" not in run("Dropout before the output layer", "training")
+
+
+def test_methods_a_field_includes_in_general_are_examples_of_no_study():
+    out = run("Classical machine learning methods include k-nearest neighbours and support vector "
+              "machines, and can perform well on small data.", "model")
+    assert "model_architecture" not in out
+    out = run("The models we compared include k-nearest neighbours and support vector machines.",
+              "model")
+    assert "Support vector machine" in out["model_architecture"]
