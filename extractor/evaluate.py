@@ -25,7 +25,9 @@ Scoring rules
   ``batch size = 64``, and ``5-fold`` does not match ``10-fold``). A number written in powers
   of ten is compared written out (``3e-4``, ``3 × 10−4`` and ``0.0003`` are one number), and
   a count spelled out as its digits (``ten runs`` is ``10 runs``; "one" stays a word). A Greek
-  letter is its name (``β1`` is ``beta 1``).
+  letter is its name (``β1`` is ``beta 1``). An acronym as written (two or more capitals:
+  ``SVM``, ``mAP``) that the other value spells out is read as those words (``SVM`` and
+  ``support vector machine``; ``AUC`` and ``area under the curve``).
   Pairs are ranked (equal > containment > Jaccard, then by Jaccard) and assigned greedily, so
   each value is used at most once.
 * Value precision/recall/F1 are micro-averaged: TP = matched pairs, precision = TP / predicted
@@ -170,9 +172,46 @@ def _stem(token: str) -> str:
     return stem_word(token)
 
 
+# an acronym as written: letters only, two or more of them capitals ("SVM", "mAP", "IoU")
+_ACRONYM = re.compile(r"\b(?=[A-Za-z]*[A-Z][A-Za-z]*[A-Z])[A-Za-z]{2,8}\b")
+# words an acronym may skip ("AUC": area under the curve)
+_ACRONYM_SKIPS = frozenset({"the", "of", "a", "an", "and", "for", "to", "in"})
+
+
+def _initials(run: list[str], skip: bool) -> str:
+    return "".join(t[0] for t in run if not (skip and t in _ACRONYM_SKIPS))
+
+
+def _spelled_out(text: str, toks: list[str], other: list[str]) -> list[str]:
+    """toks with each acronym of text that other spells out replaced by other's words: with
+    other "mean absolute error", "MAE" becomes "mean absolute error"."""
+    for acr in {m.group(0).lower() for m in _ACRONYM.finditer(text)}:
+        if acr not in toks:
+            continue
+        for i in range(len(other)):
+            for j in range(i + 2, min(len(other), i + 2 * len(acr)) + 1):
+                run = other[i:j]
+                if (run[0][0] == acr[0] and all(t.isalpha() for t in run)
+                        and acr in (_initials(run, False), _initials(run, True))):
+                    k = toks.index(acr)
+                    toks = toks[:k] + run + toks[k + 1:]
+                    break
+            else:
+                continue
+            break
+    return toks
+
+
 def match_rank(pred: str, gold: str) -> tuple[int, float] | None:
-    """(kind, jaccard) if the values match, kind 3 = equal, 2 = containment, 1 = Jaccard."""
+    """(kind, jaccard) if the values match, kind 3 = equal, 2 = containment, 1 = Jaccard.
+    An acronym on one side that the other spells out is read as its words ("SVM" and
+    "support vector machine")."""
     ta, tb = tokens(pred), tokens(gold)
+    return (_match_tokens(ta, tb)
+            or _match_tokens(_spelled_out(pred, ta, tb), _spelled_out(gold, tb, ta)))
+
+
+def _match_tokens(ta: list[str], tb: list[str]) -> tuple[int, float] | None:
     a, b = [_stem(t) for t in ta], [_stem(t) for t in tb]
     if not a or not b:
         return None

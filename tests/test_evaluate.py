@@ -48,6 +48,28 @@ def test_a_count_spelled_out_is_its_digits():
 
 
 @pytest.mark.parametrize("pred,gold,kind", [
+    ("Support vector machine", "SVM", 3),
+    ("MAE", "mean absolute error", 3),
+    ("AUC", "area under the curve", 3),                 # skips "the"
+    ("mAP", "mean average precision", 3),
+    ("Support vector machine", "SVM (one-vs-all, polynomial kernel)", 2),
+    ("MLP", "Artificial neural network (multi-layer perceptron)", 2),
+])
+def test_an_acronym_is_the_words_it_stands_for(pred, gold, kind):
+    assert match_rank(pred, gold)[0] == kind
+    assert match_rank(gold, pred)[0] == kind
+
+
+@pytest.mark.parametrize("pred,gold", [
+    ("CNN", "recurrent neural network"),                # initials differ
+    ("an", "artificial neural"),                        # a lower-case word is no acronym
+    ("RF = 10", "random forest = 20"),                  # numbers must still agree
+])
+def test_what_is_no_acronym_of(pred, gold):
+    assert match_rank(pred, gold) is None
+
+
+@pytest.mark.parametrize("pred,gold,kind", [
     ("PyTorch", "pytorch", 3),
     ("ResNet50", "ResNet-50", 3),
     ("MobileNet-v2", "MobileNetV2", 3),                 # one name, joined differently
