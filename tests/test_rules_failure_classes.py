@@ -1516,3 +1516,14 @@ def test_methods_a_field_includes_in_general_are_examples_of_no_study():
     out = run("The models we compared include k-nearest neighbours and support vector machines.",
               "model")
     assert "Support vector machine" in out["model_architecture"]
+
+
+@pytest.mark.parametrize("text,value", [
+    ("All crops were resized to 320 x 320 pixels before training.", "resizing to 320 x 320"),
+    ("Every frame was adjusted to a size of 416 × 416 for the detector.", "adjusted to 416 × 416"),
+    ("We downscaled the scans from 2048x1536 pixels to 512x384 pixels.", "resizing to 512x384"),
+])
+def test_images_brought_to_one_size_keep_the_size(text, value):
+    assert run(text, "data")["preprocessing"] == [value]
+    # without a size it stays the vocabulary word
+    assert run("All crops were resized before training.", "data")["preprocessing"] == ["resizing"]

@@ -566,7 +566,9 @@ class RulesBackend(Backend):
             canons = {}
             if not is_vocab and f.vocabulary:
                 canons = {v: _canonical(f, v) for v in values}
-                values = [v if f.surface_values or _respelling(v, c) else c
+                # (a template in annotators' words keeps them: "resizing to 224 × 224" is
+                # grouped under "resizing", not cut to it)
+                values = [v if f.surface_values or restates or _respelling(v, c) else c
                           for v, c in canons.items()]
             # a template alternative that is another field's known value ("FLIP" is a flip, so
             # "FLIP benchmark") is skipped, as verification would reject it
