@@ -31,6 +31,11 @@ def test_max_is_maximum():
     assert match_rank("5 min", "5 minimum") is None or match_rank("5 min", "5 minimum")[0] < 3
 
 
+def test_imagery_is_images():
+    assert match_rank("Sentinel-2 images", "Sentinel-2 imagery")[0] == 3
+    assert match_rank("satellite images", "high resolution satellite imagery (Pleiades)")[0] == 2
+
+
 def test_a_greek_letter_is_its_name():
     assert tokens("β1 = 0.9") == ["beta", "1", "0.9"]
     assert match_values(["β1 = 0.9, β2 = 0.999"], ["AdamW betas = (0.9, 0.999)"]) == [(0, 0)]
