@@ -26,6 +26,11 @@ def test_what_is_and_is_not_a_power_of_ten(text, toks):
     assert tokens(text) == toks
 
 
+def test_val_is_validation():
+    assert match_rank("700 training / 150 validation", "official split (700 train / 150 val "
+                      "scenes)")[0] == 2
+
+
 def test_max_is_maximum():
     assert match_rank("maximum learning rate = 0.003", "max learning rate = 0.003 (one-cycle)")[0] == 2
     assert match_rank("5 min", "5 minimum") is None or match_rank("5 min", "5 minimum")[0] < 3
