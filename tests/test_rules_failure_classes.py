@@ -1527,3 +1527,11 @@ def test_images_brought_to_one_size_keep_the_size(text, value):
     assert run(text, "data")["preprocessing"] == [value]
     # without a size it stays the vocabulary word
     assert run("All crops were resized before training.", "data")["preprocessing"] == ["resizing"]
+
+
+def test_examples_introduced_with_a_colon_are_examples_of_no_study():
+    out = run("For example: from 8 layers in AlexNet [3] to 19 in VGG-19 [4], networks grew "
+              "deeper.", "model")
+    assert "model_architecture" not in out
+    assert "VGG-19" in run("We compared two networks: AlexNet and VGG-19.",
+                           "model")["model_architecture"]

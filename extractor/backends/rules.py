@@ -299,7 +299,7 @@ def _respelling(surface: str, canon: str) -> bool:
 
 
 # ("X, for example, denotes ..." is an aside, not a list of examples)
-_EXAMPLES = re.compile(r"\b(?:such as|e\.g\.,?|(?<!,\s)for example,?|(?<!,\s)for instance,?"
+_EXAMPLES = re.compile(r"\b(?:such as|e\.g\.[,:]?|(?<!,\s)for example[,:]?|(?<!,\s)for instance[,:]?"
                        r"|(?:methods|models|algorithms|approaches|techniques)\sinclude)\s", re.I)
 
 
