@@ -1535,3 +1535,12 @@ def test_examples_introduced_with_a_colon_are_examples_of_no_study():
     assert "model_architecture" not in out
     assert "VGG-19" in run("We compared two networks: AlexNet and VGG-19.",
                            "model")["model_architecture"]
+
+
+def test_a_language_model_named_with_its_size_is_that_checkpoint():
+    out = run("We prompted three chat models: Gemma-2-9B-it, Llama-3.1-70B-Instruct and "
+              "Mixtral-8x22B-Instruct-v0.1.", "model")
+    assert out["model_architecture"] == ["Gemma-2-9B-it", "Llama-3.1-70B-Instruct",
+                                         "Mixtral-8x22B-Instruct-v0.1"]
+    # the family alone stays the family
+    assert run("We prompted a Llama model.", "model")["model_architecture"] == ["LLaMA"]
