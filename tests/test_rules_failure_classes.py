@@ -1544,3 +1544,16 @@ def test_a_language_model_named_with_its_size_is_that_checkpoint():
                                          "Mixtral-8x22B-Instruct-v0.1"]
     # the family alone stays the family
     assert run("We prompted a Llama model.", "model")["model_architecture"] == ["LLaMA"]
+
+
+def test_the_baselines_a_study_compares_against_are_its_models():
+    out = run("As baselines we retrained GlowNet2 [4], an OrbitTime network [11] and a plain "
+              "LSTM with 64 units.", "model")
+    assert {"GlowNet2", "OrbitTime", "LSTM"} <= set(out["model_architecture"])
+    out = run("We compare it with two baselines: (a) a ridge classifier on bag-of-words counts, "
+              "(b) DistilBERT-base-cased, and (c) MiniLM-L12.", "model")
+    assert {"DistilBERT-base-cased", "MiniLM-L12"} <= set(out["model_architecture"])
+    assert "TF-IDF" in run("It beats a TF-IDF baseline by 3 points.", "model")["model_architecture"]
+    # a name in a sentence about baselines that is not in their list is not one of them
+    assert "model_architecture" not in run("The baselines were trained on HarbourSet-2 and "
+                                           "tested in March.", "model")
