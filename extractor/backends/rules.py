@@ -504,9 +504,14 @@ class RulesBackend(Backend):
             if fkey not in fields:
                 continue
             for rx, template, pctx, ctx_fallback, fallback, restates in plist:
+                # a pattern that reads words before its value ("As baselines we retrained
+                # ..., X") names the value's place with a group "at": the words before hide no
+                # other value and no filter judges their place
+                at = "at" if "at" in rx.groupindex else 0
                 for m in rx.finditer(norm.text):
-                    if m.end() > m.start():
-                        raw.append((fkey, _fill(template, m), m.start(), m.end(), pctx, False,
+                    a, b = m.span(at)
+                    if b > a:
+                        raw.append((fkey, _fill(template, m), a, b, pctx, False,
                                     ctx_fallback, fallback, restates))
         raw += _list_siblings(norm.text, sents, starts, raw, fields)
         # A pattern hit is more specific than a vocabulary hit it overlaps in the same field
