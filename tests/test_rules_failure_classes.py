@@ -1557,3 +1557,12 @@ def test_the_baselines_a_study_compares_against_are_its_models():
     # a name in a sentence about baselines that is not in their list is not one of them
     assert "model_architecture" not in run("The baselines were trained on HarbourSet-2 and "
                                            "tested in March.", "model")
+
+
+@pytest.mark.parametrize("text,value", [
+    ("Maximum epochs 80", "maximum epochs = 80"),
+    ("Max epochs | 80", "epochs = 80"),       # verification does not read "max" as "maximum"
+    ("Fine-tuning ran on one GPU for at most 80 epochs.", "maximum epochs = 80"),
+])
+def test_a_cap_on_training_in_a_settings_row_or_a_fine_tuning_sentence(text, value):
+    assert value in run(text, "training").get("stopping_criteria", [])
