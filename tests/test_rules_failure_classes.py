@@ -1566,3 +1566,17 @@ def test_the_baselines_a_study_compares_against_are_its_models():
 ])
 def test_a_cap_on_training_in_a_settings_row_or_a_fine_tuning_sentence(text, value):
     assert value in run(text, "training").get("stopping_criteria", [])
+
+
+@pytest.mark.parametrize("text", [
+    "The 95% confidence intervals were computed from 2,000 bootstrap resamples of the test set.",
+    "The bootstrap 95% confidence interval of the F1 score was [0.81, 0.86].",
+    "We forecast the yield with a bootstrap forest and a boosted tree.",
+])
+def test_bootstrap_for_a_metrics_uncertainty_or_as_a_model_says_nothing_of_generalisation(text):
+    assert "generalizability" not in run(text, "evaluation")
+
+
+def test_bootstrapped_training_sets_still_count_for_generalisation():
+    out = run("Each model was trained on 50 bootstrapped subsets of the training data.", "evaluation")
+    assert out["generalizability"] == ["bootstrapping"]
