@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 # first-person / this-study markers: a sentence with one is about the study even if it cites
-OWN = re.compile(r"\b(?:we|our|us|this (?:study|work|paper|research|article)|the present study|"
+OWN = re.compile(r"\b(?:we|our|(?-i:us)|this (?:study|work|paper|research|article)|the present study|"
                  r"here(?:in)?|in this study|the proposed)\b", re.I)
 
 # Negation cues; "no." followed by a number is "number", not a negation.

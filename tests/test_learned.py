@@ -65,6 +65,8 @@ def test_hypothetical_statements_are_filtered(text):
     "DeepLab has used dilated convolutions to enlarge the receptive field [8].",
     "Flood et al. [35] used a U-Net to map woody vegetation from satellite scenes.",
     "Previous studies trained ResNet-50 on the iNaturalist images.",
+    # "US" is a country, not "us"
+    "Caffe, developed in Berkeley, US (Jia et al., 2014), has been used for plankton images.",
 ])
 def test_cited_statements_are_filtered(text):
     assert cited(text)

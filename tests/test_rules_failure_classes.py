@@ -1580,3 +1580,9 @@ def test_bootstrap_for_a_metrics_uncertainty_or_as_a_model_says_nothing_of_gener
 def test_bootstrapped_training_sets_still_count_for_generalisation():
     out = run("Each model was trained on 50 bootstrapped subsets of the training data.", "evaluation")
     assert out["generalizability"] == ["bootstrapping"]
+
+
+def test_a_country_written_us_is_no_first_person():
+    assert "frameworks" not in run("Frameworks such as Caffe, developed at the University of "
+                                   "California, US, are widely used.")
+    assert "Caffe" in run("Frameworks such as Caffe helped us train the model.")["frameworks"]

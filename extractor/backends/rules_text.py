@@ -33,7 +33,7 @@ def sentences(norm: _Norm) -> list[tuple[int, int]]:
 
 # --- other-work / general-knowledge filter ----------------------------------------------------
 
-_OWN = re.compile(r"\b(we|our|us|this (?:study|work|paper|research|article)|the present study|"
+_OWN = re.compile(r"\b(we|our|(?-i:us)|this (?:study|work|paper|research|article)|the present study|"
                   r"here(?:in)?|in this study)\b", re.I)
 # A citation marks other work only when it is what the sentence is about: it opens the sentence
 # ("Smith et al. (2019) used ...") or is followed by a reporting verb. A method sentence citing
