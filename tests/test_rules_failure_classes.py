@@ -1586,3 +1586,13 @@ def test_a_country_written_us_is_no_first_person():
     assert "frameworks" not in run("Frameworks such as Caffe, developed at the University of "
                                    "California, US, are widely used.")
     assert "Caffe" in run("Frameworks such as Caffe helped us train the model.")["frameworks"]
+
+
+def test_shares_of_the_data_are_a_split_though_the_sentence_goes_on_to_tuning():
+    out = run("The records were divided into training (70%), validation (15%), and test sets "
+              "(15%), with hyperparameter tuning performed by grid search on the validation "
+              "part.", "data")
+    assert out["data_split"] == ["70/15/15"]
+    # cross-validation that tunes is still no split
+    assert "data_split" not in run("The records were used for hyperparameter tuning with "
+                                   "10-fold cross-validation.", "data")

@@ -51,7 +51,7 @@ from extractor.backends.rules_text import (  # noqa: F401  (re-exported)
 from extractor.schemas.catalog import MAX_QUOTE_CHARS, MAX_VALUE_CHARS, FieldSpec
 from extractor.grounding import _stem, content_tokens, grounded, number_words_as_digits
 from extractor.ingest.normalize import normalize_for_match
-from extractor.statements import cited, denied, section_reason
+from extractor.statements import cited, clause_of, denied, section_reason
 
 DEFAULT_MAX_VALUES = 5
 MIN_SENTENCE_WORDS = 4      # shorter "sentences" are headings or table cells
@@ -541,7 +541,11 @@ class RulesBackend(Backend):
                 continue    # "we did not apply early stopping"
             if _example_only(stext, a - sent[0]):
                 continue    # "strategies such as stratified sampling" (of no study)
-            if f.negative and _mentions(low, f.negative):
+            # (shares of the data, "80/10/10", state a split wherever the sentence goes on to
+            # tuning: only their own clause may deny it)
+            if f.negative and _mentions(clause_of(stext, a - sent[0], b - sent[0]).lower()
+                                        if isinstance(value, list) and value
+                                        and _SHARES.fullmatch(value[0]) else low, f.negative):
                 continue
             if is_vocab and len(stext.split()) < MIN_SENTENCE_WORDS:
                 if f.descriptive or si + 1 >= len(sents) or not _defined_or_tabulated(
