@@ -28,7 +28,7 @@ Scoring rules
   a count spelled out as its digits (``ten runs`` is ``10 runs``; "one" stays a word). A Greek
   letter is its name (``β1`` is ``beta 1``). An acronym as written (two or more capitals:
   ``SVM``, ``mAP``) that the other value spells out is read as those words (``SVM`` and
-  ``support vector machine``; ``AUC`` and ``area under the curve``).
+  ``support vector machine``; ``AUC`` and ``area under the curve``; ``MIoU`` and ``mean IoU``).
   Pairs are ranked (equal > containment > Jaccard, then by Jaccard) and assigned greedily, so
   each value is used at most once.
 * Value precision/recall/F1 are micro-averaged: TP = matched pairs, precision = TP / predicted
@@ -180,8 +180,16 @@ _ACRONYM = re.compile(r"\b(?=[A-Za-z]*[A-Z][A-Za-z]*[A-Z])[A-Za-z]{2,8}\b")
 _ACRONYM_SKIPS = frozenset({"the", "of", "a", "an", "and", "for", "to", "in"})
 
 
-def _initials(run: list[str], skip: bool) -> str:
-    return "".join(t[0] for t in run if not (skip and t in _ACRONYM_SKIPS))
+@lru_cache(maxsize=65536)
+def _abbreviates(acr: str, run: tuple[str, ...]) -> bool:
+    """Is acr the run's words each cut to its initial or kept whole, a small word maybe
+    left out ("svm": support vector machine; "miou": mean IoU; "auc": area under the curve)?"""
+    if not run:
+        return not acr
+    head, rest = run[0], run[1:]
+    return ((acr[:1] == head[0] and _abbreviates(acr[1:], rest))
+            or (len(head) > 1 and acr.startswith(head) and _abbreviates(acr[len(head):], rest))
+            or (head in _ACRONYM_SKIPS and _abbreviates(acr, rest)))
 
 
 def _spelled_out(text: str, toks: list[str], other: list[str]) -> list[str]:
@@ -194,7 +202,7 @@ def _spelled_out(text: str, toks: list[str], other: list[str]) -> list[str]:
             for j in range(i + 2, min(len(other), i + 2 * len(acr)) + 1):
                 run = other[i:j]
                 if (run[0][0] == acr[0] and all(t.isalpha() for t in run)
-                        and acr in (_initials(run, False), _initials(run, True))):
+                        and _abbreviates(acr, tuple(run))):
                     k = toks.index(acr)
                     toks = toks[:k] + run + toks[k + 1:]
                     break

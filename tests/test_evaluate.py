@@ -62,6 +62,7 @@ def test_a_count_spelled_out_is_its_digits():
     ("MAE", "mean absolute error", 3),
     ("AUC", "area under the curve", 3),                 # skips "the"
     ("mAP", "mean average precision", 3),
+    ("MIoU", "mean IoU", 3),                            # a word kept whole in the acronym
     ("Support vector machine", "SVM (one-vs-all, polynomial kernel)", 2),
     ("MLP", "Artificial neural network (multi-layer perceptron)", 2),
 ])
