@@ -1596,3 +1596,10 @@ def test_shares_of_the_data_are_a_split_though_the_sentence_goes_on_to_tuning():
     # cross-validation that tunes is still no split
     assert "data_split" not in run("The records were used for hyperparameter tuning with "
                                    "10-fold cross-validation.", "data")
+
+
+def test_a_sentence_whose_verb_is_comprised_is_a_statement_not_a_heading():
+    out = run("The network comprised an output layer with a linear activation for regression "
+              "purposes.", "model")
+    assert out["purpose"] == ["regression"]
+    assert "purpose" not in run("Regression purposes of the output layer", "model")

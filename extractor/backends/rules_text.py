@@ -112,7 +112,12 @@ _VERB_CUE = re.compile(
     r"selected|set|split|divided|resized|augmented|normali[sz]ed|reached|yielded|showed|shows|"
     r"provides|provided|allows|allowed|enabled|followed|compared|tested|ran|run|built|developed|"
     r"downloaded|deployed|fed|added|removed|generated|extracted|measured|assessed|reported|"
-    r"released|published|available|adapted|modified|tuned|optimi[sz]ed|using|depicting|showing)\b|"
+    r"released|published|available|adapted|modified|tuned|optimi[sz]ed|using|depicting|showing|"
+    # other finite verbs of method sentences ("The network comprised an output layer ...")
+    r"comprised|comprises|comprise|consist|contain|include|involves|involved|requires|required|"
+    r"utili[sz]ed|utili[sz]es|employs|applies|trains|predicted|estimated|classified|detected|"
+    r"identified|processed|converted|transformed|fitted|learned|learnt|outperformed|outperforms|"
+    r"improved|improves|performs|achieves|produces|produced|describes|described|aims|aimed)\b|"
     # a past participle followed by a preposition: "stopped by", "updated with"
     r"\b(?!based\b)[a-z]{3,}ed\s(?:by|with|on|in|for|to|from|using|at|as|after|until|into)\b",
     re.I)
