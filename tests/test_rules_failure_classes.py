@@ -1603,3 +1603,8 @@ def test_a_sentence_whose_verb_is_comprised_is_a_statement_not_a_heading():
               "purposes.", "model")
     assert out["purpose"] == ["regression"]
     assert "purpose" not in run("Regression purposes of the output layer", "model")
+
+
+def test_clustering_is_a_purpose():
+    assert run("We used k-means clustering to group the reef surveys into community states.",
+               "model")["purpose"] == ["clustering"]
