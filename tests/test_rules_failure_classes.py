@@ -1608,3 +1608,12 @@ def test_a_sentence_whose_verb_is_comprised_is_a_statement_not_a_heading():
 def test_clustering_is_a_purpose():
     assert run("We used k-means clustering to group the reef surveys into community states.",
                "model")["purpose"] == ["clustering"]
+
+
+def test_augmentations_named_in_the_plural_or_by_their_library_names():
+    out = run("Training images were randomly augmented (shifts, zooms and shears).", "data")
+    assert {"shifts", "zoom", "shear"} <= set(out["augmentation"])
+    out = run("We augmented the images with random affine transformations, sharpen, emboss and "
+              "linear contrast.", "data")
+    assert {"affine transformation", "sharpening", "emboss", "linear contrast"} <= set(
+        out["augmentation"])
