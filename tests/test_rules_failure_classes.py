@@ -1617,3 +1617,8 @@ def test_augmentations_named_in_the_plural_or_by_their_library_names():
               "linear contrast.", "data")
     assert {"affine transformation", "sharpening", "emboss", "linear contrast"} <= set(
         out["augmentation"])
+
+
+def test_wav_is_a_file_format_of_its_own_like_flac():
+    out = run("We stored the audio as FLAC files at 44.1 kHz and as WAV files at 32 kHz.", "data")
+    assert {"audio", "FLAC", "WAV"} <= set(out["data_formats"])
