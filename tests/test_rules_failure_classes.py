@@ -1622,3 +1622,13 @@ def test_augmentations_named_in_the_plural_or_by_their_library_names():
 def test_wav_is_a_file_format_of_its_own_like_flac():
     out = run("We stored the audio as FLAC files at 44.1 kHz and as WAV files at 32 kHz.", "data")
     assert {"audio", "FLAC", "WAV"} <= set(out["data_formats"])
+
+
+@pytest.mark.parametrize("text,value", [
+    ("During training the validation macro-F1 was computed at the end of every epoch.",
+     "validation macro-F1 computed per epoch"),
+    ("After every epoch, the median validation RMSE was computed and stored.",
+     "median validation RMSE computed per epoch"),
+])
+def test_a_hyphenated_or_epoch_first_monitoring_statement(text, value):
+    assert value in run(text, "training")["training_monitoring"]
