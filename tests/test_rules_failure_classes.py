@@ -1632,3 +1632,10 @@ def test_wav_is_a_file_format_of_its_own_like_flac():
 ])
 def test_a_hyphenated_or_epoch_first_monitoring_statement(text, value):
     assert value in run(text, "training")["training_monitoring"]
+
+
+def test_detection_in_sound_is_named_as_the_paper_names_it():
+    assert run("We trained a CNN for call detection in the recordings.",
+               "model")["purpose"] == ["call detection"]
+    assert run("The network performs vocalisation detection on spectrograms.",
+               "model")["purpose"] == ["vocalization detection"]
