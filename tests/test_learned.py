@@ -67,6 +67,8 @@ def test_hypothetical_statements_are_filtered(text):
     "Previous studies trained ResNet-50 on the iNaturalist images.",
     # "US" is a country, not "us"
     "Caffe, developed in Berkeley, US (Jia et al., 2014), has been used for plankton images.",
+    "In a different work (Kowal et al., 2021), VGG-16 is adapted to classify leaf scans.",
+    "In another study, a U-Net was trained on drone images.",
 ])
 def test_cited_statements_are_filtered(text):
     assert cited(text)
@@ -76,6 +78,7 @@ def test_cited_statements_are_filtered(text):
     "The detector was implemented in Detectron2 (Wu et al., 2019) with PyTorch.",
     "Images were resized as in [8] to 512 by 512 pixels.",
     "We fine-tuned the backbone proposed by [12] on our trap images.",
+    "The images were classified with a U-Net in a study area of 20 km2.",
 ])
 def test_own_statements_citing_a_tool_stay(text):
     assert statement_reason(text) is None
