@@ -1639,3 +1639,8 @@ def test_detection_in_sound_is_named_as_the_paper_names_it():
                "model")["purpose"] == ["call detection"]
     assert run("The network performs vocalisation detection on spectrograms.",
                "model")["purpose"] == ["vocalization detection"]
+
+
+def test_principal_component_analysis_of_results_is_no_preprocessing():
+    assert "preprocessing" not in run("A principal component analysis (PCA) of the site means "
+                                      "separated two clusters.", "data")
