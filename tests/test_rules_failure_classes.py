@@ -1644,3 +1644,9 @@ def test_detection_in_sound_is_named_as_the_paper_names_it():
 def test_principal_component_analysis_of_results_is_no_preprocessing():
     assert "preprocessing" not in run("A principal component analysis (PCA) of the site means "
                                       "separated two clusters.", "data")
+
+
+def test_a_signal_cut_into_windows_keeps_their_length():
+    out = run("The accelerometer streams were segmented into windows of 5.12 s (256 samples) with "
+              "25% overlap before training.", "data")
+    assert out["preprocessing"] == ["windows of 5.12 s (256 samples) with 25% overlap"]
