@@ -1650,3 +1650,13 @@ def test_a_signal_cut_into_windows_keeps_their_length():
     out = run("The accelerometer streams were segmented into windows of 5.12 s (256 samples) with "
               "25% overlap before training.", "data")
     assert out["preprocessing"] == ["windows of 5.12 s (256 samples) with 25% overlap"]
+
+
+@pytest.mark.parametrize("text,value", [
+    ("Dropout: 0.1", "dropout"),
+    ("Drop path rate | 0.1", "stochastic depth"),
+])
+def test_a_short_settings_row_states_its_regulariser(text, value):
+    assert run(text, "training")["regularization"] == [value]
+    # a heading of the same words states nothing
+    assert "regularization" not in run(text.split(":")[0].split("|")[0].strip(), "training")

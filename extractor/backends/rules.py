@@ -326,7 +326,8 @@ def _inflection(surface: str, canon: str) -> bool:
 
 # a value right after a name: "Dropout (classifier) | 0.1", "weight decay: 1e-4", "dropout 0.3";
 # not a year or the number of the next heading ("optical imagery 1. Introduction")
-_SETTING_AFTER = re.compile(r"[ \t]*(?:\([\w\s-]{1,30}\)[ \t]*)?"
+_SETTING_AFTER = re.compile(r"[ \t]*(?:(?:rate|ratio|probability|prob\.?)[ \t]*)?"
+                            r"(?:\([\w\s-]{1,30}\)[ \t]*)?"
                             # where the setting applies: "Dropout before the output layer: 0.3"
                             r"(?:(?:before|after|in|on|for)[ \t](?:the[ \t]|each[ \t])?[\w-]+"
                             r"(?:[ \t][\w-]+){0,2}[ \t]?(?=[:|]))?"
@@ -547,7 +548,9 @@ class RulesBackend(Backend):
                                         if isinstance(value, list) and value
                                         and _SHARES.fullmatch(value[0]) else low, f.negative):
                 continue
-            if is_vocab and len(stext.split()) < MIN_SENTENCE_WORDS:
+            if (is_vocab and len(stext.split()) < MIN_SENTENCE_WORDS
+                    # (a settings row states its setting however short: "Dropout: 0.1")
+                    and not (f.descriptive and _SETTING_AFTER.match(norm.text, b))):
                 if f.descriptive or si + 1 >= len(sents) or not _defined_or_tabulated(
                         norm.text, sent, a, b):
                     continue
