@@ -125,7 +125,10 @@ _NEG_AFTER = re.compile(r"\s*(?:\w+\s){0,3}(?:is|are|was|were|did|does|do|has|ha
 _DENIED_BEFORE = re.compile(
     r"(?:\b(?:did|do|does|was|were|is|are)\s(?:not|never)|\b(?:didn|don|doesn|wasn|weren)['\u2019]t|"
     r"\bnever)\s(?:\w+ly\s)?(?:use|apply|employ|perform|adopt|include|used|applied|employed|"
-    r"performed|adopted|included)\s(?:any\s)?(?:\w+\s)?$|\b(?:no|without)\s(?:any\s)?(?:\w+\s)?$", re.I)
+    r"performed|adopted|included)\s(?:any\s)?(?:\w+\s)?$|\b(?:no|without)\s(?:any\s)?(?:\w+\s)?$|"
+    # the value is the denied verb, or the second of two ("We did not oversample rare groups or
+    # undersample frequent ones")
+    r"\b(?:did|do|does)\s(?:not|never)\s(?:\w+ly\s)?(?:\w+(?:\s\w+){0,3}\sor\s)?$", re.I)
 # ("X was not used", "an X study was not conducted", "X has not been applied")
 _DENIED_AFTER = re.compile(r"(?:\s(?:study|step|analysis|procedure|check))?\s(?:was|were|is|are|"
                            r"has|have)\s(?:not|never)\s(?:been\s)?(?:\w+ly\s)?(?:used|applied|"

@@ -1660,3 +1660,9 @@ def test_a_short_settings_row_states_its_regulariser(text, value):
     assert run(text, "training")["regularization"] == [value]
     # a heading of the same words states nothing
     assert "regularization" not in run(text.split(":")[0].split("|")[0].strip(), "training")
+
+
+def test_a_value_that_is_the_denied_verb_is_denied():
+    assert "bias_handling" not in run("We did not oversample rare species or undersample common "
+                                      "ones.", "data")
+    assert run("We oversampled the rare species.", "data")["bias_handling"] == ["oversampling"]
