@@ -1666,3 +1666,11 @@ def test_a_value_that_is_the_denied_verb_is_denied():
     assert "bias_handling" not in run("We did not oversample rare species or undersample common "
                                       "ones.", "data")
     assert run("We oversampled the rare species.", "data")["bias_handling"] == ["oversampling"]
+
+
+def test_early_stoppings_wait_is_no_training_length():
+    out = run("Training was stopped when the validation loss did not improve for 7 epochs.",
+              "training")
+    assert out["stopping_criteria"] == ["early stopping"]
+    assert run("The network was trained for 90 epochs.", "training")["stopping_criteria"] == [
+        "epochs = 90"]
