@@ -1674,3 +1674,9 @@ def test_early_stoppings_wait_is_no_training_length():
     assert out["stopping_criteria"] == ["early stopping"]
     assert run("The network was trained for 90 epochs.", "training")["stopping_criteria"] == [
         "epochs = 90"]
+
+
+def test_kling_gupta_efficiency_is_a_metric():
+    out = run("We report the Nash-Sutcliffe efficiency and the Kling-Gupta efficiency (KGE) of "
+              "the simulated discharge.", "evaluation")
+    assert "KGE" in out["evaluation_metrics"]
