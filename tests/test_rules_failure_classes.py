@@ -1680,3 +1680,10 @@ def test_kling_gupta_efficiency_is_a_metric():
     out = run("We report the Nash-Sutcliffe efficiency and the Kling-Gupta efficiency (KGE) of "
               "the simulated discharge.", "evaluation")
     assert "KGE" in out["evaluation_metrics"]
+
+
+def test_a_models_size_beside_its_quality_is_a_metric():
+    out = run("The detectors were compared by mAP, number of parameters and GFLOPs.", "evaluation")
+    assert "number of parameters" in out["evaluation_metrics"]
+    assert "evaluation_metrics" not in run("The network has a small number of parameters.",
+                                           "evaluation")
