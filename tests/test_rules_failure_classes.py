@@ -1687,3 +1687,10 @@ def test_a_models_size_beside_its_quality_is_a_metric():
     assert "number of parameters" in out["evaluation_metrics"]
     assert "evaluation_metrics" not in run("The network has a small number of parameters.",
                                            "evaluation")
+
+
+def test_map_accuracy_metrics_named_without_the_possessive():
+    out = run("The Error of Commission, Error of Omission, Producer Accuracy and User Accuracy "
+              "were computed from an error matrix.", "evaluation")
+    assert {"commission error", "omission error", "producer's accuracy",
+            "user's accuracy"} <= set(out["evaluation_metrics"])
