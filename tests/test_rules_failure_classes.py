@@ -1694,3 +1694,11 @@ def test_map_accuracy_metrics_named_without_the_possessive():
               "were computed from an error matrix.", "evaluation")
     assert {"commission error", "omission error", "producer's accuracy",
             "user's accuracy"} <= set(out["evaluation_metrics"])
+
+
+def test_a_lower_case_package_named_with_its_citation_or_language():
+    out = run("Strata were built using the geostrat package (Moreno et al., 2019).", "software")
+    assert out["frameworks"] == ["geostrat"]
+    assert run("Distances were computed with the ripley package for R.",
+               "software")["frameworks"] == ["ripley"]
+    assert "frameworks" not in run("We used the same package (v1.2) as before.", "software")
