@@ -16,7 +16,7 @@ Scoring rules
   ``ResNet-50`` both become ``resnet 50``). Words are compared by their stem (Snowball English,
   British spellings folded: ``flips``, ``flipping`` and ``flip``; ``normalisation`` and
   ``normalization``; ``max`` is ``maximum``,
-  ``val`` is ``validation``; ``imagery`` is ``images``). A pred value matches a gold value if
+  ``val`` is ``validation``; ``imagery`` is ``images``; ``matrices`` is ``matrix``). A pred value matches a gold value if
   (1) the token sequences are equal, or equal once joined (``MobileNetV2`` and
   ``MobileNet-v2``, ``InceptionResNetv2`` and ``Inception-ResNet v2`` are one name), or (2) one
   token sequence occurs inside the other as a contiguous run of whole tokens (joined or not:
@@ -159,7 +159,10 @@ _SPELLING = [(re.compile(p), r) for p, r in (
 # words annotators abbreviate ("max epochs", "maximum epochs"); not "min", which is as often
 # minutes. "imagery" is images taken together ("Sentinel-2 images", "Sentinel-2 imagery")
 _ABBREVIATED = {"max": "maximum", "approx": "approximately", "config": "configuration",
-                "val": "validation", "imagery": "images"}
+                "val": "validation", "imagery": "images",
+                # Latin and Greek plurals the stemmer does not fold ("confusion matrices")
+                "matrices": "matrix", "indices": "index", "analyses": "analysis",
+                "criteria": "criterion", "vertices": "vertex", "hypotheses": "hypothesis"}
 
 
 @lru_cache(maxsize=65536)

@@ -36,6 +36,11 @@ def test_max_is_maximum():
     assert match_rank("5 min", "5 minimum") is None or match_rank("5 min", "5 minimum")[0] < 3
 
 
+def test_a_latin_plural_is_its_singular():
+    assert match_rank("confusion matrix", "confusion matrices aggregated over folds")[0] == 2
+    assert match_rank("vegetation indices", "vegetation index")[0] == 3
+
+
 def test_imagery_is_images():
     assert match_rank("Sentinel-2 images", "Sentinel-2 imagery")[0] == 3
     assert match_rank("satellite images", "high resolution satellite imagery (Pleiades)")[0] == 2
