@@ -15,8 +15,8 @@ Scoring rules
   so ``0.001`` stays one token), and a letter/digit boundary splits tokens (``ResNet50`` and
   ``ResNet-50`` both become ``resnet 50``). Words are compared by their stem (Snowball English,
   British spellings folded: ``flips``, ``flipping`` and ``flip``; ``normalisation`` and
-  ``normalization``; ``max`` is ``maximum``,
-  ``val`` is ``validation``; ``imagery`` is ``images``; ``matrices`` is ``matrix``). A pred value matches a gold value if
+  ``normalization``; ``max`` is ``maximum``, ``val`` is ``validation``; ``imagery`` is
+  ``images``; ``matrices`` is ``matrix``). A pred value matches a gold value if
   (1) the token sequences are equal, or equal once joined (``MobileNetV2`` and
   ``MobileNet-v2``, ``InceptionResNetv2`` and ``Inception-ResNet v2`` are one name), or (2) one
   token sequence occurs inside the other as a contiguous run of whole tokens (joined or not:

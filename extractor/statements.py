@@ -56,7 +56,7 @@ _OTHERS = re.compile(r"\b(?:previous|prior|earlier|other|several|existing) (?:st
                      # "In a different work (Smith et al., 2023), VGG-16 is adapted ..."
                      r"\b(?:in|by)\s(?:a|an|one|another)\s(?:(?:different|previous|similar|recent|"
                      r"related|earlier|separate|prior)\s)?(?:work|study|paper)\b"
-                     r"(?!\s(?:we\b|by\sus|area|areas|site|sites|region|regions|period|plots?|design))|"
+                     r"(?!\s(?:we\b|by\sus|areas?|sites?|regions?|period|plots?|design))|"
                      r"\bthey " + _VERB + r"\b|\btheir (?:results|study|studies|work|research|"
                      r"paper|experiments?|approach|method|findings)\b", re.I)
 
