@@ -195,23 +195,25 @@ def _abbreviates(acr: str, run: tuple[str, ...]) -> bool:
             or (head in _ACRONYM_SKIPS and _abbreviates(acr, rest)))
 
 
+def _spelling(acr: str, other: list[str]) -> list[str] | None:
+    """The first run of two or more words of other that acr abbreviates, or None."""
+    for i in range(len(other)):
+        for j in range(i + 2, min(len(other), i + 2 * len(acr)) + 1):
+            run = other[i:j]
+            if (run[0][0] == acr[0] and all(t.isalpha() for t in run)
+                    and _abbreviates(acr, tuple(run))):
+                return run
+    return None
+
+
 def _spelled_out(text: str, toks: list[str], other: list[str]) -> list[str]:
     """toks with each acronym of text that other spells out replaced by other's words: with
     other "mean absolute error", "MAE" becomes "mean absolute error"."""
     for acr in {m.group(0).lower() for m in _ACRONYM.finditer(text)}:
-        if acr not in toks:
-            continue
-        for i in range(len(other)):
-            for j in range(i + 2, min(len(other), i + 2 * len(acr)) + 1):
-                run = other[i:j]
-                if (run[0][0] == acr[0] and all(t.isalpha() for t in run)
-                        and _abbreviates(acr, tuple(run))):
-                    k = toks.index(acr)
-                    toks = toks[:k] + run + toks[k + 1:]
-                    break
-            else:
-                continue
-            break
+        run = _spelling(acr, other) if acr in toks else None
+        if run:
+            k = toks.index(acr)
+            toks = toks[:k] + run + toks[k + 1:]
     return toks
 
 

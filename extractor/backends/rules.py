@@ -542,12 +542,13 @@ class RulesBackend(Backend):
                 continue    # "we did not apply early stopping"
             if _example_only(stext, a - sent[0]):
                 continue    # "strategies such as stratified sampling" (of no study)
-            # (shares of the data, "80/10/10", state a split wherever the sentence goes on to
-            # tuning: only their own clause may deny it)
-            if f.negative and _mentions(clause_of(stext, a - sent[0], b - sent[0]).lower()
-                                        if isinstance(value, list) and value
-                                        and _SHARES.fullmatch(value[0]) else low, f.negative):
-                continue
+            if f.negative:
+                # (shares of the data, "80/10/10", state a split wherever the sentence goes on
+                # to tuning: only their own clause may deny them)
+                shares = isinstance(value, list) and value and _SHARES.fullmatch(value[0])
+                scope = clause_of(stext, a - sent[0], b - sent[0]).lower() if shares else low
+                if _mentions(scope, f.negative):
+                    continue
             if (is_vocab and len(stext.split()) < MIN_SENTENCE_WORDS
                     # (a settings row states its setting however short: "Dropout: 0.1")
                     and not (f.descriptive and _SETTING_AFTER.match(norm.text, b))):
