@@ -29,6 +29,8 @@ Scoring rules
   letter is its name (``β1`` is ``beta 1``). An acronym as written (two or more capitals:
   ``SVM``, ``mAP``) that the other value spells out is read as those words (``SVM`` and
   ``support vector machine``; ``AUC`` and ``area under the curve``; ``MIoU`` and ``mean IoU``).
+  Failing all that, each value is compared without its parenthesised asides (``camera traps
+  (motion detection and time-lapse)`` is ``camera traps``), ranked as a Jaccard match.
   Pairs are ranked (equal > containment > Jaccard, then by Jaccard) and assigned greedily, so
   each value is used at most once.
 * Value precision/recall/F1 are micro-averaged: TP = matched pairs, precision = TP / predicted
@@ -222,8 +224,24 @@ def match_rank(pred: str, gold: str) -> tuple[int, float] | None:
     An acronym on one side that the other spells out is read as its words ("SVM" and
     "support vector machine")."""
     ta, tb = tokens(pred), tokens(gold)
-    return (_match_tokens(ta, tb)
-            or _match_tokens(_spelled_out(pred, ta, tb), _spelled_out(gold, tb, ta)))
+    hit = (_match_tokens(ta, tb)
+           or _match_tokens(_spelled_out(pred, ta, tb), _spelled_out(gold, tb, ta)))
+    if hit is None:
+        hp, hg = _head(pred), _head(gold)
+        if (hp, hg) != (pred, gold):
+            hit = match_rank(hp, hg)
+            hit = hit and (1, hit[1])
+    return hit
+
+
+_PAREN = re.compile(r"\s*\([^()]*\)")
+
+
+def _head(value: str) -> str:
+    """The value without its parenthesised asides ("camera traps (motion-triggered)" is
+    "camera traps"), unless nothing would be left."""
+    head = _PAREN.sub("", value).strip()
+    return head if tokens(head) else value
 
 
 def _match_tokens(ta: list[str], tb: list[str]) -> tuple[int, float] | None:

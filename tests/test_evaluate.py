@@ -46,6 +46,16 @@ def test_imagery_is_images():
     assert match_rank("satellite images", "high resolution satellite imagery (Pleiades)")[0] == 2
 
 
+def test_a_parenthesised_aside_is_detail_not_the_value():
+    # the aside kept the whole value below Jaccard 0.5; the value itself matches
+    assert match_rank("camera trap images", "camera traps (motion detection and time-lapse)") \
+        == (1, 2 / 3)
+    assert match_rank("camera trap images", "own camera trap dataset (Reconyx)") is None
+    # the aside never hides a number that disagrees, and a value that is all aside stays whole
+    assert match_rank("dropout = 0.5", "dropout (readout) = 0.1") is None
+    assert match_rank("(ImageNet)", "ImageNet") is not None
+
+
 def test_a_greek_letter_is_its_name():
     assert tokens("β1 = 0.9") == ["beta", "1", "0.9"]
     assert match_values(["β1 = 0.9, β2 = 0.999"], ["AdamW betas = (0.9, 0.999)"]) == [(0, 0)]
