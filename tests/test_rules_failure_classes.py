@@ -1702,3 +1702,27 @@ def test_a_lower_case_package_named_with_its_citation_or_language():
     assert run("Distances were computed with the ripley package for R.",
                "software")["frameworks"] == ["ripley"]
     assert "frameworks" not in run("We used the same package (v1.2) as before.", "software")
+
+
+@pytest.mark.parametrize("text,value", [
+    ("Frames with motion blur were discarded before training.",
+     "discarding Frames with motion blur"),
+    ("Readings from faulty loggers were removed; this removed 4% of the data.",
+     "removal of Readings from faulty loggers"),
+    ("After manual checking, plots without a GPS fix were excluded.",
+     "plots without a GPS fix excluded"),
+    ("We removed duplicated sightings and blurred photographs before annotation.",
+     "removal of duplicated sightings and blurred photographs"),
+])
+def test_data_cleaning_stated_as_what_was_dropped(text, value):
+    assert run(text, "data")["preprocessing"] == [value]
+
+
+@pytest.mark.parametrize("text", [
+    "The last layer was removed and replaced by a two-class head.",
+    "Connections between distant nodes were removed to sparsify the graph.",
+    "One site was excluded from training and kept for testing.",
+    "Blurred frames were not removed.",
+])
+def test_what_is_no_data_cleaning(text):
+    assert "preprocessing" not in run(text, "data")
