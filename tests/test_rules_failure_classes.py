@@ -1726,3 +1726,11 @@ def test_data_cleaning_stated_as_what_was_dropped(text, value):
 ])
 def test_what_is_no_data_cleaning(text):
     assert "preprocessing" not in run(text, "data")
+
+
+def test_a_settings_later_template_form_is_the_same_setting():
+    # "image size = 512 × 512" and "512 × 512 image" (the second sentence lacks "size") are
+    # one value, shown in the first template's form
+    out = run("The input image size was set to 512 × 512 pixels. Every 512 × 512 image was then "
+              "fed to the network, which we trained for 20 epochs.", "training")
+    assert out["hyperparameters"] == ["image size = 512 × 512", "epochs = 20"]

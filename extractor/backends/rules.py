@@ -146,6 +146,7 @@ class _Hit:
     merged: bool = False      # folded in from a shorter value: counts, but its quote is not used
     weak: bool = False        # fallback hit: reported only if the field has no other value
     canon: str = ""           # the value's canonical form when the value is the paper's wording
+    later_alt: bool = False   # a template's later alternative (the quote lacks a word of the first)
 
 
 def _quote_span(norm: _Norm, sent: tuple[int, int], match: tuple[int, int],
@@ -433,8 +434,10 @@ class RulesBackend(Backend):
                     continue
                 # a name spelled out says more than its abbreviation ("non-maximum suppression",
                 # not "NMS", where the paper gives both)
+                # (and a template's first alternative says more than its later ones)
                 best = min((h for h in hs if not h.merged),
-                           key=lambda h: (not h.own, bool(_ABBREVIATION.fullmatch(h.value)), h.pos))
+                           key=lambda h: (h.later_alt, not h.own,
+                                          bool(_ABBREVIATION.fullmatch(h.value)), h.pos))
                 ranked.append((-len(hs), min(h.pos for h in hs), best))
             ranked.sort(key=lambda r: (r[0], r[1]))
             # a family name beside a named member says less than the member: annotators list
@@ -594,6 +597,11 @@ class RulesBackend(Backend):
             # a pattern value kept in the paper's spelling is grouped under its canonical value
             canon = canons.get(chosen, chosen)
             canon = "" if canon == chosen else canon
+            if not canon and not is_vocab and chosen != values[0]:
+                # a later template alternative, chosen because the quote lacks a word of the
+                # first ("512 × 512 image" for "image size = 512 × 512"), is the same value
+                canon = values[0]
+            later_alt = not is_vocab and chosen != values[0]
             if not is_vocab:
                 chosen = e_notation(chosen)
                 split = percent_split(chosen)
@@ -608,7 +616,7 @@ class RulesBackend(Backend):
                 if grounded(surface, quote, (), strict=True):
                     canon, chosen = chosen, surface
             out.append(_Hit(fkey, chosen, quote, (pi, a), bool(_OWN.search(stext)), is_vocab,
-                            weak=weak, canon=canon))
+                            weak=weak, canon=canon, later_alt=later_alt))
         for fkey, f in fields.items():
             if f.settings_table:
                 for t in table_hits(p.text, MAX_QUOTE_CHARS):
