@@ -1734,3 +1734,10 @@ def test_a_settings_later_template_form_is_the_same_setting():
     out = run("The input image size was set to 512 × 512 pixels. Every 512 × 512 image was then "
               "fed to the network, which we trained for 20 epochs.", "training")
     assert out["hyperparameters"] == ["image size = 512 × 512", "epochs = 20"]
+
+
+def test_a_known_name_beside_its_variant_is_the_variant():
+    # the vocabulary's "DeBERTa" and the pattern's "DeBERTa-v3-large" are one model
+    out = run("We fine-tuned DeBERTa-v3-large with a linear classification head. DeBERTa was "
+              "chosen for its strong results on stance detection.", "model")
+    assert out["model_architecture"] == ["DeBERTa-v3-large"]

@@ -242,6 +242,13 @@ def _fill(template: str, m: re.Match) -> list[str]:
     return out
 
 
+def _variant_of(longer: str, name: str) -> bool:
+    """Is longer a variant of name written as one word ("yolov8-s" of "yolov8",
+    "deberta-v3-large" of "deberta"), not name followed by other words ("resnet blocks")?"""
+    return (len(longer) > len(name) + 1 and longer.startswith(name)
+            and longer[len(name)] in "-0123456789" and " " not in longer[len(name):])
+
+
 def _merge_prefixes(hits: dict[tuple[str, str], list["_Hit"]],
                     fields: dict[str, FieldSpec]) -> None:
     """Fold a value into a longer value of the same field and origin (vocabulary or pattern)
@@ -254,7 +261,8 @@ def _merge_prefixes(hits: dict[tuple[str, str], list["_Hit"]],
         if origin and not fields[k[0]].fold_prefixes:
             continue
         longer = [o for o in hits if o[0] == k[0] and o != k and len(words[o]) > len(w)
-                  and words[o][:len(w)] == w and hits[o][0].vocab == origin]
+                  and words[o][:len(w)] == w and (hits[o][0].vocab == origin
+                                                  or _variant_of(o[1], k[1]))]
         # a model number named with its vendor and series elsewhere is that name ("A6000" in
         # "NVIDIA RTX A6000"): fields whose values carry vendor prefixes fold suffixes too
         if w and not longer and fields[k[0]].strip_prefixes:
