@@ -1741,3 +1741,14 @@ def test_a_known_name_beside_its_variant_is_the_variant():
     out = run("We fine-tuned DeBERTa-v3-large with a linear classification head. DeBERTa was "
               "chosen for its strong results on stance detection.", "model")
     assert out["model_architecture"] == ["DeBERTa-v3-large"]
+
+
+def test_a_named_accuracy_is_the_accuracy_the_paper_means():
+    out = run("The overall accuracy of the classifier was 91%. Accuracy improved with more "
+              "training data, and we also report producer's accuracy.", "evaluation")
+    assert out["evaluation_metrics"] == ["overall accuracy", "producer's accuracy"]
+    # a balanced accuracy, or a class's accuracy, is another metric
+    assert run("Accuracy and balanced accuracy were computed on the test set.",
+               "evaluation")["evaluation_metrics"] == ["accuracy", "balanced accuracy"]
+    assert "accuracy" in run("We report accuracy and user's accuracy per class.",
+                             "evaluation")["evaluation_metrics"]
