@@ -1752,3 +1752,17 @@ def test_a_named_accuracy_is_the_accuracy_the_paper_means():
                "evaluation")["evaluation_metrics"] == ["accuracy", "balanced accuracy"]
     assert "accuracy" in run("We report accuracy and user's accuracy per class.",
                              "evaluation")["evaluation_metrics"]
+
+
+@pytest.mark.parametrize("text,value", [
+    ("Warm-up: 5 epochs", "Warm-up epochs = 5"),
+    ("The learning rate was divided by 10 every 40 epochs.",
+     "learning rate divided by 10 every 40 epochs"),
+    ("Training used learning rate decay after the first 25 epochs.",
+     "learning rate decay after 25 epochs"),
+    ("The learning rate of 0.01 was halved whenever the validation loss did not improve for "
+     "four consecutive epochs.", "learning rate halved when validation loss did not improve for "
+     "four epochs"),
+])
+def test_the_learning_rate_schedule_as_stated(text, value):
+    assert value in run(text, "training")["hyperparameters"]
