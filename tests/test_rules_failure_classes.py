@@ -1766,3 +1766,11 @@ def test_a_named_accuracy_is_the_accuracy_the_paper_means():
 ])
 def test_the_learning_rate_schedule_as_stated(text, value):
     assert value in run(text, "training")["hyperparameters"]
+
+
+def test_kappa_and_mean_iou_as_papers_write_them():
+    out = run("We report overall accuracy and kappa values for each map.", "evaluation")
+    assert "kappa" in out["evaluation_metrics"]
+    out = run("The network was assessed by the mean value of intersection over union (MeanIoU).",
+              "evaluation")
+    assert out["evaluation_metrics"] == ["mean IoU"]
