@@ -1774,3 +1774,13 @@ def test_kappa_and_mean_iou_as_papers_write_them():
     out = run("The network was assessed by the mean value of intersection over union (MeanIoU).",
               "evaluation")
     assert out["evaluation_metrics"] == ["mean IoU"]
+
+
+@pytest.mark.parametrize("text,value", [
+    ("Figure 4 shows the accuracy and loss along with the epochs.", "accuracy and loss per epoch"),
+    ("The stable validation accuracy across epochs suggests no overfitting.",
+     "validation accuracy per epoch"),
+    ("We recorded the mAP scores in each epoch.", "mAP per epoch"),
+])
+def test_a_metric_followed_over_the_epochs_is_monitoring(text, value):
+    assert run(text, "training")["training_monitoring"] == [value]
