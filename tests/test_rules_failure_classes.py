@@ -1784,3 +1784,12 @@ def test_kappa_and_mean_iou_as_papers_write_them():
 ])
 def test_a_metric_followed_over_the_epochs_is_monitoring(text, value):
     assert run(text, "training")["training_monitoring"] == [value]
+
+
+@pytest.mark.parametrize("text", [
+    "The overall cross-validation accuracy is estimated by aggregating the residuals over folds.",
+    "The texture features performed poorly, having a validation accuracy of 19.1% on the test sets.",
+    "The validation accuracy was >98% on species level.",
+])
+def test_a_validation_score_reported_as_a_result_is_no_monitoring(text):
+    assert "training_monitoring" not in run(text, "training")
