@@ -1793,3 +1793,9 @@ def test_a_metric_followed_over_the_epochs_is_monitoring(text, value):
 ])
 def test_a_validation_score_reported_as_a_result_is_no_monitoring(text):
     assert "training_monitoring" not in run(text, "training")
+
+
+def test_tuning_libraries_are_software_too():
+    out = run("The search was implemented in the Hyperopt package (V.0.2.7) and KerasTuner.",
+              "software")
+    assert out["frameworks"] == ["Hyperopt", "Keras Tuner"]
