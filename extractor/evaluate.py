@@ -222,15 +222,15 @@ def _spelled_out(text: str, toks: list[str], other: list[str]) -> list[str]:
 def match_rank(pred: str, gold: str) -> tuple[int, float] | None:
     """(kind, jaccard) if the values match, kind 3 = equal, 2 = containment, 1 = Jaccard.
     An acronym on one side that the other spells out is read as its words ("SVM" and
-    "support vector machine")."""
+    "support vector machine"); failing that, the values without their parenthesised asides
+    match as a Jaccard match (kind 1)."""
     ta, tb = tokens(pred), tokens(gold)
     hit = (_match_tokens(ta, tb)
            or _match_tokens(_spelled_out(pred, ta, tb), _spelled_out(gold, tb, ta)))
     if hit is None:
         hp, hg = _head(pred), _head(gold)
-        if (hp, hg) != (pred, gold):
-            hit = match_rank(hp, hg)
-            hit = hit and (1, hit[1])
+        if (hp, hg) != (pred, gold) and (bare := match_rank(hp, hg)):
+            hit = (1, bare[1])
     return hit
 
 

@@ -605,11 +605,11 @@ class RulesBackend(Backend):
             # a pattern value kept in the paper's spelling is grouped under its canonical value
             canon = canons.get(chosen, chosen)
             canon = "" if canon == chosen else canon
-            if not canon and not is_vocab and chosen != values[0]:
+            later_alt = not is_vocab and chosen != values[0]
+            if later_alt and not canon:
                 # a later template alternative, chosen because the quote lacks a word of the
                 # first ("512 × 512 image" for "image size = 512 × 512"), is the same value
                 canon = values[0]
-            later_alt = not is_vocab and chosen != values[0]
             if not is_vocab:
                 chosen = e_notation(chosen)
                 split = percent_split(chosen)
