@@ -1723,6 +1723,8 @@ def test_data_cleaning_stated_as_what_was_dropped(text, value):
     "Connections between distant nodes were removed to sparsify the graph.",
     "One site was excluded from training and kept for testing.",
     "Blurred frames were not removed.",
+    # a passage that begins mid-sentence gives no subject
+    "not match the reference genome were removed before training.",
 ])
 def test_what_is_no_data_cleaning(text):
     assert "preprocessing" not in run(text, "data")
