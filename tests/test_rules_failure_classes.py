@@ -1801,3 +1801,9 @@ def test_tuning_libraries_are_software_too():
     out = run("The search was implemented in the Hyperopt package (V.0.2.7) and KerasTuner.",
               "software")
     assert out["frameworks"] == ["Hyperopt", "Keras Tuner"]
+
+
+def test_a_k_fold_spelled_out_is_one_value_with_its_digits():
+    out = run("We performed 5-fold cross-validation on the first dataset. Our contributions "
+              "include a five-fold cross-validation study.", "evaluation")
+    assert out["generalizability"] == ["5-fold cross-validation"]

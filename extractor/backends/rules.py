@@ -170,6 +170,7 @@ def _quote_span(norm: _Norm, sent: tuple[int, int], match: tuple[int, int],
     return text[a:b].strip()
 
 
+_FOLD = re.compile(r"[a-z]-fold\b", re.I)
 _URLISH = re.compile(r"(?:https?://|www\.|(?:doi\.org|github\.|gitlab\.|zenodo\.)\S)", re.I)
 _FIELD_REF = re.compile(r"\{(\d+)\}")
 
@@ -229,10 +230,10 @@ def _fill(template: str, m: re.Match) -> list[str]:
             raise ValueError(f"pattern value {template!r} does not fit regex {m.re.pattern!r}") \
                 from None
         v = _SPACE.sub(" ", v).strip(" ,;:")
-        if " = " in v:
+        if " = " in v or _FOLD.search(v):
             # a setting's count spelled out is written in digits, as annotators write settings
-            # ("epochs = 10" from "ten epochs"); a phrase keeps the paper's words ("five
-            # random seeds")
+            # ("epochs = 10" from "ten epochs"), and so is a k-fold's k ("five-fold" is one
+            # value with "5-fold"); a phrase keeps the paper's words ("five random seeds")
             v = number_words_as_digits(v)
         if _URLISH.match(v):
             # PDF text breaks URLs at dots ("github. com/x"); the value is the URL itself
