@@ -44,7 +44,8 @@ _CITE = re.compile(
 # "[8] is a network designed for ..." describes a tool the study may well use, so it stays.
 _VERB = (r"(?:used|utili[sz]ed|proposed|developed|applied|showed|found|trained|employed|reported|"
          r"demonstrated|introduced|presented|achieved|suggested|investigated|explored|adopted|"
-         r"designed|compared|obtained|identified)")
+         r"designed|compared|obtained|identified|classified|framed|added|extended|modified|"
+         r"combined|described|evaluated|tested|outperformed|improved)")
 _CITE_THEN_VERB = re.compile(
     r"(?:\]|\)|\bet al\.?),?\s(?:(?:also|have|has|had|recently|previously|successfully)\s){0,2}"
     + _VERB + r"\b", re.I)

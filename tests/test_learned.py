@@ -69,6 +69,10 @@ def test_hypothetical_statements_are_filtered(text):
     "Caffe, developed in Berkeley, US (Jia et al., 2014), has been used for plankton images.",
     "In a different work (Kowal et al., 2021), VGG-16 is adapted to classify leaf scans.",
     "In another study, a U-Net was trained on drone images.",
+    # what the cited work did, by its verb right after the citation
+    "The picker of Okafor et al. (2019) classified short windows into three classes.",
+    "BirdNet (Lee & Park 2020) framed call detection as segmentation, and SoundSeg "
+    "(Ruiz et al. 2021) added attention.",
 ])
 def test_cited_statements_are_filtered(text):
     assert cited(text)
