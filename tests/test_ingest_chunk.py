@@ -354,3 +354,17 @@ def test_an_availability_heading_glued_to_its_paragraph_is_set_apart():
     # a sentence that merely starts with a capitalised word is no heading
     prose = "Data were collected by divers at ten sites, and we share the records with you."
     assert separate_glued_headings(prose) == prose
+
+
+def test_a_numbered_capitals_heading_inside_a_paragraph_starts_one():
+    from extractor.ingest.sections import SectionTracker, separate_glued_headings
+    text = ("Key words: bird calls; acoustic monitoring 1 INTRODUCTION Passive acoustic "
+            "monitoring is used widely, and deep networks now detect calls in long recordings.")
+    out = separate_glued_headings(text)
+    assert out.startswith("Key words: bird calls; acoustic monitoring\n\n1 INTRODUCTION")
+    tracker = SectionTracker()
+    assert [tracker.feed(p, True) for p in out.split("\n\n")][-1] == "introduction"
+    # a table's number before capitals, or capitals that are no known heading, stay
+    for prose in ("The scores are listed in Table 1 RESULTS OF THE TEST Sets below.",
+                  "We then trained on 2 NEW FOREST Plots with the same settings."):
+        assert separate_glued_headings(prose) == prose

@@ -110,11 +110,26 @@ def _glued_lead_end(para: str) -> int | None:
     return None
 
 
+# A numbered heading in capitals run into the middle of a paragraph by a PDF's reading order
+# ("... Key words: seismology 1 INTRODUCTION Accurate arrival times ..."); not a table's or a
+# figure's number ("Table 1 RESULTS OF ...")
+_INLINE_CAPS = re.compile(r"(?<=[a-z.;:)])\s(?<!Table\s)(?<!Fig\.\s)"
+                          r"((?:\d{1,2}|[IVX]{1,4})\.?\s+[A-Z][A-Z &-]{2,40}[A-Z])\s(?=[A-Z][a-z])")
+
+
+def _split_inline_caps_headings(para: str) -> list[str]:
+    for m in _INLINE_CAPS.finditer(para):
+        if _whole_heading_kind(m.group(1)) is not None:
+            return [para[:m.start()].rstrip(), *_split_inline_caps_headings(para[m.start(1):])]
+    return [para]
+
+
 def separate_glued_headings(text: str) -> str:
     """A known heading that a PDF set in the body font, glued to the first sentence of its
-    paragraph, becomes a paragraph of its own, so that no sentence starts with its words."""
+    paragraph, becomes a paragraph of its own, so that no sentence starts with its words; a
+    numbered heading in capitals inside a paragraph starts a paragraph first."""
     out = []
-    for para in text.split("\n\n"):
+    for para in (q for p in text.split("\n\n") for q in _split_inline_caps_headings(p)):
         end = _glued_lead_end(para)
         if end is not None and para[end:].strip():
             para = para[:end].rstrip() + "\n\n" + para[end:].lstrip()
