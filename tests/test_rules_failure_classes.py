@@ -1807,3 +1807,11 @@ def test_a_k_fold_spelled_out_is_one_value_with_its_digits():
     out = run("We performed 5-fold cross-validation on the first dataset. Our contributions "
               "include a five-fold cross-validation study.", "evaluation")
     assert out["generalizability"] == ["5-fold cross-validation"]
+
+
+def test_a_rows_number_before_the_next_rows_label_is_no_training_length():
+    # settings rows a PDF ran into one line
+    out = run("Optimizer: AdamW Weight decay: 1e-2 Batch size: 64 Epochs: 50 Dropout: 0.3",
+              "training")
+    assert "epochs = 64" not in [v.lower() for v in out.get("stopping_criteria", [])]
+    assert "epochs = 50" in out["hyperparameters"]
