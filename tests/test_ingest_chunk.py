@@ -364,7 +364,12 @@ def test_a_numbered_capitals_heading_inside_a_paragraph_starts_one():
     assert out.startswith("Key words: bird calls; acoustic monitoring\n\n1 INTRODUCTION")
     tracker = SectionTracker()
     assert [tracker.feed(p, True) for p in out.split("\n\n")][-1] == "introduction"
-    # a table's number before capitals, or capitals that are no known heading, stay
+    # unnumbered too, when long enough not to be an acronym
+    out = separate_glued_headings("Keywords: lung atlas, foundation model INTRODUCTION "
+                                  "Single-cell sequencing has made it possible to list cells.")
+    assert "foundation model\n\nINTRODUCTION Single-cell" in out
+    # a table's number before capitals, capitals that are no known heading, or a short one
     for prose in ("The scores are listed in Table 1 RESULTS OF THE TEST Sets below.",
-                  "We then trained on 2 NEW FOREST Plots with the same settings."):
+                  "We then trained on 2 NEW FOREST Plots with the same settings.",
+                  "We used the DATA Set from the survey and the MODEL Zoo weights here."):
         assert separate_glued_headings(prose) == prose
