@@ -52,7 +52,7 @@ _CITE_THEN_VERB = re.compile(
 # Present perfect reports of others' work with a citation anywhere: "DeepLab has used ... [8]"
 _PERFECT = re.compile(r"\b(?:has|have)\s(?:also\s|previously\s|recently\s|been\s)*"
                       + _VERB + r"\b", re.I)
-_OTHERS = re.compile(r"\b(?:previous|prior|earlier|other|several|existing) (?:studies|works|"
+_OTHERS = re.compile(r"\b(?:previous|prior|earlier|later|subsequent|other|several|existing) (?:studies|works?|"
                      r"researchers|authors|approaches|papers)\b|\bthe authors\b|"
                      # "In a different work (Smith et al., 2023), VGG-16 is adapted ..."
                      r"\b(?:in|by)\s(?:a|an|one|another)\s(?:(?:different|previous|similar|recent|"
@@ -148,13 +148,21 @@ def hypothetical(sentence: str) -> bool:
     return bool(_HYPOTHETICAL.search(sentence))
 
 
+# Earlier work as the subject of a cited sentence: "Early HAR pipelines extracted features and
+# classified them with SVMs (Bulling et al., 2014)"
+_EARLY_SUBJECT = re.compile(r"^(?:Early|Earlier|Previous|Prior|Later|Subsequent|Classical|"
+                            r"Traditional|Conventional)\s(?:[\w-]+\s){0,2}(?:pipelines|approaches|"
+                            r"methods|systems|models|works?|studies|detectors|classifiers)\b")
+
+
 def cited(sentence: str) -> bool:
     """Is the sentence a report of cited work (not the study citing a tool it used)?"""
     if OWN.search(sentence):
         return False
     if _OTHERS.search(sentence) or _CITE_THEN_VERB.search(sentence):
         return True
-    return bool(_CITE.search(sentence) and _PERFECT.search(sentence))
+    return bool(_CITE.search(sentence) and (_PERFECT.search(sentence)
+                                            or _EARLY_SUBJECT.match(sentence.lstrip())))
 
 
 def section_reason(sentence: str, section: str | None) -> str | None:

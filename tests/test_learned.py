@@ -73,6 +73,10 @@ def test_hypothetical_statements_are_filtered(text):
     "The picker of Okafor et al. (2019) classified short windows into three classes.",
     "BirdNet (Lee & Park 2020) framed call detection as segmentation, and SoundSeg "
     "(Ruiz et al. 2021) added attention.",
+    # later or earlier work as the subject
+    "Later work collected larger Twitter datasets from hashtags (Kowal and Brandt, 2020).",
+    "Early call detectors extracted features and classified them with random forests "
+    "(Moreau et al., 2014).",
 ])
 def test_cited_statements_are_filtered(text):
     assert cited(text)
@@ -83,6 +87,7 @@ def test_cited_statements_are_filtered(text):
     "Images were resized as in [8] to 512 by 512 pixels.",
     "We fine-tuned the backbone proposed by [12] on our trap images.",
     "The images were classified with a U-Net in a study area of 20 km2.",
+    "Traditional methods (Moreau et al., 2014) served as our baselines.",
 ])
 def test_own_statements_citing_a_tool_stay(text):
     assert statement_reason(text) is None
