@@ -1765,6 +1765,8 @@ def test_a_named_accuracy_is_the_accuracy_the_paper_means():
     ("The learning rate of 0.01 was halved whenever the validation loss did not improve for "
      "four consecutive epochs.", "learning rate halved when validation loss did not improve for "
      "four epochs"),
+    ("The learning rate was halved whenever the validation accuracy did not improve for 3 "
+     "epochs.", "learning rate halved when validation accuracy did not improve for 3 epochs"),
 ])
 def test_the_learning_rate_schedule_as_stated(text, value):
     assert value in run(text, "training")["hyperparameters"]

@@ -130,7 +130,7 @@ def _split_inline_caps_headings(para: str) -> list[str]:
 def separate_glued_headings(text: str) -> str:
     """A known heading that a PDF set in the body font, glued to the first sentence of its
     paragraph, becomes a paragraph of its own, so that no sentence starts with its words; a
-    numbered heading in capitals inside a paragraph starts a paragraph first."""
+    heading in capitals inside a paragraph starts a paragraph first."""
     out = []
     for para in (q for p in text.split("\n\n") for q in _split_inline_caps_headings(p)):
         end = _glued_lead_end(para)
