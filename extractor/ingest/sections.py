@@ -114,15 +114,15 @@ def _glued_lead_end(para: str) -> int | None:
 # Key words: seismology 1 INTRODUCTION Accurate arrival times ...", "... foundation model
 # INTRODUCTION Single-cell ..."); not a table's or a figure's number ("Table 1 RESULTS OF"), and
 # unnumbered only when long enough not to be an acronym ("DATA", "MODEL")
-_NUM_LEAD = re.compile(r"(?:\d{1,2}|[IVX]{1,4})\.?\s")
 _INLINE_CAPS = re.compile(r"(?<=[a-z.;:)])\s(?<!Table\s)(?<!Fig\.\s)"
-                          r"((?:(?:\d{1,2}|[IVX]{1,4})\.?\s+)?[A-Z][A-Z &-]{2,40}[A-Z])\s(?=[A-Z][a-z])")
+                          r"((?P<num>(?:\d{1,2}|[IVX]{1,4})\.?\s+)?[A-Z][A-Z &-]{2,40}[A-Z])"
+                          r"\s(?=[A-Z][a-z])")
 
 
 def _split_inline_caps_headings(para: str) -> list[str]:
     for m in _INLINE_CAPS.finditer(para):
         head = m.group(1)
-        if _whole_heading_kind(head) is not None and (_NUM_LEAD.match(head) or len(head) >= 7):
+        if _whole_heading_kind(head) is not None and (m.group("num") or len(head) >= 7):
             return [para[:m.start()].rstrip(), *_split_inline_caps_headings(para[m.start(1):])]
     return [para]
 
