@@ -9,6 +9,7 @@ prompt tokens per paper). Examples:
     python benchmarks/bench_extract.py --backend rules --gold benchmarks/gold-train
     python benchmarks/bench_extract.py --backend llama --model qwen2.5-coder-1.5b --limit 5
     python benchmarks/bench_extract.py --backend llama --model qwen2.5-coder-1.5b --hints
+    python benchmarks/bench_extract.py --backend llama --model qwen2.5-coder-1.5b --hybrid
 """
 from __future__ import annotations
 
@@ -35,6 +36,8 @@ def main() -> int:
     ap.add_argument("--model", default=None)
     ap.add_argument("--base-url", default=None)
     ap.add_argument("--hints", action="store_true", help="rules candidates as hints for LLMs")
+    ap.add_argument("--hybrid", action="store_true",
+                    help="rules values stand; the LLM is asked only where the rules found none")
     ap.add_argument("--top-k", type=int, default=None)
     ap.add_argument("--top-sentences", type=int, default=None,
                     help="sentences shown per field to LLM backends (default: the backend's)")
@@ -58,10 +61,13 @@ def main() -> int:
     schema = load_schema()
     backend = make_backend(args.backend, model=args.model, base_url=args.base_url,
                            top_sentences=args.top_sentences)
-    hints = make_backend("rules") if args.hints and args.backend != "rules" else None
-    top_k = args.top_k if args.top_k is not None else (None if args.backend in ("rules", "learned") else 6)
+    hints = (make_backend("rules") if (args.hints or args.hybrid) and args.backend != "rules"
+             else None)
+    top_k = args.top_k if args.top_k is not None else (
+        None if args.backend in ("rules", "learned") or args.hybrid else 6)
     fields = args.fields.split(",") if args.fields else None
-    settings = Settings(top_k=top_k, docs=ids, fields=fields, prompt_hash=prompt_hash_for(backend))
+    settings = Settings(top_k=top_k, docs=ids, fields=fields, prompt_hash=prompt_hash_for(backend),
+                        hybrid=args.hybrid)
     t0 = time.monotonic()
     report = run_extraction(db, backend, schema, settings, hints)
     seconds = time.monotonic() - t0
@@ -76,7 +82,8 @@ def main() -> int:
             "llm_calls_per_paper": round(calls / n, 2), "reasks_per_paper": round(again / n, 2),
             "prompt_tokens_per_paper": round(ptok / n), "completion_tokens_per_paper": round(ctok / n),
             "failed_units": report.failed}
-    label = f"{backend.name}/{backend.model}" + (" + rules hints" if hints else "")
+    label = f"{backend.name}/{backend.model}" + (
+        " hybrid (rules first)" if args.hybrid else " + rules hints" if hints else "")
     if hasattr(backend, "top_sentences"):
         label += f", {backend.top_sentences} sentences/field"
     if args.json:

@@ -56,8 +56,8 @@ class ShardType(click.ParamType):
 
 
 # Options of the commands themselves; a backend option of the same name is left out.
-CORE_PARAMS = {"backend", "hints", "schema_ref", "fields", "top_k", "concurrency", "retry_failed",
-               "db_path", "docs", "paths", "shard", "token_budget", "max_cost", "breaker",
+CORE_PARAMS = {"backend", "hints", "hybrid", "schema_ref", "fields", "top_k", "concurrency",
+               "retry_failed", "db_path", "docs", "paths", "shard", "token_budget", "max_cost", "breaker",
                "batch_in", "batch_out"}
 
 
@@ -129,6 +129,9 @@ def extraction_options(f):
         f.__click_params__ = [*getattr(f, "__click_params__", []), option]
     f = click.option("--hints/--no-hints", default=False,
                      help="Give LLM backends the rules extractor's candidates to confirm.")(f)
+    f = click.option("--hybrid", is_flag=True, default=False,
+                     help="Rules first, an LLM backend completes: the rules' verified values "
+                     "stand, the LLM is asked only about the fields they leave unknown.")(f)
     f = click.option("--schema", "schema_ref", default=None,
                      help="Field schema: bundled name or a YAML file (default dl_methodology).")(f)
     f = click.option("--fields", default=None, help="Comma-separated field keys to extract.")(f)
@@ -181,7 +184,7 @@ def _make_backend(*, backend, **opts):
         raise click.ClickException(str(e).strip("'\""))
 
 
-def _extract(db, *, backend, hints, schema_ref, fields, top_k, retry_failed, concurrency, docs,
+def _extract(db, *, backend, hints, hybrid, schema_ref, fields, top_k, retry_failed, concurrency, docs,
              shard=None, token_budget=None, max_cost=None, breaker=None, batch_in=None,
              batch_out=None, be=None, **backend_opts) -> RunReport:
     try:
@@ -191,12 +194,17 @@ def _extract(db, *, backend, hints, schema_ref, fields, top_k, retry_failed, con
     except (SchemaError, KeyError, ValueError) as e:
         raise click.ClickException(str(e).strip("'\""))
     be = be or _make_backend(backend=backend, **backend_opts)
-    hints_be = make_backend("rules") if hints and be.uses_hints else None
-    if top_k is None:
-        top_k = be.default_top_k
+    if hybrid and not be.uses_hints:
+        raise click.ClickException(f"--hybrid completes the rules with an LLM backend (llama, "
+                                   f"openai); --backend {be.name} takes no rules candidates")
+    hints_be = make_backend("rules") if (hints or hybrid) and be.uses_hints else None
+    if top_k is None:   # hybrid: the rules read every passage, as they do alone (an LLM
+        # backend is shown only each field's few best sentences of them, so no longer prompt)
+        top_k = hints_be.default_top_k if hybrid and hints_be else be.default_top_k
     settings = Settings(top_k=top_k, fields=field_list, docs=docs, retry_failed=retry_failed,
                         concurrency=concurrency, prompt_hash=be.prompt_hash, shard=shard,
-                        max_tokens=token_budget, max_cost=max_cost, price=_price(be, max_cost))
+                        max_tokens=token_budget, max_cost=max_cost, price=_price(be, max_cost),
+                        hybrid=hybrid)
     if breaker is not None:
         settings.breaker = breaker
     ids = selected_documents(db, settings)

@@ -61,6 +61,9 @@ class GroupTask:
     # check(candidate) -> None if the candidate verifies against the passages, else the reason.
     # LLM backends ask a field once more, with the reasons, when it rejects a value.
     check: Callable[[Candidate], str | None] | None = None
+    # False (--hybrid): a field the hints answer keeps their values unasked; only the fields
+    # they leave unknown are asked. True: every field is asked, hints offered to confirm.
+    ask_hinted: bool = True
 
     @property
     def fields(self) -> list[FieldSpec]:

@@ -66,10 +66,14 @@ class Settings:
     max_tokens: int | None = None    # stop before the run's tokens would pass this
     max_cost: float | None = None    # stop before the run's estimated US dollars would pass this
     price: tuple[float, float] | None = None    # USD per 1M prompt / completion tokens
+    # hybrid: the hints' values stand for the fields they answer; the backend is asked only
+    # about the fields they leave unknown (with hints, else every field is asked and checked)
+    hybrid: bool = False
 
     def public(self) -> dict:
         return {"top_k": self.top_k, "fields": self.fields, "docs": self.docs,
-                "concurrency": self.concurrency, "shard": str(self.shard) if self.shard else None}
+                "concurrency": self.concurrency, "shard": str(self.shard) if self.shard else None,
+                "hybrid": self.hybrid}
 
 
 def shard_files(paths: list[str], shard: Shard) -> list[str]:
@@ -126,6 +130,8 @@ def cache_key(backend: Backend, schema: Schema, settings: Settings, group: Group
     parts = [backend.name, backend.model, schema.name, group.version, settings.prompt_hash,
              str(settings.top_k), ",".join(f.key for f in group.fields),
              f"hints={hints.name if hints else '-'}"]
+    if hints and settings.hybrid:   # (keys of runs without --hybrid stay as they were)
+        parts.append("hybrid")
     # the backend's request settings that change answers (base URL, temperature, mode, ...;
     # never a secret): the same model at two endpoints gives two results. A backend without
     # options (rules) keeps the key it always had.
@@ -184,7 +190,8 @@ def prepare_group(doc: dict, group: GroupSpec, db: sqlite_utils.Database, settin
         task = GroupTask(doc_id=doc["id"], group=group, passages=passages)
         hints = [v.candidate for v in verify(hints_backend.extract(task).candidates,
                                              group.fields, text, passages) if v.accepted]
-    task = GroupTask(doc_id=doc["id"], group=group, passages=passages, hints=hints, check=check)
+    task = GroupTask(doc_id=doc["id"], group=group, passages=passages, hints=hints, check=check,
+                     ask_hinted=not (settings.hybrid and hints_backend is not None))
     page_starts = json.loads(doc["page_starts"]) if doc["page_starts"] else None
     return Prepared(rec, task, text, page_starts, t0)
 

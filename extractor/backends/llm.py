@@ -233,7 +233,12 @@ def _candidates(reply: Reply, key: str, sentences: list[str]) -> list[tuple[int,
 
 def extract_field(send: Send, task: GroupTask, spec: FieldSpec,
                   top_n: int = TOP_SENTENCES) -> GroupOutput:
-    """Ask about one field; once more with the verifier's reasons if it rejects a value."""
+    """Ask about one field; once more with the verifier's reasons if it rejects a value.
+    In a hybrid task a field the rules' hints answer is not asked: their values stand."""
+    if not task.ask_hinted:
+        known = [h for h in task.hints if h.field == spec.key]
+        if known:
+            return GroupOutput(candidates=known)
     sentences = top_sentences(spec, task.passages, top_n, task.hints)
     if not sentences:
         return GroupOutput(candidates=[])
