@@ -1817,3 +1817,13 @@ def test_a_rows_number_before_the_next_rows_label_is_no_training_length():
               "training")
     assert "epochs = 64" not in [v.lower() for v in out.get("stopping_criteria", [])]
     assert "epochs = 50" in out["hyperparameters"]
+
+
+@pytest.mark.parametrize("text", [
+    "Heights were compared with the field plots using the accuracy metrics RMSE and R2.",
+    "The detector reached a high level of accuracy in terms of average precision.",
+    "Cross-validation was used to assess the predictive accuracy of each zoning method.",
+    "The transcriptions were checked twice to ensure the accuracy of the labels.",
+])
+def test_accuracy_as_the_quality_other_metrics_measure_is_no_metric(text):
+    assert "accuracy" not in run(text, "evaluation").get("evaluation_metrics", [])
