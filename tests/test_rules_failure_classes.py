@@ -1827,3 +1827,13 @@ def test_a_rows_number_before_the_next_rows_label_is_no_training_length():
 ])
 def test_accuracy_as_the_quality_other_metrics_measure_is_no_metric(text):
     assert "accuracy" not in run(text, "evaluation").get("evaluation_metrics", [])
+
+
+def test_a_dimension_written_before_a_model_with_a_space_is_part_of_its_name():
+    out = run("We compared against a plain 1D CNN with three blocks and a 3D U-Net.", "model")
+    assert out["model_architecture"] == ["1D CNN", "3D U-Net"]
+
+
+def test_seasonal_arima_is_a_model_of_its_own():
+    out = run("The network was compared with ARIMA, SARIMA and exponential smoothing.", "model")
+    assert {"ARIMA", "SARIMA"} <= set(out["model_architecture"])
