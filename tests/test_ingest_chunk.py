@@ -373,3 +373,24 @@ def test_a_numbered_capitals_heading_inside_a_paragraph_starts_one():
                   "We then trained on 2 NEW FOREST Plots with the same settings.",
                   "We used the DATA Set from the survey and the MODEL Zoo weights here."):
         assert separate_glued_headings(prose) == prose
+
+
+def test_an_ieee_heading_run_into_its_lettered_subsection_is_split_whole():
+    from extractor.ingest.sections import SectionTracker, separate_glued_headings
+    # written for this test: a two-column PDF runs "III. DATA", "A. Collection" and the prose
+    # into the paragraph before; the heading keeps its number and the section becomes methods
+    text = ("Our contributions are listed above. II. RELATED WORK A. Earlier detectors. Earlier "
+            "work used the hand-made features [3]. III. DATA A. Collection We recorded 40 nights of "
+            "audio at six ponds and kept the files at 48 kHz.")
+    out = separate_glued_headings(text)
+    paras = out.split("\n\n")
+    assert paras == ["Our contributions are listed above.", "II. RELATED WORK",
+                     "A. Earlier detectors. Earlier work used the hand-made features [3].",
+                     "III. DATA", "A. Collection We recorded 40 nights of audio at six ponds and "
+                     "kept the files at 48 kHz."]
+    tracker = SectionTracker()
+    assert [tracker.feed(p, True) for p in paras] == ["front", "related_work", "related_work",
+                                                     "methods", "methods"]
+    # a paragraph that opens with the numbered heading is not cut after its number
+    assert separate_glued_headings("III. MATERIALS AND METHODS A. Datasets Four sets were "
+                                   "used.").startswith("III. MATERIALS AND METHODS")

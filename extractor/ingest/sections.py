@@ -116,15 +116,24 @@ def _glued_lead_end(para: str) -> int | None:
 # unnumbered only when long enough not to be an acronym ("DATA", "MODEL")
 _INLINE_CAPS = re.compile(r"(?<=[a-z.;:)])\s(?<!Table\s)(?<!Fig\.\s)"
                           r"((?P<num>(?:\d{1,2}|[IVX]{1,4})\.?\s+)?[A-Z][A-Z &-]{2,40}[A-Z])"
-                          r"\s(?=[A-Z][a-z])")
+                          r"\s(?=[A-Z][a-z]|[A-H]\.\s[A-Z][a-z])")
+
+
+_HEAD_NUMBER = re.compile(r"\s*(?:\d{1,2}|[IVX]{1,4})\.?\s*$")
 
 
 def _split_inline_caps_headings(para: str) -> list[str]:
+    # one left-to-right pass: a heading once split off is not searched again, so "II. RELATED
+    # WORK" is not cut again between its number and its words
+    out, start = [], 0
     for m in _INLINE_CAPS.finditer(para):
         head = m.group(1)
+        if _HEAD_NUMBER.match(para, start, m.start()):
+            continue    # the words of a numbered heading that opens the paragraph
         if _whole_heading_kind(head) is not None and (m.group("num") or len(head) >= 7):
-            return [para[:m.start()].rstrip(), *_split_inline_caps_headings(para[m.start(1):])]
-    return [para]
+            out.append(para[start:m.start()].rstrip())
+            start = m.start(1)
+    return [*out, para[start:]]
 
 
 def separate_glued_headings(text: str) -> str:
