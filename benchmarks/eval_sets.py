@@ -32,6 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "benchmark"
 SYNTH = ROOT / "benchmarks" / "synthetic-other"
 SYNTH_PDF = Path(tempfile.gettempdir()) / "methex_synthetic_pdfs"
+SYNTH_MS = Path(tempfile.gettempdir()) / "methex_synthetic_manuscripts"
 SETS = {
     "dev": (SHARED / "gold-dev", SHARED / "corpus", ".txt"),
     "train": (ROOT / "benchmarks" / "gold-train", SHARED / "corpus", ".txt"),
@@ -47,6 +48,9 @@ SETS = {
     # the same papers rendered as two-column PDFs on first use (render_synthetic_pdfs.py)
     "syn-tp": (SYNTH / "gold-tune", SYNTH_PDF, ".pdf"),
     "syn-vp": (SYNTH / "gold-val", SYNTH_PDF, ".pdf"),
+    # and as line-numbered one-column manuscripts (render_synthetic_pdfs.py --manuscript)
+    "syn-tl": (SYNTH / "gold-tune", SYNTH_MS, ".pdf"),
+    "syn-vl": (SYNTH / "gold-val", SYNTH_MS, ".pdf"),
 }
 
 
@@ -57,6 +61,9 @@ def cached_db(name: str, cache: Path) -> Path:
         if src == SYNTH_PDF and not any(src.glob("*.pdf")):
             from render_synthetic_pdfs import render
             render(SYNTH / "texts", src)
+        if src == SYNTH_MS and not any(src.glob("*.pdf")):
+            from render_synthetic_pdfs import render_manuscript
+            render_manuscript(SYNTH / "texts", src)
         ids = sorted(p.stem for p in gold.glob("*.json"))
         db = store.open_db(str(path))
         ingest_paths(db, [src / f"{i}{ext}" for i in ids])

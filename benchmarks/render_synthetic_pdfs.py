@@ -3,10 +3,15 @@ dependency), so the PDF path (layout, running headers, page numbers, sections by
 measured on them too:
 
     python benchmarks/render_synthetic_pdfs.py OUT_DIR
+    python benchmarks/render_synthetic_pdfs.py --manuscript OUT_DIR
     python benchmarks/eval_sets.py --sets syn-tp,syn-vp      # renders on first use
+    python benchmarks/eval_sets.py --sets syn-tl,syn-vl      # the manuscripts, likewise
 
 Headings (short one-line paragraphs) are set in a larger font; list and table lines keep their
 line breaks; every page carries a running header and a page number.
+
+--manuscript renders them as a preprint server's manuscript instead (bioRxiv style): one column,
+every line numbered in the left margin, headings in a larger font.
 """
 from __future__ import annotations
 
@@ -61,6 +66,46 @@ def render(src: Path, out: Path) -> int:
     return n
 
 
+def render_manuscript(src: Path, out: Path) -> int:
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.utils import simpleSplit
+    from reportlab.pdfgen import canvas
+
+    out.mkdir(parents=True, exist_ok=True)
+    w, h = A4
+    n = 0
+    for t in sorted(src.glob("*.txt")):
+        c = canvas.Canvas(str(out / f"{t.stem}.pdf"), pagesize=A4)
+        y, number = h - 60, 1
+        for para in re.split(r"\n\s*\n", t.read_text(encoding="utf-8")):
+            raw = para.strip().split("\n")
+            if not para.strip():
+                continue
+            table = bool(re.search(r"^\s*[-|]|\|", para, re.M))
+            heading = len(raw) == 1 and len(para.strip()) < 80 and not table
+            size = 12 if heading else 10
+            rows = raw if table else [" ".join(raw)]
+            lines = [ln for r in rows for ln in simpleSplit(r, "Helvetica", size, w - 150)]
+            for ln in lines:
+                if y < 60:
+                    c.showPage()
+                    y = h - 60
+                c.setFont("Helvetica", 7)
+                c.drawRightString(50, y, str(number))
+                number += 1
+                c.setFont("Helvetica", size)
+                c.drawString(70, y, ln)
+                y -= 18 if heading else 14
+            y -= 8
+        c.save()
+        n += 1
+    return n
+
+
 if __name__ == "__main__":
-    dest = Path(sys.argv[1]) if len(sys.argv) > 1 else SYNTH / "pdf"
-    print(f"rendered {render(SYNTH / 'texts', dest)} PDFs to {dest}")
+    args = sys.argv[1:]
+    manuscript = "--manuscript" in args
+    args = [a for a in args if a != "--manuscript"]
+    dest = Path(args[0]) if args else SYNTH / ("manuscripts" if manuscript else "pdf")
+    done = (render_manuscript if manuscript else render)(SYNTH / "texts", dest)
+    print(f"rendered {done} PDFs to {dest}")

@@ -314,3 +314,49 @@ def test_image_only_page_is_ocred(tmp_path):
     doc = parse(_image_pdf(tmp_path / "scan.pdf", True))
     assert doc.status == "ok", doc.reason
     assert "forty sites" in doc.text and "OCR" in doc.reason
+
+
+def _numbered_manuscript(p: Path, numbers: bool, gap: int = 20):
+    """A bioRxiv-style page written for this test: a line number in the left margin of every
+    line (drawn `gap` points before the text), a larger heading, a paragraph break."""
+    c = canvas.Canvas(str(p), pagesize=A4)
+    rows = [("Methods", 14)] + [(f"Line {i} says the frogs were recorded at the ponds.", 10)
+                                for i in range(6)] + [("", 0)] + \
+           [(f"We trained the network for {i + 20} epochs with a learning rate of 0.001.", 10)
+            for i in range(6)]
+    y, n = 760, 41
+    for text, size in rows:
+        if not text:
+            y -= 10
+            continue
+        if numbers:
+            c.setFont("Helvetica", 7)
+            c.drawRightString(70 - gap, y, str(n))
+        n += 1
+        c.setFont("Helvetica", size)
+        c.drawString(70, y, text)
+        y -= 14 if size == 10 else 20
+    c.showPage()
+    c.save()
+    return parse(p)
+
+
+@pytest.mark.parametrize("gap", [4, 20, 60])
+def test_manuscript_line_numbers_are_dropped(tmp_path, gap):
+    doc = _numbered_manuscript(tmp_path / "n.pdf", True, gap)
+    plain = _numbered_manuscript(tmp_path / "p.pdf", False)
+    assert doc.text == plain.text
+    assert doc.text.startswith("Methods\n\nLine 0 says the frogs")
+    assert "rate of 0.001. We trained the network for 21 epochs" in doc.text
+    assert not any(str(n) in doc.text for n in range(41, 55))
+    assert [c.section for c in doc.chunks] == [c.section for c in plain.chunks]
+
+
+def test_numbers_opening_a_few_lines_are_kept(tmp_path):
+    p = tmp_path / "few.pdf"
+    c = canvas.Canvas(str(p), pagesize=A4)
+    lines(c, 60, 760, [f"{i} plots were sampled in the {i}th week of the survey." for i in
+                       range(3, 9)])
+    c.showPage()
+    c.save()
+    assert "3 plots were sampled" in parse(p).text

@@ -5,6 +5,9 @@ one text index per character box, so the whole page is read in one call and boxe
 for only where a decision needs them: the first and last character of a line, the character
 around a glued hyphen, and the first character after a letter-digit boundary (superscripts).
 
+Per page, a manuscript's line numbers (a number opening most lines from the left margin, rising
+down the page) are taken off the lines (``_drop_line_numbers``).
+
 Per document (``build_pages``):
   * running headers and footers (a line in the top or bottom margin band whose text, digits
     ignored, recurs at the same height on several pages; a bare page number) are dropped;
@@ -58,6 +61,7 @@ class Line:
     hyphen: bool = False      # ended with pdfium's glued hyphen (the next line continues the word)
     markers: list[str] = field(default_factory=list)   # footnote markers removed from the line
     col: int = 0              # 0 full width / single column, 1 left, 2 right
+    start: int = -1           # index of its first character in pdfium's page text
 
 
 @dataclass
@@ -135,7 +139,7 @@ def page_lines(textpage, width: float, height: float) -> PageLines | None:
                 _add_line(lines, text, boxes, a, k, hyphen=True)
                 a = k + 1
         _add_line(lines, text, boxes, a, m.end())
-    return PageLines(lines, width, height)
+    return PageLines(_drop_line_numbers(lines, text, boxes, width), width, height)
 
 
 def _column_gap(boxes: _Boxes, i: int, j: int) -> bool:
@@ -162,7 +166,42 @@ def _add_line(lines: list[Line], text: str, boxes: _Boxes, a: int, b: int,
     _, _, x1, _ = boxes.box(b - 1)
     first_letter = next((i for i in range(a, min(b, a + 8)) if text[i].isalnum()), a)
     s, markers = _render(text, boxes, a, b)
-    lines.append(Line(s, x0, x1, y, boxes.size(first_letter), hyphen, markers))
+    lines.append(Line(s, x0, x1, y, boxes.size(first_letter), hyphen, markers, start=a))
+
+
+# A line number a manuscript prints in the margin (bioRxiv, review copies), which pdfium reads
+# as the line's first word or as a line of its own
+_LINE_NUMBER = re.compile(r"(\d{1,5})(?:\s+|$)")
+LINE_NUMBERS_MIN = 8          # numbered lines a page needs before its numbers count as such
+MARGIN_SHARE = 0.2            # a line number starts in this share of the page width
+
+
+def _drop_line_numbers(lines: list[Line], text: str, boxes: _Boxes, width: float) -> list[Line]:
+    """Lines without the manuscript line numbers in their left margin: a page whose lines open,
+    top to bottom, with numbers that mostly go up one to three at a time. A bare number line is
+    dropped; a numbered line starts (position, font size) at its first word after the number,
+    so that headings, indents and sentences read as without numbers."""
+    numbered = [(ln, m) for ln in lines
+                if ln.start >= 0 and ln.x0 < MARGIN_SHARE * width
+                and (m := _LINE_NUMBER.match(ln.text))]
+    if len(numbered) < LINE_NUMBERS_MIN:
+        return lines
+    order = sorted(numbered, key=lambda lm: -lm[0].y)
+    nums = [int(m.group(1)) for _, m in order]
+    rising = sum(1 for a, b in zip(nums, nums[1:]) if 0 < b - a <= 3)
+    if rising < 0.8 * (len(nums) - 1):
+        return lines
+    drop = set()
+    for ln, m in numbered:
+        rest = ln.text[m.end():]
+        if not rest:
+            drop.add(id(ln))
+            continue
+        a = ln.start + m.end()          # the number's digits are never rewritten by _render
+        first_letter = next((i for i in range(a, min(len(text), a + 8)) if text[i].isalnum()), a)
+        ln.text, ln.start, ln.x0 = rest, a, boxes.box(a)[0]
+        ln.size = boxes.size(first_letter)
+    return [ln for ln in lines if id(ln) not in drop]
 
 
 _SUP_START = re.compile(r"(?<=[A-Za-z)\]])[0-9*\u2020\u2021]|(?<=\d)[0-9\u2212-]|(?<=\de) ?[\u2212-]")
