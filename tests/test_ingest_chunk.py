@@ -375,6 +375,21 @@ def test_a_numbered_capitals_heading_inside_a_paragraph_starts_one():
         assert separate_glued_headings(prose) == prose
 
 
+def test_a_numbered_title_case_heading_run_into_the_keywords_starts_a_paragraph():
+    from extractor.ingest.sections import SectionTracker, separate_glued_headings
+    # written for this test
+    out = separate_glued_headings("Keywords: frog calls; pond survey 1 Introduction Calling "
+                                  "frogs are counted by ear, and we ask how well a network does.")
+    paras = out.split("\n\n")
+    assert paras[:2] == ["Keywords: frog calls; pond survey", "1 Introduction"]
+    tracker = SectionTracker()
+    assert [tracker.feed(p, True) for p in paras][-1] == "introduction"
+    # a section or table reference is no heading
+    for prose in ("As shown in Section 2 Methods differ in their cost, and we say why.",
+                  "The scores are listed in Table 3 Results Of the test below."):
+        assert separate_glued_headings(prose) == prose
+
+
 def test_an_ieee_heading_run_into_its_lettered_subsection_is_split_whole():
     from extractor.ingest.sections import SectionTracker, separate_glued_headings
     # written for this test: a two-column PDF runs "III. DATA", "A. Collection" and the prose

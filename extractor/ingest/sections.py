@@ -113,9 +113,13 @@ def _glued_lead_end(para: str) -> int | None:
 # A heading in capitals run into the middle of a paragraph by a PDF's reading order ("...
 # Key words: seismology 1 INTRODUCTION Accurate arrival times ...", "... foundation model
 # INTRODUCTION Single-cell ..."); not a table's or a figure's number ("Table 1 RESULTS OF"), and
-# unnumbered only when long enough not to be an acronym ("DATA", "MODEL")
-_INLINE_CAPS = re.compile(r"(?<=[a-z.;:)])\s(?<!Table\s)(?<!Fig\.\s)"
-                          r"((?P<num>(?:\d{1,2}|[IVX]{1,4})\.?\s+)?[A-Z][A-Z &-]{2,40}[A-Z])"
+# unnumbered only when long enough not to be an acronym ("DATA", "MODEL"); in title case only
+# numbered and a top-level name ("... protein engineering 1 Introduction Predicting how ...")
+_INLINE_CAPS = re.compile(r"(?<=[a-z.;:)])\s(?<!Table\s)(?<!Fig\.\s)(?<!Figure\s)(?<!Section\s)"
+                          r"((?P<num>(?:\d{1,2}|[IVX]{1,4})\.?\s+)?[A-Z][A-Z &-]{2,40}[A-Z]"
+                          r"|(?P<tnum>\d{1,2}\.?)\s(?:Introduction|Background|Related\s[Ww]orks?|"
+                          r"Materials\sand\s[Mm]ethods|Methods|Methodology|Results|Discussion|"
+                          r"Conclusions?))"
                           r"\s(?=[A-Z][a-z]|[A-H]\.\s[A-Z][a-z])")
 
 
@@ -130,7 +134,8 @@ def _split_inline_caps_headings(para: str) -> list[str]:
         head = m.group(1)
         if _HEAD_NUMBER.match(para, start, m.start()):
             continue    # the words of a numbered heading that opens the paragraph
-        if _whole_heading_kind(head) is not None and (m.group("num") or len(head) >= 7):
+        if _whole_heading_kind(head) is not None and (m.group("num") or m.group("tnum")
+                                                       or len(head) >= 7):
             out.append(para[start:m.start()].rstrip())
             start = m.start(1)
     return [*out, para[start:]]
