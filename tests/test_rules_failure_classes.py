@@ -1837,3 +1837,18 @@ def test_a_dimension_written_before_a_model_with_a_space_is_part_of_its_name():
 def test_seasonal_arima_is_a_model_of_its_own():
     out = run("The network was compared with ARIMA, SARIMA and exponential smoothing.", "model")
     assert {"ARIMA", "SARIMA"} <= set(out["model_architecture"])
+
+
+@pytest.mark.parametrize("text,value", [
+    ("The engine runs on an NVIDIA Jetson Nano module fixed under the drone.", "NVIDIA Jetson"),
+    ("The container runs on a CPU-only on-premises server at the field station.",
+     "on-premises server"),
+    ("The classifier is deployed on a Raspberry Pi in each nest box.", "Raspberry Pi"),
+])
+def test_the_studys_system_where_it_runs_in_the_present_tense_is_its_deployment(text, value):
+    assert run(text, "model")["deployment_platform"] == [value]
+
+
+def test_a_tool_that_runs_somewhere_in_general_is_no_deployment():
+    assert "deployment_platform" not in run("TensorFlow Lite runs on Android smartphones and "
+                                            "many other small devices.", "model")

@@ -44,7 +44,14 @@ _PAST = re.compile(r"\b(?:was|were|had)\b", re.I)
 # performed 10 times", "the seed is set to 5"); a general claim ("seeds are important") is not.
 _METHOD_PRESENT = re.compile(r"\b(?:is|are)\s(?:\w+ly\s)?(?:performed|repeated|run|set|fixed|"
                              r"averaged|used|trained|conducted|carried\sout|applied|computed|"
-                             r"calculated|initiali[sz]ed|evaluated)\b", re.I)
+                             r"calculated|initiali[sz]ed|evaluated|deployed|installed|hosted|"
+                             r"served|integrated|embedded|executed)\b|"
+                             # the study's system where it runs ("The engine runs on a Jetson",
+                             # "the detector runs at 31 frames per second on ...")
+                             r"^(?:\S+\s){0,12}?(?:the|our|this)\s(?:[\w-]+\s){0,3}?(?:model|"
+                             r"detector|classifier|network|engine|container|app|application|"
+                             r"pipeline|system|tool|service|software)s?\s(?:runs|operates)\s"
+                             r"(?:[\w-]+\s){0,5}?(?:on|in)\b", re.I)
 # A sentence describing the study's own data set in the present tense ("the training dataset
 # contains 700 images, in which each animal is annotated ...") is about this study too.
 _OWN_DATA = re.compile(r"\b(?:the|this|each)\s(?:training|test|testing|validation)\s(?:data\s?set|data|"
