@@ -275,7 +275,7 @@ def test_sentence_split_does_not_cut_a_url():
     ("We provide the whole workflow in Python through the beetlecount package.",
      "deployment_process", "Python package"),
     ("Our interactive map of predicted nesting sites is an online tool that can be accessed here.",
-     "deployment_process", "web application"),
+     "deployment_process", "online tool"),    # in the paper's words
     ("The random number generator was started from the same integer seed in every run.",
      "randomness", "fixed random seed"),
 ])

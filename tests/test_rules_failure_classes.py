@@ -1852,3 +1852,18 @@ def test_the_studys_system_where_it_runs_in_the_present_tense_is_its_deployment(
 def test_a_tool_that_runs_somewhere_in_general_is_no_deployment():
     assert "deployment_platform" not in run("TensorFlow Lite runs on Android smartphones and "
                                             "many other small devices.", "model")
+
+
+@pytest.mark.parametrize("text,values", [
+    ("The trained detector was exported as a TensorFlow SavedModel and wrapped in a Docker "
+     "container that reads the camera stream.", ["exported as TensorFlow SavedModel",
+                                                 "Docker container"]),
+    ("Finally, the classifier was saved as a binary pickle file for the field team.",
+     ["saved as binary pickle file"]),
+    ("FrogNet is distributed as a pip-installable Python package.", ["Python package"]),
+    # in the paper's words, not a category's
+    ("The small model was embedded in an Android application that shows each call.",
+     ["Android application"]),
+])
+def test_how_the_model_was_packaged_for_use_is_its_deployment(text, values):
+    assert run(text, "model")["deployment_process"] == values
