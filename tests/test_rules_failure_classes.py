@@ -1867,3 +1867,16 @@ def test_a_tool_that_runs_somewhere_in_general_is_no_deployment():
 ])
 def test_how_the_model_was_packaged_for_use_is_its_deployment(text, values):
     assert run(text, "model")["deployment_process"] == values
+
+
+@pytest.mark.parametrize("text,value", [
+    # the labellers as the subject, in the past tense, with what they did
+    ("Two radiologists (6 and 12 years of experience) independently delineated each tumour "
+     "in 3D Slicer.", "3D Slicer"),
+    # a tool outside the vocabulary, named as the tool the labels were made with
+    ("Frames were annotated with boxes by three students using the open-source "
+     "PondMarker tool.", "PondMarker"),
+    ("The tumour labels were corrected in ITK-SNAP.", "ITK-SNAP"),
+])
+def test_labelling_tools_and_the_people_who_labelled(text, value):
+    assert value in run(text, "data")["annotation_methods"]

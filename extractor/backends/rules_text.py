@@ -40,6 +40,14 @@ _OWN = re.compile(r"\b(we|our|(?-i:us)|this (?:study|work|paper|research|article
 # its tool ("implemented in Detectron2 (Wu et al., 2019)") stays.
 # Past tense marks a report of what was done ("were annotated", "had been labelled").
 _PAST = re.compile(r"\b(?:was|were|had)\b", re.I)
+# The people who labelled the data as the subject, in the past tense ("Two radiologists (6 and 11
+# years of experience) independently delineated ...", "The analysts picked ...")
+_LABELLERS_DID = re.compile(
+    r"^(?:[\w,-]+\s){0,3}?(?:annotators|radiologists|experts|analysts|coders|observers|"
+    r"volunteers|technicians|ornithologists|botanists|pathologists|cardiologists|clinicians|"
+    r"physicians|chemists|lawyers|taxonomists|entomologists|biologists|specialists|raters|"
+    r"readers)\s(?:\([^()]{0,60}\)\s)?(?:\w+ly\s)?(?:[a-z]+ed|drew|made|took|chose|wrote)\b",
+    re.I)
 # Methods sections also write what was done in the present passive ("the experiment is
 # performed 10 times", "the seed is set to 5"); a general claim ("seeds are important") is not.
 _METHOD_PRESENT = re.compile(r"\b(?:is|are)\s(?:\w+ly\s)?(?:performed|repeated|run|set|fixed|"
@@ -84,6 +92,7 @@ def states_own_work(sentence: str) -> bool:
     """Does the sentence say what this study did: a first-person marker, the past tense, the
     study's own data sets, or the present passive of a methods section?"""
     return bool(_OWN.search(sentence) or _PAST.search(sentence) or _OWN_DATA.search(sentence)
+                or _LABELLERS_DID.search(sentence)
                 or _METHOD_PRESENT.search(sentence))
 
 
@@ -125,7 +134,10 @@ _VERB_CUE = re.compile(
     r"comprised|comprises|comprise|consist|contain|include|involves|involved|requires|required|"
     r"utili[sz]ed|utili[sz]es|employs|applies|trains|predicted|estimated|classified|detected|"
     r"identified|processed|converted|transformed|fitted|learned|learnt|outperformed|outperforms|"
-    r"improved|improves|performs|achieves|produces|produced|describes|described|aims|aimed)\b|"
+    r"improved|improves|performs|achieves|produces|produced|describes|described|aims|aimed|"
+    # what labellers did ("Two radiologists independently delineated the kidneys")
+    r"delineated|digiti[sz]ed|outlined|segmented|traced|drew|marked|picked|coded|tagged|"
+    r"verified|reviewed|checked|inspected)\b|"
     # a past participle followed by a preposition: "stopped by", "updated with"
     r"\b(?!based\b)[a-z]{3,}ed\s(?:by|with|on|in|for|to|from|using|at|as|after|until|into)\b",
     re.I)
