@@ -1880,3 +1880,16 @@ def test_how_the_model_was_packaged_for_use_is_its_deployment(text, values):
 ])
 def test_labelling_tools_and_the_people_who_labelled(text, value):
     assert value in run(text, "data")["annotation_methods"]
+
+
+@pytest.mark.parametrize("text,value", [
+    ("We chose the threshold that maximises kappa on the validation set and kept it for the "
+     "test set.", "threshold maximising validation kappa"),
+    ("A per-class threshold that maximised the F1 score on the validation fold was applied.",
+     "per-class threshold maximising validation F1"),
+    # a step named with what it did, in a sentence whose verbs are the step's own
+    ("Finally, a connected component analysis retained the largest pond in each mask.",
+     "connected component analysis"),
+])
+def test_thresholds_chosen_on_validation_and_cleaning_of_outputs_are_postprocessing(text, value):
+    assert value in run(text, "evaluation")["postprocessing"]

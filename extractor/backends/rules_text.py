@@ -137,7 +137,10 @@ _VERB_CUE = re.compile(
     r"improved|improves|performs|achieves|produces|produced|describes|described|aims|aimed|"
     # what labellers did ("Two radiologists independently delineated the kidneys")
     r"delineated|digiti[sz]ed|outlined|segmented|traced|drew|marked|picked|coded|tagged|"
-    r"verified|reviewed|checked|inspected)\b|"
+    r"verified|reviewed|checked|inspected|"
+    # and what a postprocessing step did ("a connected component analysis retained ...")
+    r"retained|retains|discarded|discards|kept|keeps|merged|averaged|smoothed|filtered|"
+    r"thresholded|suppressed|aggregated|combined|flagged)\b|"
     # a past participle followed by a preposition: "stopped by", "updated with"
     r"\b(?!based\b)[a-z]{3,}ed\s(?:by|with|on|in|for|to|from|using|at|as|after|until|into)\b",
     re.I)
