@@ -1893,3 +1893,13 @@ def test_labelling_tools_and_the_people_who_labelled(text, value):
 ])
 def test_thresholds_chosen_on_validation_and_cleaning_of_outputs_are_postprocessing(text, value):
     assert value in run(text, "evaluation")["postprocessing"]
+
+
+@pytest.mark.parametrize("text,value", [
+    ("We used the public PondSound-24 data set for all sites.", "public dataset (PondSound-24)"),
+    ("We collected posts from six forums through the official Reddit API.", "Reddit API"),
+    ("The reference atlas was downloaded as one file from CZ CELLxGENE Discover.",
+     "downloaded from CZ CELLxGENE Discover"),
+])
+def test_public_data_sets_interfaces_and_portals_are_how_data_was_obtained(text, value):
+    assert value in run(text, "data")["data_collection"]
