@@ -1903,3 +1903,15 @@ def test_thresholds_chosen_on_validation_and_cleaning_of_outputs_are_postprocess
 ])
 def test_public_data_sets_interfaces_and_portals_are_how_data_was_obtained(text, value):
     assert value in run(text, "data")["data_collection"]
+
+
+@pytest.mark.parametrize("text,value", [
+    ("The model was evaluated on a pond-disjoint test set from the following year.",
+     "pond-disjoint test set"),
+    ("To avoid leakage between nearby nights, the split is made at the recording level.",
+     "recording-level split"),
+    ("We report results under site-level and region-level splits.", "site-level split"),
+    ("Molecules were divided with a scaffold split.", "scaffold split"),
+])
+def test_data_kept_apart_by_unit_is_a_test_of_generalisation(text, value):
+    assert value in run(text, "evaluation")["generalizability"]
