@@ -1915,3 +1915,10 @@ def test_public_data_sets_interfaces_and_portals_are_how_data_was_obtained(text,
 ])
 def test_data_kept_apart_by_unit_is_a_test_of_generalisation(text, value):
     assert value in run(text, "evaluation")["generalizability"]
+
+
+def test_a_resource_released_by_others_is_not_this_studys():
+    assert "datasets" not in run("A larger benchmark, PondBench-9 [8], was released by Okafor "
+                                 "et al. to make comparisons easier.", "data")
+    assert run("We used the PondBench-9 benchmark for all experiments.",
+               "data")["datasets"] == ["PondBench-9"]
