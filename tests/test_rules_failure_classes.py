@@ -1922,3 +1922,19 @@ def test_a_resource_released_by_others_is_not_this_studys():
                                  "et al. to make comparisons easier.", "data")
     assert run("We used the PondBench-9 benchmark for all experiments.",
                "data")["datasets"] == ["PondBench-9"]
+
+
+def test_a_data_sets_name_with_a_year_is_no_citation():
+    out = run("PondCalls-2023 recordings are listed by the survey, and a copy is archived on "
+              "Zenodo at https://doi.org/10.5281/zenodo.1234567.", "availability")
+    assert out["data_repository_platform"] == ["Zenodo"]
+    assert "model_architecture" not in run("Okafor 2019 trained ResNet-50 on frog calls.", "model")
+
+
+@pytest.mark.parametrize("text,value", [
+    ("The recordings are hosted on PhysioNet.", "PhysioNet"),
+    ("Both data sets are available from the UCI Machine Learning Repository.",
+     "UCI Machine Learning Repository"),
+])
+def test_archives_of_other_fields_host_data(text, value):
+    assert run(text, "availability")["data_repository_platform"] == [value]

@@ -67,8 +67,9 @@ _OWN_DATA = re.compile(r"\b(?:the|this|each)\s(?:training|test|testing|validatio
                        r"set|images|subset)s?\b", re.I)
 _CITED_SUBJECT = re.compile(
     r"^(?:(?:In|As|Similarly,?|Recently,?|For example,?|Previously,?)\s(?:shown\sby\s|in\s)?)?"
-    r"[A-Z][A-Za-z'\u2019-]+(?:\s(?:and|&)\s[A-Z][A-Za-z'\u2019-]+)?(?:\set\s?al\.?)?,?\s?"
-    r"[(\[]?\s?(?:19|20)\d\d[a-z]?|"
+    # (a name and a year apart: "SGO-2023" is a data set's name, not "Smith 2023")
+    r"[A-Z](?:[A-Za-z'\u2019-]*[A-Za-z'\u2019])?(?:\s(?:and|&)\s[A-Z][A-Za-z'\u2019-]+)?"
+    r"(?:\set\s?al\.?)?(?:,?\s|\s?[(\[])\s?(?:19|20)\d\d[a-z]?|"
     r"(?:et\s?al\.?|[(\[]\s?(?:19|20)\d\d[a-z]?\s?[)\]])\s?[)\]]?\s(?:have\s|has\s|also\s)?"
     r"(?:used|proposed|developed|applied|showed|shown|found|trained|employed|reported|demonstrated|"
     r"introduced|presented|achieved|compared|suggested|investigated|explored|adopted|designed)\b")
