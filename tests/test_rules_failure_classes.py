@@ -1938,3 +1938,15 @@ def test_a_data_sets_name_with_a_year_is_no_citation():
 ])
 def test_archives_of_other_fields_host_data(text, value):
     assert run(text, "availability")["data_repository_platform"] == [value]
+
+
+@pytest.mark.parametrize("text,value", [
+    ("We report 95% bootstrap confidence intervals from 1,000 resamples of the test set.",
+     "95% bootstrap confidence intervals"),
+    ("Differences between systems were tested with an approximate randomization test.",
+     "approximate randomisation test"),
+    ("Call rates of the three ponds were compared with the Kruskal–Wallis test.",
+     "Kruskal-Wallis test"),
+])
+def test_significance_tests_and_confidence_intervals_are_reported_with_metrics(text, value):
+    assert value in run(text, "evaluation")["evaluation_metrics"]
