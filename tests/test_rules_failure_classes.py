@@ -1950,3 +1950,9 @@ def test_archives_of_other_fields_host_data(text, value):
 ])
 def test_significance_tests_and_confidence_intervals_are_reported_with_metrics(text, value):
     assert value in run(text, "evaluation")["evaluation_metrics"]
+
+
+def test_an_r_package_is_one_value_and_never_its_citations_author():
+    out = run("Diversity was mapped with the pondiv R package Okafor et al., 2021, and models "
+              "were tuned with caret (R package “caret”) using cross-validation.", "software")
+    assert sorted(out["frameworks"]) == ["R package caret", "R package pondiv"]

@@ -269,6 +269,11 @@ def _merge_prefixes(hits: dict[tuple[str, str], list["_Hit"]],
         if w and not longer and fields[k[0]].strip_prefixes:
             longer = [o for o in hits if o[0] == k[0] and o != k and len(words[o]) > len(w)
                       and words[o][-len(w):] == w]
+        # a package is one package with or without its language ("caret", "R package caret")
+        if w and not longer:
+            longer = [o for o in hits if o[0] == k[0] and o != k
+                      and re.fullmatch(r"(?:r|python)\s(?:package|library)\s" + re.escape(k[1]),
+                                       o[1])]
         # a setting is one setting however fully it is named ("patience = 20" from a table row
         # and "early stopping patience = 20 epochs" from the text)
         if w and not longer and " = " in k[1] and not origin:
