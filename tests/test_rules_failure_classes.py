@@ -1956,3 +1956,16 @@ def test_an_r_package_is_one_value_and_never_its_citations_author():
     out = run("Diversity was mapped with the pondiv R package Okafor et al., 2021, and models "
               "were tuned with caret (R package “caret”) using cross-validation.", "software")
     assert sorted(out["frameworks"]) == ["R package caret", "R package pondiv"]
+
+
+@pytest.mark.parametrize("text,value", [
+    ("The loss was weighted by the inverse square root of the class frequency.",
+     "loss weighted by inverse square root of class frequency"),
+    ("We weighted the classification loss of each call type by the inverse square root of its "
+     "frequency.", "loss weighted by inverse square root of frequency"),
+    # present tense, a known value
+    ("First, the cross-entropy loss is weighted by the inverse class frequency.",
+     "inverse class frequency"),
+])
+def test_a_loss_weighted_against_class_frequency_handles_imbalance(text, value):
+    assert run(text, "data")["bias_handling"] == [value]
