@@ -1969,3 +1969,9 @@ def test_an_r_package_is_one_value_and_never_its_citations_author():
 ])
 def test_a_loss_weighted_against_class_frequency_handles_imbalance(text, value):
     assert run(text, "data")["bias_handling"] == [value]
+
+
+def test_a_metric_computed_on_held_out_data_every_few_epochs_is_monitoring():
+    out = run("Every 5 epochs we computed the IoU score on the validation set, and the losses "
+              "were plotted.", "training")
+    assert "IoU on validation set every 5 epochs" in out["training_monitoring"]
