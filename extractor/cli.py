@@ -57,8 +57,8 @@ class ShardType(click.ParamType):
 
 # Options of the commands themselves; a backend option of the same name is left out.
 CORE_PARAMS = {"backend", "hints", "hybrid", "schema_ref", "fields", "top_k", "concurrency",
-               "retry_failed", "db_path", "docs", "paths", "shard", "token_budget", "max_cost", "breaker",
-               "batch_in", "batch_out"}
+               "retry_failed", "db_path", "docs", "paths", "shard", "token_budget", "max_cost",
+               "breaker", "batch_in", "batch_out"}
 
 
 def _click_type(field):
@@ -184,8 +184,8 @@ def _make_backend(*, backend, **opts):
         raise click.ClickException(str(e).strip("'\""))
 
 
-def _extract(db, *, backend, hints, hybrid, schema_ref, fields, top_k, retry_failed, concurrency, docs,
-             shard=None, token_budget=None, max_cost=None, breaker=None, batch_in=None,
+def _extract(db, *, backend, hints, hybrid, schema_ref, fields, top_k, retry_failed, concurrency,
+             docs, shard=None, token_budget=None, max_cost=None, breaker=None, batch_in=None,
              batch_out=None, be=None, **backend_opts) -> RunReport:
     try:
         schema = load_schema(schema_ref)

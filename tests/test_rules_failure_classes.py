@@ -1975,3 +1975,20 @@ def test_a_metric_computed_on_held_out_data_every_few_epochs_is_monitoring():
     out = run("Every 5 epochs we computed the IoU score on the validation set, and the losses "
               "were plotted.", "training")
     assert "IoU on validation set every 5 epochs" in out["training_monitoring"]
+
+
+@pytest.mark.parametrize("text,values", [
+    ("Speed is measured by the frame rate (FPS) and latency on the Jetson Nano with batch "
+     "size 1.", ["latency"]),
+    ("Latency is measured as the mean time per recording on one CPU core.", ["latency"]),
+    # a latency named by what it times is the one the paper means
+    ("Latency was measured on the phone. Mean inference latency was 12 ms.",
+     ["inference latency"]),
+])
+def test_speed_measured_on_hardware_is_a_metric(text, values):
+    assert sorted(run(text, "evaluation")["evaluation_metrics"]) == sorted(values)
+
+
+def test_a_latency_not_measured_is_no_metric():
+    assert "latency" not in run("Earlier detectors were never tested without measuring latency "
+                                "on field hardware.", "evaluation").get("evaluation_metrics", [])
