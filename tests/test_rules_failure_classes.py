@@ -1992,3 +1992,14 @@ def test_speed_measured_on_hardware_is_a_metric(text, values):
 def test_a_latency_not_measured_is_no_metric():
     assert "latency" not in run("Earlier detectors were never tested without measuring latency "
                                 "on field hardware.", "evaluation").get("evaluation_metrics", [])
+
+
+@pytest.mark.parametrize("text,value", [
+    ("The detector runs at 20 FPS with a module power draw of 9.5 W.", "power draw"),
+    ("The app increased battery consumption by about 2% per hour.", "battery consumption"),
+])
+def test_power_or_energy_use_reported_as_a_number_is_a_metric(text, value):
+    assert value in run(text, "evaluation")["evaluation_metrics"]
+    # a recorder's low power use, with no number, is no metric
+    assert "evaluation_metrics" not in run("The recorders have a low power consumption, which "
+                                           "suits remote ponds.", "evaluation")
