@@ -2003,3 +2003,11 @@ def test_power_or_energy_use_reported_as_a_number_is_a_metric(text, value):
     # a recorder's low power use, with no number, is no metric
     assert "evaluation_metrics" not in run("The recorders have a low power consumption, which "
                                            "suits remote ponds.", "evaluation")
+
+
+def test_cocos_average_precision_of_one_object_size_is_a_metric():
+    out = run("We report AP50, AP75 and APs for small objects.", "evaluation")
+    assert "APs" in out["evaluation_metrics"]
+    # a plural of AP is not
+    assert "APs" not in run("The APs of all classes were averaged into the mAP.",
+                            "evaluation").get("evaluation_metrics", [])
