@@ -24,6 +24,19 @@ from xml.sax.saxutils import escape
 SYNTH = Path(__file__).resolve().parent / "synthetic-other"
 
 
+def blocks(text: str):
+    """(kind, lines) per paragraph of an invented paper: "rows" (a list or a table, whose line
+    breaks are kept), "heading" (one short line) or "body"."""
+    for para in re.split(r"\n\s*\n", text):
+        lines = para.strip().split("\n")
+        if re.search(r"^\s*[-|]|\|", para, re.M):
+            yield "rows", lines
+        elif len(lines) == 1 and len(para.strip()) < 80:
+            yield "heading", lines
+        else:
+            yield "body", lines
+
+
 def render(src: Path, out: Path) -> int:
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
@@ -54,13 +67,11 @@ def render(src: Path, out: Path) -> int:
                                                    Frame(60 + col, 50, col, h - 100)],
                                            onPage=furniture)])
         story = []
-        for para in re.split(r"\n\s*\n", t.read_text(encoding="utf-8")):
-            lines = para.strip().split("\n")
-            if re.search(r"^\s*[-|]|\|", para, re.M):       # a list or a table: keep the lines
+        for kind, lines in blocks(t.read_text(encoding="utf-8")):
+            if kind == "rows":
                 story.append(Paragraph("<br/>".join(escape(x) for x in lines), body))
             else:
-                style = head if len(lines) == 1 and len(para.strip()) < 80 else body
-                story.append(Paragraph(escape(" ".join(lines)), style))
+                story.append(Paragraph(escape(" ".join(lines)), head if kind == "heading" else body))
         doc.build(story)
         n += 1
     return n
@@ -77,14 +88,12 @@ def render_manuscript(src: Path, out: Path) -> int:
     for t in sorted(src.glob("*.txt")):
         c = canvas.Canvas(str(out / f"{t.stem}.pdf"), pagesize=A4)
         y, number = h - 60, 1
-        for para in re.split(r"\n\s*\n", t.read_text(encoding="utf-8")):
-            raw = para.strip().split("\n")
-            if not para.strip():
+        for kind, raw in blocks(t.read_text(encoding="utf-8")):
+            if raw == [""]:
                 continue
-            table = bool(re.search(r"^\s*[-|]|\|", para, re.M))
-            heading = len(raw) == 1 and len(para.strip()) < 80 and not table
+            heading = kind == "heading"
             size = 12 if heading else 10
-            rows = raw if table else [" ".join(raw)]
+            rows = raw if kind == "rows" else [" ".join(raw)]
             lines = [ln for r in rows for ln in simpleSplit(r, "Helvetica", size, w - 150)]
             for ln in lines:
                 if y < 60:
