@@ -2011,3 +2011,14 @@ def test_cocos_average_precision_of_one_object_size_is_a_metric():
     # a plural of AP is not
     assert "APs" not in run("The APs of all classes were averaged into the mAP.",
                             "evaluation").get("evaluation_metrics", [])
+
+
+@pytest.mark.parametrize("text,field,value", [
+    ("To pick the regressor for each stage, grid search (Ivanova and Holt, 2018) is employed.",
+     "hyperparameter_tuning", "grid search"),
+    ("Random search is adopted to set the dropout rate.", "hyperparameter_tuning", "random search"),
+])
+def test_methods_in_the_present_passive_are_this_studys(text, field, value):
+    assert value in run(text, "training")[field]
+    # a general claim in the present tense is not
+    assert field not in run("Grid search is a common way to choose settings.", "training")

@@ -54,7 +54,7 @@ _METHOD_PRESENT = re.compile(r"\b(?:is|are)\s(?:\w+ly\s)?(?:performed|repeated|r
                              r"averaged|used|trained|conducted|carried\sout|applied|computed|"
                              r"calculated|initiali[sz]ed|evaluated|deployed|installed|hosted|"
                              r"served|integrated|embedded|executed|distributed|released|"
-                             r"packaged|weighted)\b|"
+                             r"packaged|weighted|employed|adopted|utili[sz]ed|implemented)\b|"
                              # the study's system where it runs ("The engine runs on a Jetson",
                              # "the detector runs at 31 frames per second on ...")
                              r"^(?:\S+\s){0,12}?(?:the|our|this)\s(?:[\w-]+\s){0,3}?(?:model|"
