@@ -2022,3 +2022,15 @@ def test_methods_in_the_present_passive_are_this_studys(text, field, value):
     assert value in run(text, "training")[field]
     # a general claim in the present tense is not
     assert field not in run("Grid search is a common way to choose settings.", "training")
+
+
+@pytest.mark.parametrize("text,values", [
+    ("We report precision, mAP50 and mAP50\u201395 on the test images.",
+     ["precision", "mAP50", "mAP50\u201395"]),
+    ("The detector reached a mAP@0.5 of 0.88 and a mAP@0.5:0.95 of 0.57.",
+     ["mAP@0.5", "mAP@0.5:0.95"]),
+    # with no threshold named, the mean average precision is plain mAP
+    ("We report the mean average precision (mAP) of every detector.", ["mAP"]),
+])
+def test_map_at_named_iou_thresholds_are_separate_metrics(text, values):
+    assert sorted(run(text, "evaluation")["evaluation_metrics"]) == sorted(values)

@@ -250,6 +250,10 @@ def _variant_of(longer: str, name: str) -> bool:
             and longer[len(name)] in "-0123456789" and " " not in longer[len(name):])
 
 
+# a value that goes on into a range is another value ("mAP50" and "mAP50-95")
+_RANGE_ON = re.compile(r"\s?(?:[-\u2013:]|to\s)\s?0?\.?\d")
+
+
 def _merge_prefixes(hits: dict[tuple[str, str], list["_Hit"]],
                     fields: dict[str, FieldSpec]) -> None:
     """Fold a value into a longer value of the same field and origin (vocabulary or pattern)
@@ -263,7 +267,9 @@ def _merge_prefixes(hits: dict[tuple[str, str], list["_Hit"]],
             continue
         longer = [o for o in hits if o[0] == k[0] and o != k and len(words[o]) > len(w)
                   and words[o][:len(w)] == w and (hits[o][0].vocab == origin
-                                                  or _variant_of(o[1], k[1]))]
+                                                  or _variant_of(o[1], k[1]))
+                  and not (k[1][-1:].isdigit() and o[1].startswith(k[1])
+                           and _RANGE_ON.match(o[1], len(k[1])))]
         # a model number named with its vendor and series elsewhere is that name ("A6000" in
         # "NVIDIA RTX A6000"): fields whose values carry vendor prefixes fold suffixes too
         if w and not longer and fields[k[0]].strip_prefixes:
