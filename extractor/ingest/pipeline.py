@@ -25,6 +25,7 @@ from extractor.ingest import detect, hyphens, ocr
 from extractor.ingest.chunk import make_chunks
 from extractor.ingest.normalize import normalize
 from extractor.ingest.pdf import extract_pdf
+from extractor.ingest.spaces import restore_spaces
 from extractor.ingest.sections import separate_glued_headings, separate_headings, text_title
 from extractor.ingest.text import decode_text
 from extractor.ingest.types import IngestError, ParsedDocument
@@ -111,7 +112,7 @@ def parse_bytes(path: Path, data: bytes) -> ParsedDocument:
             raise IngestError(f"{name}: not a PDF (no %PDF header)")
         pdf = extract_pdf(data, name)
         vocab = hyphens.vocabulary("\n".join(pdf.pages))   # decides line-end hyphens
-        parts = [separate_glued_headings(normalize(p, vocab)) for p in pdf.pages]
+        parts = [separate_glued_headings(restore_spaces(normalize(p, vocab))) for p in pdf.pages]
         text_parts, starts, pos = [], [], 0
         for part in parts:
             if text_parts and part:
@@ -137,7 +138,8 @@ def parse_bytes(path: Path, data: bytes) -> ParsedDocument:
             reason = "no text layer (no extractable text on any page)"
     else:
         raw, note = decode_text(data, name)
-        doc.text, doc.reason = normalize(separate_headings(raw), hyphens.vocabulary(raw)), note
+        doc.text = restore_spaces(normalize(separate_headings(raw), hyphens.vocabulary(raw)))
+        doc.reason = note
         doc.title = text_title(raw)      # the raw text: its line breaks show the title block
         reason = detect.unreadable_reason(doc.text)
     if reason:
